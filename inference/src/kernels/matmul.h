@@ -1,0 +1,25 @@
+// Weight multiplications: every y = W·x of the model goes through here, for
+// every storage type a WeightMatrix can have.
+#pragma once
+
+#include <cstdint>
+
+#include "tensor/matrix.h"
+#include "util/thread_pool.h"
+
+namespace zaya {
+
+// y[s, r] = Σ_c W[r, c] · x[s, c] for s < S.
+//   x: [S, W.cols] fp32, row-major, contiguous
+//   y: [S, W.rows] fp32, row-major, contiguous (overwritten)
+// Rows are split across the pool; each weight row is read once per call
+// whatever S is, so prefill amortises the weight traffic over the chunk.
+void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool);
+
+// One row of W widened to fp32 (embedding lookup). out: [W.cols] fp32.
+void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out);
+
+// Bytes one row occupies including its scales (for traffic accounting).
+std::size_t row_bytes(const WeightMatrix& W);
+
+}  // namespace zaya
