@@ -1,0 +1,91 @@
+// zaya-tutor: composes the main window from ui/ and handles the command line
+// (--version, --view, --theme, --screenshot for documentation and tests).
+#include <unistd.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstring>
+
+#include "app_info.h"
+#include "main_window.h"
+#include "theme.h"
+
+namespace {
+
+// QtWebEngine's Chromium refuses to start as root without --no-sandbox, and
+// software rendering is the only choice on machines without a GPU driver.
+void prepareWebEngineFlags() {
+  QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
+  if (geteuid() == 0 && !flags.contains("--no-sandbox")) flags += " --no-sandbox";
+  if (qgetenv("QT_QPA_PLATFORM") == "offscreen" && !flags.contains("--disable-gpu")) flags += " --disable-gpu";
+  qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags.trimmed());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // --version needs no display: answer before Qt looks for one.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+      std::printf("zaya-tutor %s\n", ZAYA_VERSION);
+      return 0;
+    }
+  }
+  prepareWebEngineFlags();
+  QApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("zaya-tutor"));
+  QApplication::setApplicationDisplayName(zaya::app::applicationName());
+  QApplication::setApplicationVersion(zaya::app::applicationVersion());
+  QApplication::setDesktopFileName(QStringLiteral("zaya-tutor"));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("Offline math tutor with step-by-step solutions by ZAYA1-8B"));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("Screen to open."), QStringLiteral("NAME"));
+  QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"),
+                              QStringLiteral("light"));
+  QCommandLineOption shotOpt(QStringLiteral("screenshot"),
+                             QStringLiteral("Render, save a PNG of the window to FILE and exit."), QStringLiteral("FILE"));
+  parser.addOptions({viewOpt, themeOpt, shotOpt});
+  parser.process(app);
+
+  const QString theme = parser.value(themeOpt);
+  if (!zaya::ui::isValidTheme(theme)) {
+    std::fprintf(stderr, "zaya-tutor: unknown theme '%s' (use light or dark)\n", qPrintable(theme));
+    return 2;
+  }
+  zaya::ui::MainWindow window;
+  window.setTheme(theme);
+  if (parser.isSet(viewOpt) && !window.showView(parser.value(viewOpt))) {
+    std::fprintf(stderr, "zaya-tutor: unknown view '%s'; views: %s\n", qPrintable(parser.value(viewOpt)),
+                 qPrintable(window.viewNames().join(QStringLiteral(", "))));
+    return 2;
+  }
+
+  if (parser.isSet(shotOpt)) {
+    const QString file = parser.value(shotOpt);
+    QObject::connect(&window, &zaya::ui::MainWindow::viewRendered, &app, [&] {
+      // One more event-loop turn so the compositor has the final frame.
+      QTimer::singleShot(100, &app, [&] {
+        if (!window.grab().save(file, "PNG")) {
+          std::fprintf(stderr, "zaya-tutor: cannot write screenshot to %s\n", qPrintable(file));
+          app.exit(1);
+          return;
+        }
+        std::printf("screenshot: %s\n", qPrintable(file));
+        app.exit(0);
+      });
+    });
+    QTimer::singleShot(60000, &app, [&] {
+      std::fprintf(stderr, "zaya-tutor: the view did not finish rendering within 60 s\n");
+      app.exit(3);
+    });
+  }
+  window.show();
+  return app.exec();
+}

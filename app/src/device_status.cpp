@@ -1,0 +1,34 @@
+#include "device_status.h"
+
+#include <QThread>
+
+#include "model_store.h"
+#include "zaya/device.h"
+
+namespace zaya::app {
+
+QString DeviceStatus::summary() const {
+  const QString where = gpuAvailable ? QStringLiteral("GPU: %1").arg(device) : QStringLiteral("CPU: %1").arg(device);
+  if (!modelInstalled)
+    return QStringLiteral("No model installed yet — problems, answer checking and progress work without one; solutions need ZAYA1-8B (would run on %1)").arg(where);
+  return QStringLiteral("Model: %1 · %2").arg(modelName, where);
+}
+
+DeviceStatus currentDeviceStatus(const QString& modelsRoot) {
+  DeviceStatus s;
+  const auto& probe = zaya::probe_cuda();
+  if (probe.status == zaya::CudaStatus::Available && !probe.devices.empty()) {
+    s.gpuAvailable = true;
+    const auto& d = probe.devices.front();
+    s.device = QStringLiteral("%1 (%2 GB)").arg(QString::fromStdString(d.name)).arg((d.total_memory_bytes + (1ull << 29)) >> 30);
+  } else {
+    s.device = QStringLiteral("%1 threads").arg(QThread::idealThreadCount());
+    s.reason = QString::fromStdString(probe.message);
+  }
+  const auto models = ModelStore(modelsRoot).installed();
+  s.modelInstalled = !models.isEmpty();
+  if (s.modelInstalled) s.modelName = models.front().name;
+  return s;
+}
+
+}  // namespace zaya::app

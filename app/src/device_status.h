@@ -1,0 +1,21 @@
+// The one-line answer to "where would the model run?" for the status bar.
+#pragma once
+
+#include <QString>
+
+namespace zaya::app {
+
+struct DeviceStatus {
+  bool gpuAvailable = false;
+  QString device;    // "NVIDIA H100 (80 GB)" or "CPU (8 threads)"
+  QString reason;    // why no GPU, when there is none
+  bool modelInstalled = false;
+  QString modelName;
+
+  // "Model: ZAYA1-8B-q4 · GPU: NVIDIA …" or "No model installed yet — …".
+  QString summary() const;
+};
+
+DeviceStatus currentDeviceStatus(const QString& modelsRoot);
+
+}  // namespace zaya::app

@@ -1,0 +1,69 @@
+#include "document_view.h"
+
+#include <QJsonDocument>
+#include <QWebChannel>
+#include <QWebEnginePage>
+#include <QWebEngineProfile>
+#include <QWebEngineSettings>
+
+#include "bridge.h"
+
+namespace zaya::ui {
+namespace {
+
+// Refuses every navigation except the app's own page, so a link in a problem
+// or in model output can never take the view anywhere.
+class LockedPage : public QWebEnginePage {
+ public:
+  using QWebEnginePage::QWebEnginePage;
+
+ protected:
+  bool acceptNavigationRequest(const QUrl& url, NavigationType, bool isMainFrame) override {
+    return isMainFrame && url.scheme() == QLatin1String("qrc") && url.path() == QLatin1String("/web/page.html");
+  }
+  QWebEnginePage* createWindow(WebWindowType) override { return nullptr; }
+};
+
+}  // namespace
+
+DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(new Bridge(this)) {
+  auto* page = new LockedPage(this);
+  auto* s = page->settings();
+  s->setAttribute(QWebEngineSettings::LocalContentCanAccessRemoteUrls, false);
+  s->setAttribute(QWebEngineSettings::LocalContentCanAccessFileUrls, false);
+  s->setAttribute(QWebEngineSettings::JavascriptCanOpenWindows, false);
+  s->setAttribute(QWebEngineSettings::JavascriptCanAccessClipboard, false);
+  s->setAttribute(QWebEngineSettings::AutoLoadImages, true);
+  auto* channel = new QWebChannel(page);
+  channel->registerObject(QStringLiteral("bridge"), bridge_);
+  page->setWebChannel(channel);
+  setPage(page);
+  setContextMenuPolicy(Qt::NoContextMenu);
+  connect(bridge_, &Bridge::pageBecameReady, this, &DocumentView::push);
+  connect(bridge_, &Bridge::documentRendered, this, [this](int k, int e) {
+    lastKatex_ = k;
+    lastErrors_ = e;
+    emit rendered(k, e);
+  });
+  load(QUrl(QStringLiteral("qrc:///web/page.html")));
+}
+
+void DocumentView::setDocument(const QJsonObject& document) {
+  document_ = document;
+  push();
+}
+
+void DocumentView::setTheme(const QString& theme) {
+  theme_ = theme;
+  page()->setBackgroundColor(theme == QLatin1String("dark") ? QColor(0x1b, 0x1f, 0x24) : QColor(Qt::white));
+  push();
+}
+
+void DocumentView::push() {
+  if (!bridge_->isPageReady() || document_.isEmpty()) return;
+  QJsonObject doc = document_;
+  doc.insert(QStringLiteral("theme"), theme_);
+  emit bridge_->showDocument(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Compact)));
+}
+
+}  // namespace zaya::ui

@@ -1,0 +1,37 @@
+// A web view that renders documents (problem statements, solutions) with
+// KaTeX from the app's resources. Content goes in only through the bridge;
+// the page may not navigate, open windows or load anything remote.
+#pragma once
+
+#include <QJsonObject>
+#include <QWebEngineView>
+
+namespace zaya::ui {
+
+class Bridge;
+
+class DocumentView : public QWebEngineView {
+  Q_OBJECT
+ public:
+  explicit DocumentView(QWidget* parent = nullptr);
+
+  // Shows a document; if the page is still loading it is shown once ready.
+  void setDocument(const QJsonObject& document);
+  void setTheme(const QString& theme);  // "light" | "dark"
+  Bridge* bridge() const { return bridge_; }
+  int lastKatexCount() const { return lastKatex_; }
+  int lastErrorCount() const { return lastErrors_; }
+
+ signals:
+  void rendered(int katexCount, int errorCount);
+
+ private:
+  void push();
+  Bridge* bridge_;
+  QJsonObject document_;
+  QString theme_ = QStringLiteral("light");
+  int lastKatex_ = -1;
+  int lastErrors_ = -1;
+};
+
+}  // namespace zaya::ui

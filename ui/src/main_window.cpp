@@ -1,0 +1,112 @@
+#include "main_window.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+#include "app_info.h"
+#include "device_status.h"
+#include "document_view.h"
+#include "theme.h"
+
+namespace zaya::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStackedWidget(this)) {
+  setWindowTitle(app::applicationName());
+  setWindowIcon(QIcon(QStringLiteral(":/icons/zaya-tutor.svg")));
+  resize(1200, 800);
+
+  welcome_ = new DocumentView(stack_);
+  welcome_->setAccessibleName(tr("Welcome"));
+  stack_->addWidget(welcome_);
+  views_.insert(QStringLiteral("welcome"), welcome_);
+  connect(welcome_, &DocumentView::rendered, this, [this] {
+    if (stack_->currentWidget() == welcome_) emit viewRendered();
+  });
+  welcome_->setDocument(welcomeDocument());
+  setCentralWidget(stack_);
+
+  status_ = new QLabel(this);
+  status_->setAccessibleName(tr("Model and device status"));
+  statusBar()->addPermanentWidget(status_, 1);
+  buildMenus();
+  refreshStatus();
+}
+
+QStringList MainWindow::viewNames() const { return views_.keys(); }
+
+bool MainWindow::showView(const QString& name) {
+  auto it = views_.find(name);
+  if (it == views_.end()) return false;
+  stack_->setCurrentWidget(*it);
+  return true;
+}
+
+QString MainWindow::currentViewName() const { return views_.key(stack_->currentWidget()); }
+
+void MainWindow::setTheme(const QString& theme) {
+  theme_ = theme;
+  if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) applyTheme(*app, theme);
+  welcome_->setTheme(theme);
+}
+
+QString MainWindow::statusText() const { return status_->text(); }
+
+void MainWindow::refreshStatus() {
+  const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
+  status_->setText(s.summary());
+  status_->setToolTip(s.reason);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  auto* themes = new QActionGroup(this);
+  for (const auto& [name, label] : {std::pair{QStringLiteral("light"), tr("&Light theme")},
+                                    std::pair{QStringLiteral("dark"), tr("&Dark theme")}}) {
+    QAction* a = view->addAction(label);
+    a->setCheckable(true);
+    a->setChecked(name == theme_);
+    a->setData(name);
+    themes->addAction(a);
+    connect(a, &QAction::triggered, this, [this, name = name] { setTheme(name); });
+  }
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About ZAYA Tutor"), this, [this] {
+    QMessageBox::about(this, tr("About ZAYA Tutor"),
+                       tr("<b>ZAYA Tutor %1</b><br>An offline math tutor with step-by-step solutions "
+                          "written by ZAYA1-8B on your own computer.<br>%2")
+                           .arg(app::applicationVersion(), status_->text().toHtmlEscaped()));
+  });
+}
+
+QJsonObject MainWindow::welcomeDocument() const {
+  QJsonArray sections;
+  auto section = [&](const QString& heading, const QString& text) {
+    sections.append(QJsonObject{{QStringLiteral("heading"), heading}, {QStringLiteral("text"), text}});
+  };
+  section(tr("Practice"),
+          tr("Work through SAT, AMC, AIME, MATH and GSM8K problems. Type an answer such as $\\frac{3}{4}$, "
+             "$0.75$ or $75\\%$ and the checker accepts every equivalent form."));
+  section(tr("Step-by-step solutions"),
+          tr("ZAYA1-8B writes each solution step by step, right on this computer. Display math is typeset "
+             "as you read it:\n\n$$\\sum_{k=1}^{n} k^3 = \\left(\\frac{n(n+1)}{2}\\right)^2$$"));
+  section(tr("See the experts at work"),
+          tr("At each of its 40 layers the model routes every token to one of 16 experts or skips the "
+             "layer. Every step of a solution shows which experts did the work."));
+  return QJsonObject{{QStringLiteral("title"), tr("Welcome to ZAYA Tutor")},
+                     {QStringLiteral("meta"), tr("Version %1 · runs entirely offline").arg(app::applicationVersion())},
+                     {QStringLiteral("sections"), sections}};
+}
+
+}  // namespace zaya::ui
