@@ -1,0 +1,20 @@
+// Which SIMD code path the quantised kernels use. Chosen once at run time
+// from the CPU (no -march flag needed); ZAYA_CPU_LEVEL=scalar|avx2|avx512
+// lowers it (never raises it above what the CPU has), and the kernels also
+// take an explicit level so tests can run every path this CPU supports.
+#pragma once
+
+namespace zaya::quant {
+
+enum class CpuLevel : int {
+  Scalar = 0,
+  Avx2 = 1,        // AVX2 + FMA + F16C
+  Avx512Vnni = 2,  // AVX-512 F/BW/VL + VNNI
+};
+
+const char* cpu_level_name(CpuLevel level);
+bool cpu_supports(CpuLevel level);
+// The best level of this CPU, lowered by ZAYA_CPU_LEVEL if set.
+CpuLevel default_cpu_level();
+
+}  // namespace zaya::quant

@@ -1,0 +1,53 @@
+// Quantised weight × activation products for Q8_G32 / Q4_G32 matrices.
+//
+// The activations are quantised per token row to int8 in the same groups of
+// 32 as the weights (symmetric, one fp32 scale per group), so each group's
+// product is an integer dot product (VNNI vpdpbusd / AVX2 pmaddubsw) scaled
+// once by d_weight·d_activation. Unsigned-by-signed instructions need the
+// weights unsigned: Q4 uses its stored nibble u = q + 8 and, on AVX-512, Q8
+// uses u = q + 128 (q xor 0x80); the offset comes back out through the
+// activation group sums:  Σ q·a = Σ u·a − off·Σ a.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "quant/cpu_level.h"
+#include "tensor/matrix.h"
+
+namespace zaya {
+class ThreadPool;
+}
+
+namespace zaya::quant {
+
+// S token rows of activations in int8 groups. Buffers grow, never shrink, so
+// a long-lived instance allocates only while the largest shape is first seen.
+struct QuantizedActivations {
+  std::int64_t S = 0;
+  std::int64_t cols = 0;
+  std::int64_t groups = 0;           // ceil(cols / 32)
+  std::vector<std::int8_t> q;        // [S, 32·groups] int8, zero-padded
+  std::vector<float> scale;          // [S, groups]  d_a per group
+  std::vector<float> sum;            // [S, groups]  d_a · Σ q over the group
+
+  const std::int8_t* row(std::int64_t s) const { return q.data() + s * groups * 32; }
+};
+
+// x: [S, cols] fp32 → out (resized as needed).
+void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, QuantizedActivations& out,
+                          CpuLevel level = default_cpu_level());
+
+// y[s, r] = Σ_c W[r, c]·x[s, c] for rows r in [r0, r1) and every token s.
+//   y: [S, y_stride] fp32; only columns [r0, r1) are written.
+void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
+                std::int64_t r0, std::int64_t r1, CpuLevel level = default_cpu_level());
+
+// The whole product, rows split over the pool.
+//   x: [S, W.cols] fp32, y: [S, W.rows] fp32 (overwritten).
+// The activation buffer is the calling thread's own, reused across calls.
+void quant_matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool,
+                  CpuLevel level = default_cpu_level());
+
+}  // namespace zaya::quant
