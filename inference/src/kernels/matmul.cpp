@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "quant/qgemm.h"
+#include "quant/quant_format.h"
 
 namespace zaya {
 
@@ -229,8 +231,10 @@ void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, Thr
     case DType::F8_E4M3:
       matmul_float(W, x, S, y, pool);
       return;
-    default:  // quantised formats (quant/) are dispatched here
-      break;
+    case DType::Q8_G32:
+    case DType::Q4_G32:
+      quant::quant_matmul(W, x, S, y, pool);
+      return;
   }
   throw std::logic_error(std::string("matmul: no kernel for weight type ") + dtype_name(W.dtype));
 }
@@ -242,6 +246,10 @@ void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out) {
     const float s = row_scale(W, row);
     if (s != 1.0f)
       for (std::int64_t i = 0; i < W.cols; ++i) out[i] *= s;
+    return;
+  }
+  if (quant::is_quantized(W.dtype)) {
+    quant::dequantize_quant_row(W, row, out);
     return;
   }
   throw std::logic_error(std::string("dequantize_row: no kernel for weight type ") + dtype_name(W.dtype));

@@ -1,0 +1,190 @@
+// CCA: compressed convolutional attention (spec §4.4).
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "cpu/layers.h"
+#include "cpu/ops.h"
+#include "kernels/matmul.h"
+
+namespace zaya::cpu {
+namespace {
+
+// x ← x · √d / max(‖x‖, ε) · scale, one head of d values.
+void normalize_head(float* x, std::int64_t d, float scale) {
+  double ss = 0;
+  for (std::int64_t i = 0; i < d; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const float norm = std::max(static_cast<float>(std::sqrt(ss)), FLT_EPSILON);
+  const float f = std::sqrt(static_cast<float>(d)) / norm * scale;
+  for (std::int64_t i = 0; i < d; ++i) x[i] *= f;
+}
+
+// NeoX half-split RoPE on the first `rot` dims of one head; cos/sin: [rot/2].
+void rope_head(float* x, const float* cos_t, const float* sin_t, std::int64_t rot) {
+  const std::int64_t half = rot / 2;
+  for (std::int64_t j = 0; j < half; ++j) {
+    const float a = x[j], b = x[j + half];
+    x[j] = a * cos_t[j] - b * sin_t[j];
+    x[j + half] = b * cos_t[j] + a * sin_t[j];
+  }
+}
+
+}  // namespace
+
+void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S,
+                   std::int64_t p0, LayerState& st, float* out, ThreadPool& pool, const LayerTrace& trace) {
+  const std::int64_t nq = c.num_heads, nkv = c.num_kv_heads, d = c.head_dim, G = c.group_size();
+  const std::int64_t C = c.conv_channels(), Tc = c.conv_tail(), K0 = c.cca_time0, K1 = c.cca_time1;
+  const std::int64_t R = c.value_half(), QW = nq * d, KW = nkv * d;
+
+  // 1. Projections, packed after the previous positions' raw rows.
+  std::vector<float> q(static_cast<std::size_t>(S * QW));  // [S, nq·d]
+  std::vector<float> k(static_cast<std::size_t>(S * KW));  // [S, nkv·d]
+  matmul(w.q_proj, x, S, q.data(), pool);
+  matmul(w.k_proj, x, S, k.data(), pool);
+  std::vector<float> U(static_cast<std::size_t>((Tc + S) * C));  // [T_c + S, C]: tail rows, then [q|k] of this chunk
+  std::copy(st.conv_tail.begin(), st.conv_tail.end(), U.begin());
+  for (std::int64_t t = 0; t < S; ++t) {
+    float* row = U.data() + (Tc + t) * C;
+    std::memcpy(row, q.data() + t * QW, sizeof(float) * QW);
+    std::memcpy(row + QW, k.data() + t * KW, sizeof(float) * KW);
+  }
+  trace("attn.qk_raw", U.data() + Tc * C, {S, C});
+
+  // 3a. Depthwise causal conv (cross-correlation: last tap = newest row).
+  const std::int64_t Z = S + K1 - 1;
+  std::vector<float> z(static_cast<std::size_t>(Z * C));  // [S + K1 - 1, C]
+  for (std::int64_t j = 0; j < Z; ++j)
+    for (std::int64_t ch = 0; ch < C; ++ch) {
+      float acc = w.conv0_bias[ch];
+      for (std::int64_t a = 0; a < K0; ++a) acc += w.conv0_weight[ch * K0 + a] * U[(j + a) * C + ch];
+      z[j * C + ch] = acc;
+    }
+  trace("attn.conv_mid", z.data(), {Z, C});
+
+  // 3b. Grouped conv: one group of d channels per head.
+  std::vector<float> co(static_cast<std::size_t>(S * C));  // [S, C]
+  pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
+    for (std::int64_t o = o0; o < o1; ++o) {
+      const std::int64_t g0 = (o / d) * d;
+      const float* wo = w.conv1_weight.data() + o * d * K1;  // [d, K1]
+      for (std::int64_t t = 0; t < S; ++t) {
+        float acc = w.conv1_bias[o];
+        for (std::int64_t j = 0; j < K1; ++j) {
+          const float* zr = z.data() + (t + j) * C + g0;
+          for (std::int64_t ci = 0; ci < d; ++ci) acc += wo[ci * K1 + j] * zr[ci];
+        }
+        co[t * C + o] = acc;
+      }
+    }
+  }, 8);
+  trace("attn.conv_out", co.data(), {S, C});
+  // New tail: the last T_c rows of U.
+  std::copy(U.end() - Tc * C, U.end(), st.conv_tail.begin());
+
+  // 2 + 4. Mean residuals added after the conv.
+  std::vector<float> Q(static_cast<std::size_t>(S * QW));  // [S, nq, d]
+  std::vector<float> K(static_cast<std::size_t>(S * KW));  // [S, nkv, d]
+  for (std::int64_t t = 0; t < S; ++t) {
+    const float* qt = q.data() + t * QW;
+    const float* kt = k.data() + t * KW;
+    float* Qt = Q.data() + t * QW;
+    float* Kt = K.data() + t * KW;
+    for (std::int64_t g = 0; g < nkv; ++g)
+      for (std::int64_t i = 0; i < d; ++i) {
+        float mean = 0;
+        for (std::int64_t h = g * G; h < (g + 1) * G; ++h) {
+          const float qres = 0.5f * (qt[h * d + i] + kt[g * d + i]);
+          Qt[h * d + i] = co[t * C + h * d + i] + qres;
+          mean += qres;
+        }
+        Kt[g * d + i] = co[t * C + QW + g * d + i] + mean / static_cast<float>(G);
+      }
+  }
+  trace("attn.query_pre_norm", Q.data(), {S, nq, d});
+  trace("attn.key_pre_norm", K.data(), {S, nkv, d});
+
+  // 5. Values: current-token half, then the previous position's delayed half.
+  std::vector<float> vc(static_cast<std::size_t>(S * R));   // [S, R]
+  std::vector<float> vdn(static_cast<std::size_t>(S * R));  // [S, R] delayed projection of this chunk's tokens
+  matmul(w.v_current, x, S, vc.data(), pool);
+  matmul(w.v_delayed, x, S, vdn.data(), pool);
+  std::vector<float> V(static_cast<std::size_t>(S * KW));   // [S, nkv, d] = concat(vc, vd) cut into heads
+  for (std::int64_t t = 0; t < S; ++t) {
+    std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
+    const float* prev = t == 0 ? st.v_delayed.data() : vdn.data() + (t - 1) * R;
+    std::memcpy(V.data() + t * KW + R, prev, sizeof(float) * R);
+  }
+  std::memcpy(st.v_delayed.data(), vdn.data() + (S - 1) * R, sizeof(float) * R);
+  trace("attn.value", V.data(), {S, nkv, d});
+
+  // 6 + 7. qk-norm (keys times their temperature), then partial RoPE. The
+  // angle table is built in fp32 the way upstream builds it.
+  const std::int64_t rot = c.rotary_dims(layer), half = rot / 2;
+  const float theta = static_cast<float>(c.rope(layer).theta);
+  std::vector<float> inv_freq(static_cast<std::size_t>(half));
+  for (std::int64_t j = 0; j < half; ++j)
+    inv_freq[j] = 1.0f / std::pow(theta, static_cast<float>(2 * j) / static_cast<float>(rot));
+  std::vector<float> cs(static_cast<std::size_t>(half)), sn(static_cast<std::size_t>(half));
+  for (std::int64_t t = 0; t < S; ++t) {
+    const float pos = static_cast<float>(p0 + t);
+    for (std::int64_t j = 0; j < half; ++j) {
+      const float ang = pos * inv_freq[j];
+      cs[j] = std::cos(ang);
+      sn[j] = std::sin(ang);
+    }
+    for (std::int64_t h = 0; h < nq; ++h) {
+      float* v = Q.data() + t * QW + h * d;
+      normalize_head(v, d, 1.0f);
+      rope_head(v, cs.data(), sn.data(), rot);
+    }
+    for (std::int64_t g = 0; g < nkv; ++g) {
+      float* v = K.data() + t * KW + g * d;
+      normalize_head(v, d, w.key_temperature[g]);
+      rope_head(v, cs.data(), sn.data(), rot);
+    }
+  }
+  trace("attn.query_final", Q.data(), {S, nq, d});
+  trace("attn.key_final", K.data(), {S, nkv, d});
+
+  // Append to the cache (caller has reserved p0 + S positions).
+  std::memcpy(st.k_cache.data() + p0 * KW, K.data(), sizeof(float) * S * KW);
+  std::memcpy(st.v_cache.data() + p0 * KW, V.data(), sizeof(float) * S * KW);
+
+  // 8. Causal (optionally sliding-window) softmax attention, GQA.
+  std::vector<float> ctx(static_cast<std::size_t>(S * QW));  // [S, nq·d]
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  const std::int64_t window = c.layer_types[static_cast<std::size_t>(layer)] == LayerType::HybridSliding ? c.sliding_window : 0;
+  pool.parallel_for(S * nq, [&](std::int64_t i0, std::int64_t i1) {
+    std::vector<float> scores;  // [keys]
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const std::int64_t t = i / nq, h = i % nq, g = h / G, pos = p0 + t;
+      const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, pos - window + 1) : 0;
+      const std::int64_t n = pos + 1 - first;
+      scores.resize(static_cast<std::size_t>(n));
+      const float* qh = Q.data() + t * QW + h * d;
+      for (std::int64_t j = 0; j < n; ++j) {
+        const float* kj = st.k_cache.data() + (first + j) * KW + g * d;
+        float dot = 0;
+        for (std::int64_t e = 0; e < d; ++e) dot += qh[e] * kj[e];
+        scores[j] = dot * scale;
+      }
+      softmax(scores.data(), n);
+      float* o = ctx.data() + t * QW + h * d;
+      std::fill(o, o + d, 0.0f);
+      for (std::int64_t j = 0; j < n; ++j) {
+        const float* vj = st.v_cache.data() + (first + j) * KW + g * d;
+        const float p = scores[j];
+        for (std::int64_t e = 0; e < d; ++e) o[e] += p * vj[e];
+      }
+    }
+  });
+  trace("attn.context", ctx.data(), {S, QW});
+
+  // 9. Output projection.
+  matmul(w.o_proj, ctx.data(), S, out, pool);
+  trace("attn.out", out, {S, c.hidden_size});
+}
+
+}  // namespace zaya::cpu

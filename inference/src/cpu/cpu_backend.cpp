@@ -1,0 +1,80 @@
+#include "cpu/cpu_backend.h"
+
+#include <stdexcept>
+
+#include "cpu/layers.h"
+#include "cpu/ops.h"
+#include "cpu/state.h"
+#include "kernels/matmul.h"
+#include "zaya/errors.h"
+
+namespace zaya::cpu {
+
+CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads)
+    : weights_(std::move(weights)), pool_(threads) {}
+
+std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
+
+std::unique_ptr<SequenceState> CpuBackend::new_sequence() { return std::make_unique<CpuSequenceState>(weights_->config); }
+
+void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
+  auto& state = dynamic_cast<CpuSequenceState&>(base_state);
+  const ModelWeights& w = *weights_;
+  const ModelConfig& c = w.config;
+  const std::int64_t S = static_cast<std::int64_t>(req.ids.size());
+  const std::int64_t H = c.hidden_size, V = c.vocab_size, L = c.num_layers;
+  if (S == 0) return;
+  for (TokenId id : req.ids)
+    if (id < 0 || id >= V) throw std::out_of_range("token id " + std::to_string(id) + " outside the vocabulary [0, " + std::to_string(V) + ")");
+  const std::int64_t p0 = state.length();
+  auto trace = [&](const char* name, const float* data, std::vector<std::int64_t> shape) {
+    if (req.trace && *req.trace) (*req.trace)(name, data, shape);
+  };
+
+  // Fixed-size state is restored if the pass stops half-way; K/V entries
+  // past length() are never read, so they need no undo.
+  const StateCheckpoint undo = state.checkpoint();
+  state.reserve(p0 + S);
+  try {
+    // h: [S, H] residual stream, fp32 throughout.
+    std::vector<float> h(static_cast<std::size_t>(S * H));
+    for (std::int64_t t = 0; t < S; ++t) {
+      float* ht = h.data() + t * H;
+      dequantize_row(w.embed, req.ids[t], ht);
+      for (std::int64_t i = 0; i < H; ++i) ht[i] = (ht[i] + w.input_bias[i]) * w.input_scale[i];
+    }
+    trace("embed_scaled", h.data(), {S, H});
+
+    std::vector<float> x(h.size()), a(h.size()), r(h.size());                          // [S, H] each
+    std::vector<float> rho(static_cast<std::size_t>(S * c.router_hidden_size), 0.0f);  // [S, D] EDA state
+    for (std::int64_t l = 0; l < L; ++l) {
+      if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+      const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
+      const LayerTrace lt{req.trace, l};
+      rmsnorm(h.data(), lw.input_norm.data(), S, H, c.rms_norm_eps, x.data());
+      lt("input_norm", x.data(), {S, H});
+      cca_attention(c, lw, l, x.data(), S, p0, state.layers[static_cast<std::size_t>(l)], a.data(), pool_, lt);
+      residual_merge(a.data(), h.data(), lw.post_attention, S, H, r.data());
+      lt("resid_after_attn", r.data(), {S, H});
+      rmsnorm(r.data(), lw.post_attention_norm.data(), S, H, c.rms_norm_eps, x.data());
+      lt("post_attn_norm", x.data(), {S, H});
+      moe(c, lw, l, x.data(), S, rho.data(), a.data(), req.routing ? req.routing + l : nullptr, L, pool_, lt);
+      residual_merge(a.data(), r.data(), lw.post_mlp, S, H, h.data());
+      lt("layer_out", h.data(), {S, H});
+    }
+    if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+
+    rmsnorm(h.data(), w.final_norm.data(), S, H, c.rms_norm_eps, x.data());
+    trace("final_norm", x.data(), {S, H});
+    if (req.logits) {
+      if (req.all_logits) matmul(w.embed, x.data(), S, req.logits, pool_);
+      else matmul(w.embed, x.data() + (S - 1) * H, 1, req.logits, pool_);
+    }
+  } catch (...) {
+    state.restore(undo);
+    throw;
+  }
+  state.length_ = p0 + S;
+}
+
+}  // namespace zaya::cpu

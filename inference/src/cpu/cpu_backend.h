@@ -1,0 +1,30 @@
+// The CPU reference backend: fp32 activations, weights widened on the fly.
+#pragma once
+
+#include <memory>
+
+#include "engine/backend.h"
+#include "model/weights.h"
+#include "util/thread_pool.h"
+
+namespace zaya::cpu {
+
+class CpuBackend final : public Backend {
+ public:
+  // threads <= 0: one per hardware thread.
+  CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads);
+
+  const ModelConfig& config() const override { return weights_->config; }
+  std::string description() const override;
+  std::unique_ptr<SequenceState> new_sequence() override;
+  void forward(SequenceState& state, const ForwardRequest& request) override;
+
+  const ModelWeights& weights() const { return *weights_; }
+  ThreadPool& pool() { return pool_; }
+
+ private:
+  std::shared_ptr<const ModelWeights> weights_;
+  ThreadPool pool_;
+};
+
+}  // namespace zaya::cpu

@@ -1,0 +1,89 @@
+// ZAYA1 router (MLP with EDA, E + 1 classes) and top-1 SwiGLU experts.
+#include <algorithm>
+#include <vector>
+
+#include "cpu/layers.h"
+#include "cpu/ops.h"
+#include "kernels/matmul.h"
+
+namespace zaya::cpu {
+
+void moe(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S, float* rho,
+         float* out, RoutingDecision* routing, std::int64_t routing_stride, ThreadPool& pool, const LayerTrace& trace) {
+  const std::int64_t H = c.hidden_size, D = c.router_hidden_size, E = c.num_experts, I = c.moe_intermediate_size;
+  const std::int64_t classes = E + 1;
+
+  // Router hidden state s = down(x) + b (+ ρ_prev ⊙ scale after layer 0); it
+  // becomes the next layer's ρ before any normalisation.
+  std::vector<float> s(static_cast<std::size_t>(S * D));  // [S, D]
+  matmul(w.router_down, x, S, s.data(), pool);
+  for (std::int64_t t = 0; t < S; ++t)
+    for (std::int64_t i = 0; i < D; ++i) {
+      float v = s[t * D + i] + w.router_down_bias[i];
+      if (!w.router_states_scale.empty()) v += rho[t * D + i] * w.router_states_scale[i];
+      s[t * D + i] = v;
+    }
+  std::copy(s.begin(), s.end(), rho);
+  trace("router.hidden", s.data(), {S, D});
+
+  std::vector<float> z(static_cast<std::size_t>(S * D)), z2(static_cast<std::size_t>(S * D));  // [S, D]
+  rmsnorm(s.data(), w.router_norm.data(), S, D, c.rms_norm_eps, z.data());
+  matmul(w.router_fc1, z.data(), S, z2.data(), pool);
+  for (std::int64_t t = 0; t < S; ++t)
+    for (std::int64_t i = 0; i < D; ++i) z2[t * D + i] = gelu_erf(z2[t * D + i] + w.router_fc1_bias[i]);
+  matmul(w.router_fc2, z2.data(), S, z.data(), pool);
+  for (std::int64_t t = 0; t < S; ++t)
+    for (std::int64_t i = 0; i < D; ++i) z[t * D + i] = gelu_erf(z[t * D + i] + w.router_fc2_bias[i]);
+  std::vector<float> logits(static_cast<std::size_t>(S * classes));  // [S, E + 1]
+  matmul(w.router_out, z.data(), S, logits.data(), pool);
+  trace("router.logits", logits.data(), {S, classes});
+
+  // Top-1 on biased probabilities; the applied weight is the unbiased one.
+  std::vector<std::int64_t> choice(static_cast<std::size_t>(S));
+  std::vector<float> weight(static_cast<std::size_t>(S));
+  std::vector<float> p(static_cast<std::size_t>(classes));
+  for (std::int64_t t = 0; t < S; ++t) {
+    std::copy(logits.begin() + t * classes, logits.begin() + (t + 1) * classes, p.begin());
+    softmax(p.data(), classes);
+    std::int64_t best = 0;
+    for (std::int64_t k = 1; k < classes; ++k)
+      if (p[k] + w.balancing_biases[k] > p[best] + w.balancing_biases[best]) best = k;
+    choice[t] = best;
+    weight[t] = best == E ? 0.0f : p[best];
+    if (routing) {
+      RoutingDecision& r = routing[t * routing_stride];
+      r.layer = static_cast<std::int32_t>(layer);
+      r.expert = static_cast<std::int32_t>(best);
+      r.prob = p[best];
+      r.weight = weight[t];
+    }
+  }
+
+  // Experts, one batch of tokens per chosen expert.
+  std::fill(out, out + S * H, 0.0f);
+  std::vector<float> xe, gu, act, ye;
+  for (std::int64_t e = 0; e < E; ++e) {
+    std::vector<std::int64_t> tokens;
+    for (std::int64_t t = 0; t < S; ++t)
+      if (choice[t] == e) tokens.push_back(t);
+    if (tokens.empty()) continue;
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    xe.resize(static_cast<std::size_t>(n * H));       // [n, H] gathered inputs
+    gu.resize(static_cast<std::size_t>(n * 2 * I));   // [n, 2I] gate | up
+    act.resize(static_cast<std::size_t>(n * I));      // [n, I]
+    ye.resize(static_cast<std::size_t>(n * H));       // [n, H]
+    for (std::int64_t i = 0; i < n; ++i) std::copy(x + tokens[i] * H, x + (tokens[i] + 1) * H, xe.begin() + i * H);
+    matmul(w.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
+    matmul(w.expert_down[static_cast<std::size_t>(e)], act.data(), n, ye.data(), pool);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float wt = weight[tokens[i]];
+      float* o = out + tokens[i] * H;
+      for (std::int64_t j = 0; j < H; ++j) o[j] = wt * ye[i * H + j];
+    }
+  }
+  trace("moe.out", out, {S, H});
+}
+
+}  // namespace zaya::cpu

@@ -1,0 +1,24 @@
+// Element-wise and per-row operations of the forward pass (fp32).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "model/weights.h"
+
+namespace zaya::cpu {
+
+// y[s] = w ⊙ x[s] / sqrt(mean(x[s]²) + eps).  x, y: [S, n]; w: [n]. y may alias x.
+void rmsnorm(const float* x, const float* w, std::int64_t S, std::int64_t n, double eps, float* y);
+
+// out[s] = (a[s] + hb) ⊙ hs + (r[s] + rb) ⊙ rs.  a, r, out: [S, H]. out may alias either.
+void residual_merge(const float* a, const float* r, const ResidualMerge& m, std::int64_t S, std::int64_t H, float* out);
+
+inline float gelu_erf(float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); }
+inline float silu(float x) { return x / (1.0f + std::exp(-x)); }
+
+// In place: p = softmax(p), max-subtracted. p: [n].
+void softmax(float* p, std::int64_t n);
+
+}  // namespace zaya::cpu

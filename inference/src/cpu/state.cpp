@@ -1,0 +1,57 @@
+#include "cpu/state.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace zaya::cpu {
+
+CpuSequenceState::CpuSequenceState(const ModelConfig& c) : config(c) {
+  layers.resize(static_cast<std::size_t>(c.num_layers));
+  reset();
+}
+
+void CpuSequenceState::reset() {
+  for (auto& L : layers) {
+    L.conv_tail.assign(static_cast<std::size_t>(config.conv_tail() * config.conv_channels()), 0.0f);
+    L.v_delayed.assign(static_cast<std::size_t>(config.value_half()), 0.0f);
+  }
+  length_ = 0;
+}
+
+void CpuSequenceState::reserve(std::int64_t positions) {
+  const auto per = static_cast<std::size_t>(config.kv_width());
+  const std::size_t need = static_cast<std::size_t>(positions) * per;
+  for (auto& L : layers) {
+    if (L.k_cache.size() >= need) continue;
+    // Geometric growth keeps decode appends amortised O(1).
+    const std::size_t cap = std::max(need, L.k_cache.size() * 3 / 2);
+    L.k_cache.resize(cap);
+    L.v_cache.resize(cap);
+  }
+}
+
+StateCheckpoint CpuSequenceState::checkpoint() const {
+  StateCheckpoint c;
+  c.length = length_;
+  for (const auto& L : layers) {
+    c.fixed_state.insert(c.fixed_state.end(), L.conv_tail.begin(), L.conv_tail.end());
+    c.fixed_state.insert(c.fixed_state.end(), L.v_delayed.begin(), L.v_delayed.end());
+  }
+  return c;
+}
+
+void CpuSequenceState::restore(const StateCheckpoint& c) {
+  const std::size_t per = static_cast<std::size_t>(config.conv_tail() * config.conv_channels() + config.value_half());
+  if (c.length > length_ || c.fixed_state.size() != per * layers.size())
+    throw std::logic_error("CpuSequenceState::restore: checkpoint does not belong to this state");
+  const float* p = c.fixed_state.data();
+  for (auto& L : layers) {
+    std::copy(p, p + L.conv_tail.size(), L.conv_tail.begin());
+    p += L.conv_tail.size();
+    std::copy(p, p + L.v_delayed.size(), L.v_delayed.begin());
+    p += L.v_delayed.size();
+  }
+  length_ = c.length;
+}
+
+}  // namespace zaya::cpu

@@ -1,0 +1,33 @@
+// Decode state of one sequence on the CPU (spec §5), all fp32.
+#pragma once
+
+#include <vector>
+
+#include "engine/backend.h"
+
+namespace zaya::cpu {
+
+struct LayerState {
+  std::vector<float> k_cache;    // [capacity, nkv, d] keys after qk-norm, temperature, RoPE
+  std::vector<float> v_cache;    // [capacity, nkv, d]
+  std::vector<float> conv_tail;  // [T_c, C] raw [q|k] rows of the last T_c positions, oldest first
+  std::vector<float> v_delayed;  // [R] v_proj_delayed of the last position (0 at the start)
+};
+
+class CpuSequenceState final : public SequenceState {
+ public:
+  explicit CpuSequenceState(const ModelConfig& c);
+  std::int64_t length() const override { return length_; }
+  StateCheckpoint checkpoint() const override;
+  void restore(const StateCheckpoint& c) override;
+  void reset() override;
+
+  // Grows the K/V caches to hold `positions` entries.
+  void reserve(std::int64_t positions);
+
+  const ModelConfig& config;
+  std::vector<LayerState> layers;  // [L]
+  std::int64_t length_ = 0;
+};
+
+}  // namespace zaya::cpu

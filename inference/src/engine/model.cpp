@@ -1,0 +1,83 @@
+#include "zaya/model.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cpu/cpu_backend.h"
+#include "io/safetensors.h"
+#include "model/load_safetensors.h"
+#include "zaya/device.h"
+
+namespace zaya {
+
+Model::~Model() = default;
+
+const ModelConfig& Model::config() const { return weights_->config; }
+std::string Model::device_description() const { return backend_->description(); }
+std::uint64_t Model::weight_bytes() const { return weights_->storage_bytes; }
+
+std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> weights, const LoadOptions& options) {
+  std::shared_ptr<Model> m(new Model());
+  m->weights_ = std::move(weights);
+  if (options.device != DeviceKind::Cpu) {
+    // No GPU backend is wired in yet: say why the CPU runs instead.
+    const CudaProbeResult& probe = probe_cuda();
+    m->device_note_ = probe.status == CudaStatus::Available
+                          ? "CUDA device found, but this build runs models on the CPU only"
+                          : probe.message;
+  }
+  m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads);
+  return m;
+}
+
+std::shared_ptr<Model> Model::load(const std::string& dir, const LoadOptions& options) {
+  auto w = std::make_shared<ModelWeights>(load_safetensors_model(dir, options.progress, options.cancel, options.prefault));
+  return from_weights(std::move(w), options);
+}
+
+MemoryEstimate estimate_memory(const ModelConfig& c, std::uint64_t weight_bytes, std::int64_t context_tokens,
+                               std::int64_t prefill_chunk) {
+  MemoryEstimate e;
+  e.weight_bytes = weight_bytes;
+  const std::uint64_t f = sizeof(float);
+  e.kv_bytes_per_token = static_cast<std::uint64_t>(c.num_layers * 2 * c.kv_width()) * f;
+  const std::uint64_t fixed = static_cast<std::uint64_t>(c.num_layers * (c.conv_tail() * c.conv_channels() + c.value_half())) * f;
+  // Sessions keep a copy of the fixed state every 256 positions (truncation).
+  const std::uint64_t checkpoints = static_cast<std::uint64_t>(context_tokens / 256 + 2) * fixed;
+  e.context_bytes = static_cast<std::uint64_t>(context_tokens) * e.kv_bytes_per_token + fixed + checkpoints;
+  const std::int64_t S = std::max<std::int64_t>(1, prefill_chunk);
+  const std::int64_t per_token = 6 * c.hidden_size + 9 * c.conv_channels() + 4 * c.moe_intermediate_size +
+                                 5 * c.router_hidden_size + 2 * (c.num_experts + 1);
+  e.scratch_bytes = static_cast<std::uint64_t>(S * per_token + 2 * c.vocab_size) * f +
+                    static_cast<std::uint64_t>(context_tokens) * f * 16;  // attention scores
+  e.total_bytes = e.weight_bytes + e.context_bytes + e.scratch_bytes;
+  return e;
+}
+
+MemoryEstimate estimate_memory(const std::string& dir, std::int64_t context_tokens, std::int64_t prefill_chunk) {
+  namespace fs = std::filesystem;
+  const ModelConfig c = load_config(dir);
+  std::uint64_t bytes = 0;
+  const fs::path index = fs::path(dir) / "model.safetensors.index.json";
+  std::error_code ec;
+  if (fs::exists(index)) {
+    std::ifstream in(index, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::set<std::string> shards;
+    for (const auto& [name, shard] : parse_safetensors_index(ss.str(), index.string())) shards.insert(shard);
+    for (const auto& s : shards) {
+      const auto n = fs::file_size(fs::path(dir) / s, ec);
+      if (ec) throw LoadError((fs::path(dir) / s).string() + ": cannot read size: " + ec.message());
+      bytes += n;
+    }
+  } else {
+    bytes = fs::file_size(fs::path(dir) / "model.safetensors", ec);
+    if (ec) throw LoadError((fs::path(dir) / "model.safetensors").string() + ": cannot read size: " + ec.message());
+  }
+  return estimate_memory(c, bytes, context_tokens, prefill_chunk);
+}
+
+}  // namespace zaya
