@@ -8,6 +8,7 @@
 // never splits (it splits on " " after " " became "▁"), so a "word" is a
 // whole line of text.
 #include <algorithm>
+#include <unordered_map>
 
 #include "tokenizer_impl.h"
 #include "utf8.h"
@@ -32,6 +33,7 @@ struct Candidate {
   int32_t left;      // symbol index of the left side (its position breaks ties)
   int32_t left_id;   // ids when the candidate was made; a stale candidate no
   int32_t right_id;  // longer matches the live symbols and is dropped
+  int32_t merged;    // id of the merged piece
 };
 
 struct LaterFirst {  // std heap is a max-heap: "less" = pops later
@@ -52,7 +54,7 @@ void push_candidate(const TokenizerImpl& impl, Workspace& ws, int32_t left) {
   if (l.id < 0 || r.id < 0) return;
   const U64Map::Value* m = impl.merges.find(U64Map::pair_key(l.id, r.id));
   if (!m) return;
-  ws.heap.push_back({m->a, left, l.id, r.id});
+  ws.heap.push_back({m->a, left, l.id, r.id, m->b});
   std::push_heap(ws.heap.begin(), ws.heap.end(), LaterFirst{});
 }
 
@@ -74,8 +76,8 @@ void emit_unknown(const TokenizerImpl& impl, std::string_view bytes, std::vector
 
 }  // namespace
 
-void bpe_encode_word(const TokenizerImpl& impl, std::string_view word, std::vector<int32_t>& out) {
-  if (word.empty()) return;
+// BPE of one chunk, without the cache.
+static void bpe_encode_chunk(const TokenizerImpl& impl, std::string_view word, std::vector<int32_t>& out) {
   if (impl.ignore_merges) {
     auto it = impl.vocab_lookup.find(word);
     if (it != impl.vocab_lookup.end()) {
@@ -121,8 +123,7 @@ void bpe_encode_word(const TokenizerImpl& impl, std::string_view word, std::vect
     if (left.id != c.left_id || left.next < 0) continue;
     Symbol& right = ws.symbols[size_t(left.next)];
     if (right.id != c.right_id) continue;
-    const U64Map::Value* m = impl.merges.find(U64Map::pair_key(left.id, right.id));
-    left.id = m->b;
+    left.id = c.merged;
     left.len += right.len;
     left.next = right.next;
     if (right.next >= 0) ws.symbols[size_t(right.next)].prev = c.left;
@@ -141,6 +142,74 @@ void bpe_encode_word(const TokenizerImpl& impl, std::string_view word, std::vect
       emit_unknown(impl, word.substr(s.start, s.len), out, last_was_unk);
     }
   }
+}
+
+namespace {
+
+// Per-thread cache of chunk -> ids (chunks are mostly single words such as
+// "▁the"), keyed by the tokenizer's generation so tokenizers never mix.
+struct ChunkCache {
+  uint64_t generation = 0;
+  std::unordered_map<std::string, std::vector<int32_t>> entries;
+};
+constexpr size_t kCacheMaxEntries = 1 << 16;
+constexpr size_t kCacheMaxChunkBytes = 64;
+
+void encode_chunk_cached(const TokenizerImpl& impl, std::string_view chunk, std::vector<int32_t>& out) {
+  if (chunk.size() > kCacheMaxChunkBytes) {
+    bpe_encode_chunk(impl, chunk, out);
+    return;
+  }
+  thread_local ChunkCache cache;
+  thread_local std::string key;
+  if (cache.generation != impl.generation) {
+    cache.entries.clear();
+    cache.generation = impl.generation;
+  }
+  key.assign(chunk);
+  auto it = cache.entries.find(key);
+  if (it != cache.entries.end()) {
+    out.insert(out.end(), it->second.begin(), it->second.end());
+    return;
+  }
+  const size_t first = out.size();
+  bpe_encode_chunk(impl, chunk, out);
+  if (cache.entries.size() >= kCacheMaxEntries) cache.entries.clear();
+  cache.entries.emplace(key, std::vector<int32_t>(out.begin() + std::ptrdiff_t(first), out.end()));
+}
+
+}  // namespace
+
+void bpe_encode_word(const TokenizerImpl& impl, std::string_view word, std::vector<int32_t>& out) {
+  if (word.empty()) return;
+  if (!impl.chunk_at_marker) {
+    bpe_encode_chunk(impl, word, out);
+    return;
+  }
+  // Cut before every "▁" whose previous character is neither "▁" nor one
+  // that some piece joins to a "▁".
+  static constexpr std::string_view kMarker = "\xE2\x96\x81";
+  size_t chunk_start = 0;
+  size_t prev_start = std::string_view::npos;
+  bool prev_is_marker = false;
+  for (size_t i = 0; i < word.size();) {
+    const unsigned char b = static_cast<unsigned char>(word[i]);
+    uint32_t len = b < 0x80 ? 1 : std::max<uint32_t>(1, utf8::valid_char_length(word, i));
+    const bool is_marker = len == 3 && word.compare(i, 3, kMarker) == 0;
+    if (is_marker && prev_start != std::string_view::npos && !prev_is_marker && i > chunk_start) {
+      std::string_view prev = word.substr(prev_start, i - prev_start);
+      bool unsafe = false;
+      for (const std::string& u : impl.chunk_unsafe_before) unsafe = unsafe || prev == u;
+      if (!unsafe) {
+        encode_chunk_cached(impl, word.substr(chunk_start, i - chunk_start), out);
+        chunk_start = i;
+      }
+    }
+    prev_start = i;
+    prev_is_marker = is_marker;
+    i += len;
+  }
+  encode_chunk_cached(impl, word.substr(chunk_start), out);
 }
 
 }  // namespace zaya::tok

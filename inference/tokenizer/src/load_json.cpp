@@ -2,6 +2,7 @@
 // Every field is checked; anything this tokenizer does not implement is
 // refused with a message naming the file and the field.
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -220,6 +221,30 @@ void parse_model_options(TokenizerImpl& impl, const json& model) {
   impl.ignore_merges = opt_bool(impl, model, "ignore_merges", path, false);
 }
 
+// Which characters ever stand right before a "▁" inside one vocabulary
+// piece (see TokenizerImpl::chunk_at_marker).
+void find_chunk_boundaries(TokenizerImpl& impl) {
+  static constexpr std::string_view kMarker = "\xE2\x96\x81";  // U+2581
+  impl.chunk_at_marker = impl.vocab_lookup.count(kMarker) > 0 && !impl.ignore_merges;
+  if (!impl.chunk_at_marker) return;
+  for (const std::string& piece : impl.model_pieces) {
+    size_t prev_start = std::string::npos;
+    for (size_t i = 0; i < piece.size();) {
+      uint32_t len = std::max<uint32_t>(1, utf8::valid_char_length(piece, i));
+      if (prev_start != std::string::npos && piece.compare(i, kMarker.size(), kMarker) == 0) {
+        std::string prev = piece.substr(prev_start, i - prev_start);
+        if (prev != kMarker && std::find(impl.chunk_unsafe_before.begin(), impl.chunk_unsafe_before.end(), prev) ==
+                                   impl.chunk_unsafe_before.end())
+          impl.chunk_unsafe_before.push_back(prev);
+      }
+      prev_start = i;
+      i += len;
+    }
+  }
+  // Many such characters would make the cut test slow; encode whole words then.
+  if (impl.chunk_unsafe_before.size() > 64) impl.chunk_at_marker = false;
+}
+
 }  // namespace
 
 ModelArrays extract_model_arrays(const TokenizerImpl& impl, json& root) {
@@ -279,6 +304,8 @@ ModelArrays extract_model_arrays(const TokenizerImpl& impl, json& root) {
 }
 
 void build_tokenizer(TokenizerImpl& impl, const json& meta, const ModelArrays& arrays) {
+  static std::atomic<uint64_t> generations{0};
+  impl.generation = ++generations;
   if (!meta.is_object()) impl.fail("expected a JSON object at the top level");
   const json& model = need(impl, meta, "model", "(top level)");
   parse_model_options(impl, model);
@@ -393,6 +420,7 @@ void build_tokenizer(TokenizerImpl& impl, const json& meta, const ModelArrays& a
         impl.id_byte[size_t(id)] = int16_t(hexval(p[3]) * 16 + hexval(p[4]));
     }
   }
+  find_chunk_boundaries(impl);
   build_trie(impl.raw_trie, impl.added_tokens, false);
   build_trie(impl.normalized_trie, impl.added_tokens, true);
 

@@ -84,6 +84,13 @@ struct TokenizerImpl {
   bool byte_fallback = false;
   bool fuse_unk = false;
   bool ignore_merges = false;
+  // Word pieces: no vocabulary piece joins a character c to a following "▁"
+  // unless c is in chunk_unsafe_before (for Gemma 3 only ">", from ">▁</"),
+  // so a word can be cut before each such "▁" and the cuts encoded (and
+  // cached) on their own with exactly the same result.
+  bool chunk_at_marker = false;
+  std::vector<std::string> chunk_unsafe_before;  // characters that may join a following "▁"
+  uint64_t generation = 0;                       // unique per loaded tokenizer (keys the chunk cache)
 
   // ---- added tokens ----
   std::vector<AddedToken> added_tokens;

@@ -27,19 +27,18 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "zaya/errors.h"
-
 namespace zaya {
 
 // Malformed or unsupported tokenizer files, ids outside the vocabulary.
-class TokenizerError : public Error {
+class TokenizerError : public std::runtime_error {
  public:
-  using Error::Error;
+  using std::runtime_error::runtime_error;
 };
 
 namespace tok {
