@@ -9,20 +9,26 @@
 
 namespace zaya::tok {
 
-void build_trie(AddedTokenTrie& trie, const std::vector<AddedToken>& tokens, bool normalized) {
+void build_trie(const TokenizerImpl& impl, AddedTokenTrie& trie, bool normalized) {
+  const std::vector<AddedToken>& tokens = impl.added_tokens;
+  std::vector<std::string> spelling(tokens.size());
+  size_t edge_count = 0;
+  for (size_t index = 0; index < tokens.size(); ++index) {
+    if (tokens[index].normalized != normalized) continue;
+    if (normalized) normalize_string(impl, tokens[index].content, spelling[index]);
+    else spelling[index] = tokens[index].content;
+    edge_count += spelling[index].size();
+  }
   trie.root_child.fill(-1);
   trie.node_token.assign(1, -1);  // node 0 is the root
-  size_t edge_count = 0;
-  for (const AddedToken& t : tokens)
-    if (t.normalized == normalized) edge_count += t.content.size();
   trie.edges.reserve(edge_count);
   trie.empty = true;
   for (size_t index = 0; index < tokens.size(); ++index) {
     const AddedToken& t = tokens[index];
-    if (t.normalized != normalized) continue;
+    if (t.normalized != normalized || spelling[index].empty()) continue;
     trie.empty = false;
     int32_t node = 0;
-    for (unsigned char b : t.content) {
+    for (unsigned char b : spelling[index]) {
       int32_t child;
       if (node == 0) {
         child = trie.root_child[b];
@@ -230,6 +236,11 @@ void encode_normalized_piece(const TokenizerImpl& impl, std::string_view piece, 
 }
 
 }  // namespace
+
+void normalize_string(const TokenizerImpl& impl, std::string_view in, std::string& out) {
+  std::string scratch;
+  normalize(impl, in, out, scratch);
+}
 
 void encode_text(const TokenizerImpl& impl, std::string_view text, const EncodeOptions& options,
                  std::vector<int32_t>& out) {

@@ -421,8 +421,8 @@ void build_tokenizer(TokenizerImpl& impl, const json& meta, const ModelArrays& a
     }
   }
   find_chunk_boundaries(impl);
-  build_trie(impl.raw_trie, impl.added_tokens, false);
-  build_trie(impl.normalized_trie, impl.added_tokens, true);
+  build_trie(impl, impl.raw_trie, false);
+  build_trie(impl, impl.normalized_trie, true);
 
   auto find_named = [&](std::string_view name) -> std::optional<int32_t> {
     auto a = impl.added_by_content.find(std::string(name));

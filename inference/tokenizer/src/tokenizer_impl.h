@@ -140,7 +140,9 @@ void bpe_encode_word(const TokenizerImpl& impl, std::string_view word, std::vect
 // encode.cpp
 void encode_text(const TokenizerImpl& impl, std::string_view text, const EncodeOptions& options,
                  std::vector<int32_t>& out);
-void build_trie(AddedTokenTrie& trie, const std::vector<AddedToken>& tokens, bool normalized);
+// Tokens with normalized=true are matched in their normalised spelling.
+void build_trie(const TokenizerImpl& impl, AddedTokenTrie& trie, bool normalized);
+void normalize_string(const TokenizerImpl& impl, std::string_view in, std::string& out);
 
 // decode.cpp
 void decode_ids(const TokenizerImpl& impl, std::span<const int32_t> ids, bool skip_special, std::string& out);
