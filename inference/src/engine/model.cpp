@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cpu/cpu_backend.h"
+#include "device/cuda_backend.h"
 #include "io/safetensors.h"
 #include "model/load_safetensors.h"
 #include "zaya/device.h"
@@ -21,14 +22,14 @@ std::uint64_t Model::weight_bytes() const { return weights_->storage_bytes; }
 std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> weights, const LoadOptions& options) {
   std::shared_ptr<Model> m(new Model());
   m->weights_ = std::move(weights);
-  if (options.device != DeviceKind::Cpu) {
-    // No GPU backend is wired in yet: say why the CPU runs instead.
-    const CudaProbeResult& probe = probe_cuda();
-    m->device_note_ = probe.status == CudaStatus::Available
-                          ? "CUDA device found, but this build runs models on the CPU only"
-                          : probe.message;
+  if (options.device == DeviceKind::Cpu) {
+    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads);
+  } else {
+    // The CUDA backend when the probe finds a usable GPU and the model fits,
+    // else the CPU; device_note_ says why the GPU is not used.
+    m->backend_ = create_backend(options.device == DeviceKind::Cuda ? DeviceChoice::Cuda : DeviceChoice::Auto,
+                                 m->weights_, options.threads, CudaBackendOptions{}, &m->device_note_);
   }
-  m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads);
   return m;
 }
 

@@ -65,12 +65,12 @@ void Session::forward_chunk(std::span<const TokenId> ids, std::vector<float>* al
 
 std::vector<std::vector<RoutingDecision>> Session::feed(std::span<const TokenId> ids, std::vector<float>* all_logits) {
   const ModelConfig& c = model_->config();
-  if (length() + static_cast<std::int64_t>(ids.size()) > limit_)
-    throw ContextFullError("feeding " + std::to_string(ids.size()) + " tokens would exceed the context limit of " +
-                           std::to_string(limit_) + " (" + std::to_string(length()) + " used)");
   for (TokenId id : ids)
     if (id < 0 || id >= c.vocab_size)
       throw std::out_of_range("token id " + std::to_string(id) + " outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
+  if (length() + static_cast<std::int64_t>(ids.size()) > limit_)
+    throw ContextFullError("feeding " + std::to_string(ids.size()) + " tokens would exceed the context limit of " +
+                           std::to_string(limit_) + " (" + std::to_string(length()) + " used)");
   check_cancel();
   const std::int64_t start = length();
   const std::size_t logits_start = all_logits ? all_logits->size() : 0;
