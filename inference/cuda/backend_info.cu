@@ -7,8 +7,9 @@
 
 extern "C" {
 
-// Bumped whenever the backend's exported interface changes.
-int zaya_cuda_abi_version() { return 1; }
+// Bumped whenever the backend's exported interface changes; equals
+// zaya::kCudaBackendAbi (device/cuda_backend.h) of the engine it was built with.
+int zaya_cuda_abi_version() { return 2; }
 
 // CUDA runtime version the backend was compiled against (e.g. 13000).
 int zaya_cuda_runtime_version() {

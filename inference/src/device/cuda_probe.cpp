@@ -1,14 +1,23 @@
 // Finds the NVIDIA driver and the zaya_cuda backend with dlopen only, so the
-// engine never links cudart/cuBLAS. See include/zaya/device.h.
+// engine never links cudart/cuBLAS (see include/zaya/device.h), and creates
+// backends: CPU, or CUDA through the library's factory with a fall back to
+// the CPU (see device/cuda_backend.h).
 #include "zaya/device.h"
 
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <functional>
+#include <stdexcept>
 #include <thread>
+
+#include "cpu/cpu_backend.h"
+#include "device/cuda_backend.h"
+#include "zaya/errors.h"
 
 namespace zaya {
 namespace {
@@ -175,6 +184,148 @@ std::string describe_default_device() {
   }
   unsigned threads = std::thread::hardware_concurrency();
   return "CPU (" + std::to_string(threads ? threads : 1) + " threads) — " + p.message;
+}
+
+}  // namespace zaya
+
+// ------------------------------------------------------------------------
+// Backend creation (device/cuda_backend.h).
+
+namespace zaya {
+namespace {
+
+// Runs on the CUDA backend until it fails with a device error (zaya::Error
+// from a CUDA call: lost device, out of memory, a kernel fault), then moves
+// every sequence to the CPU by replaying its tokens there. Bad input and
+// cancellation pass through unchanged.
+class FallbackBackend final : public Backend {
+ public:
+  FallbackBackend(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights, int cpu_threads)
+      : gpu_(std::move(gpu)), weights_(std::move(weights)), cpu_threads_(cpu_threads) {}
+
+  const ModelConfig& config() const override { return weights_->config; }
+  std::string description() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cpu_ ? cpu_->description() + " — the GPU failed: " + failure_ : gpu_->description();
+  }
+  std::unique_ptr<SequenceState> new_sequence() override {
+    auto s = std::make_unique<State>();
+    std::lock_guard<std::mutex> lock(mutex_);
+    s->on_cpu = cpu_ != nullptr;
+    s->inner = s->on_cpu ? cpu_->new_sequence() : gpu_->new_sequence();
+    return s;
+  }
+  void forward(SequenceState& base, const ForwardRequest& req) override {
+    auto& s = dynamic_cast<State&>(base);
+    if (!s.on_cpu) {
+      try {
+        gpu_->forward(*s.inner, req);
+        s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
+        return;
+      } catch (const Cancelled&) {
+        throw;
+      } catch (const LoadError&) {
+        throw;
+      } catch (const Error& e) {
+        switch_to_cpu(e.what());
+      }
+      move_to_cpu(s);
+    }
+    cpu_->forward(*s.inner, req);
+    s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
+  }
+
+ private:
+  struct State final : SequenceState {
+    std::unique_ptr<SequenceState> inner;
+    std::vector<TokenId> history;  // every token fed so far, for a replay on the CPU
+    bool on_cpu = false;
+    std::int64_t length() const override { return inner->length(); }
+    StateCheckpoint checkpoint() const override { return inner->checkpoint(); }
+    void restore(const StateCheckpoint& c) override {
+      if (c.length > static_cast<std::int64_t>(history.size())) throw std::logic_error("restore: checkpoint is from the future");
+      history.resize(static_cast<std::size_t>(c.length));
+      try {
+        inner->restore(c);
+      } catch (const std::logic_error&) {  // taken before the move to the CPU: rebuild by replay
+        inner->reset();
+        replay_into(*this);
+      }
+    }
+    void reset() override {
+      inner->reset();
+      history.clear();
+    }
+    std::function<void(State&)> replay_into;
+  };
+
+  void switch_to_cpu(const std::string& why) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cpu_) return;
+    failure_ = why;
+    std::fprintf(stderr, "zaya: the GPU backend failed (%s); continuing on the CPU\n", why.c_str());
+    cpu_ = std::make_unique<cpu::CpuBackend>(weights_, cpu_threads_);
+  }
+
+  void move_to_cpu(State& s) {
+    s.inner = cpu_->new_sequence();
+    s.on_cpu = true;
+    s.replay_into = [this](State& st) {
+      if (st.history.empty()) return;
+      ForwardRequest r;
+      r.ids = st.history;
+      cpu_->forward(*st.inner, r);
+    };
+    s.replay_into(s);
+  }
+
+  std::unique_ptr<Backend> gpu_;
+  std::shared_ptr<const ModelWeights> weights_;
+  int cpu_threads_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<cpu::CpuBackend> cpu_;
+  std::string failure_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights> weights,
+                                             const CudaBackendOptions& options, std::string* error) {
+  auto fail = [&](const std::string& why) -> std::unique_ptr<Backend> {
+    if (error) *error = why;
+    return nullptr;
+  };
+  const CudaProbeResult& p = probe_cuda();
+  if (p.status != CudaStatus::Available) return fail(p.message);
+  void* lib = cuda_backend_handle();
+  auto abi = reinterpret_cast<int (*)()>(dlsym(lib, "zaya_cuda_abi_version"));
+  auto create = reinterpret_cast<CudaCreateBackendFn>(dlsym(lib, "zaya_cuda_create_backend"));
+  if (!abi || !create || abi() != kCudaBackendAbi)
+    return fail("the GPU backend library (" + p.backend_path + ") is from another build; using the CPU");
+  char message[1024] = {};
+  Backend* b = create(kCudaBackendAbi, &weights, &options, message, sizeof message);
+  if (!b) return fail(std::string("the GPU backend could not start: ") + message + "; using the CPU");
+  return std::unique_ptr<Backend>(b);
+}
+
+DeviceChoice parse_device_choice(std::string_view text) {
+  if (text == "cpu") return DeviceChoice::Cpu;
+  if (text == "cuda") return DeviceChoice::Cuda;
+  if (text == "auto") return DeviceChoice::Auto;
+  throw std::invalid_argument("unknown device '" + std::string(text) + "' (expected cpu, cuda or auto)");
+}
+
+std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
+                                        int cpu_threads, const CudaBackendOptions& options,
+                                        std::string* fallback_reason) {
+  if (fallback_reason) fallback_reason->clear();
+  if (choice != DeviceChoice::Cpu) {
+    std::string why;
+    if (auto gpu = create_cuda_backend(weights, options, &why))
+      return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
+    if (fallback_reason) *fallback_reason = why;
+  }
+  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads);
 }
 
 }  // namespace zaya
