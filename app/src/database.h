@@ -1,0 +1,170 @@
+// The app's SQLite database: the one place that holds SQL.
+//
+// Every statement the app runs is in database.cpp, next to the schema, so an
+// index can be checked against the queries it serves (each index carries a
+// comment naming them). The connection runs in WAL mode with foreign keys on
+// and synchronous=FULL; every write goes through write(), one transaction, so
+// a killed process leaves either the whole change or none of it.
+//
+// The schema version lives in PRAGMA user_version; opening an older file runs
+// the forward migrations in order, each in its own transaction. A newer file
+// (from a later app version) is refused rather than guessed at.
+//
+// Errors are thrown as AppError with a kind a screen can act on: DiskFull,
+// ReadOnly, Corrupt, Storage. A failed write is rolled back; what was
+// committed before stays.
+//
+// Not thread-safe: use a Database from the thread that opened it (each
+// connection has its own name, so several Database objects may coexist).
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+#include "app_error.h"
+#include "records.h"
+
+class QSqlQuery;
+
+namespace zaya::app {
+
+struct PasswordRecord {
+  QByteArray salt;
+  QByteArray hash;
+  int iterations = 0;
+};
+
+// Counts of one (topic, layer, expert) cell of an expert-calibration profile.
+struct CalibrationCell {
+  QString topic;
+  int layer = 0;
+  int expert = 0;  // 0..E-1, E = skip
+  qint64 count = 0;
+};
+
+class Database {
+ public:
+  static constexpr int kSchemaVersion = 4;
+
+  // Opens (creating the file and folder when needed) and migrates to
+  // kSchemaVersion. Throws AppError.
+  explicit Database(const QString& path);
+  // Opens and migrates only up to `version` (tests of the migrations).
+  Database(const QString& path, int version);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // <dataDirectory()>/zaya-tutor.sqlite
+  static QString defaultPath();
+
+  const QString& path() const { return path_; }
+  int schemaVersion();
+  QString journalMode();
+  bool foreignKeysOn();
+  // "ok", or the first problems PRAGMA integrity_check reports.
+  QString integrityCheck();
+  // Names of the tables and indexes (tests and diagnostics).
+  QStringList schemaObjects();
+
+  // Runs fn inside one transaction (BEGIN IMMEDIATE … COMMIT); nested calls
+  // join the outer one. Rolls back and rethrows on any exception.
+  void write(const std::function<void()>& fn);
+
+  // --- profiles ---------------------------------------------------------
+  qint64 insertProfile(const Profile& p);  // p.id ignored; uuid generated when empty
+  std::optional<Profile> profile(qint64 id);
+  std::optional<Profile> profileByUuid(const QString& uuid);
+  QList<Profile> profiles();
+  QList<Profile> classMembers(qint64 classId);
+  void setProfileClass(qint64 profileId, std::optional<qint64> classId);
+  void setPassword(qint64 profileId, const PasswordRecord& record);
+  std::optional<PasswordRecord> password(qint64 profileId);
+
+  // --- classes ----------------------------------------------------------
+  qint64 insertClass(const ClassInfo& c);
+  std::optional<ClassInfo> classById(qint64 id);
+  std::optional<ClassInfo> classByUuid(const QString& uuid);
+  QList<ClassInfo> classes();
+
+  // --- attempts ---------------------------------------------------------
+  qint64 insertAttempt(const Attempt& a);
+  std::optional<Attempt> attempt(qint64 id);
+  // A profile's attempts with createdAt >= since, oldest first.
+  QList<Attempt> attempts(qint64 profileId, qint64 since = 0);
+  int attemptCount(qint64 profileId);
+  void setGradeOverride(qint64 attemptId, std::optional<bool> correct);
+
+  // --- generated solutions ------------------------------------------------
+  qint64 insertSolution(const Solution& s);
+  std::optional<Solution> solution(qint64 id);
+  // Newest first; without trace/token blobs (load one with solution()).
+  QList<Solution> solutionsFor(qint64 profileId, const QString& problemId);
+
+  // --- problem sets and assignments -----------------------------------------
+  qint64 insertSet(const ProblemSet& s);
+  std::optional<ProblemSet> set(qint64 id);
+  std::optional<ProblemSet> setByUuid(const QString& uuid);
+  QList<ProblemSet> setsOfClass(qint64 classId);
+  void assign(qint64 setId, qint64 profileId);
+  QList<ProblemSet> assignedSets(qint64 profileId);
+
+  // --- imported results (teacher side) -------------------------------------
+  // Replaces what was imported before for (class, set, student) by `rows`.
+  void replaceImportedResults(qint64 classId, const QString& setUuid, const QString& studentUuid,
+                              const QList<ImportedResult>& rows);
+  QList<ImportedResult> importedResults(qint64 classId, const QString& setUuid);
+
+  // --- review schedule ------------------------------------------------------
+  void upsertReview(const ReviewItem& item);
+  void removeReview(qint64 profileId, const QString& problemId);
+  std::optional<ReviewItem> review(qint64 profileId, const QString& problemId);
+  // Items due at or before `now`, earliest first.
+  QList<ReviewItem> dueReviews(qint64 profileId, qint64 now);
+  QList<ReviewItem> reviews(qint64 profileId);
+
+  // --- settings -------------------------------------------------------------
+  QString setting(const QString& key, const QString& fallback = {});
+  void setSetting(const QString& key, const QString& value);
+
+  // --- expert calibration ---------------------------------------------------
+  // Records one calibrated problem and adds its counts ([layers][experts+1],
+  // row-major) in one transaction, so an interrupted run resumes cleanly.
+  void addCalibrationSample(const QString& modelId, const QString& problemId, const QString& topic,
+                            int layers, int classes, const QList<qint64>& counts, qint64 tokens);
+  QSet<QString> calibratedProblems(const QString& modelId);
+  QList<CalibrationCell> calibrationCells(const QString& modelId);
+  // Routed tokens per topic.
+  QHash<QString, qint64> calibrationTokens(const QString& modelId);
+  void clearCalibration(const QString& modelId);
+
+  // --- backup / restore of one profile --------------------------------------
+  // Writes the profile, its attempts, solutions, review schedule, class and
+  // assigned sets to a new database file at `file` (which must not exist).
+  void backupProfile(qint64 profileId, const QString& file);
+  // Validates `file` (integrity, schema, exactly one profile) before writing,
+  // then replaces the data of the profile with the same uuid (or adds it).
+  // Returns the local profile id.
+  qint64 restoreProfile(const QString& file);
+
+ private:
+  void open(int targetVersion);
+  void migrate(int targetVersion);
+  QSqlQuery prepare(const QString& sql);
+  void exec(QSqlQuery& q, const char* what);
+  void execSql(const QString& sql, const char* what);
+  [[noreturn]] void fail(const QString& what, const QString& driverText);
+
+  QString path_;
+  QString connectionName_;
+  QSqlDatabase db_;
+  int depth_ = 0;  // nesting of write()
+};
+
+}  // namespace zaya::app

@@ -1,0 +1,122 @@
+// Plain rows of the app's database, as the services and screens see them.
+// Times are milliseconds since the Unix epoch (UTC) unless named otherwise.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace zaya::app {
+
+enum class Role { Student, Teacher };
+QString roleName(Role role);  // "student" / "teacher"
+
+struct Profile {
+  qint64 id = 0;
+  QString uuid{};  // stable across machines (results files, backups)
+  QString name{};
+  Role role = Role::Student;
+  std::optional<qint64> classId{};
+  bool hasPassword = false;
+  qint64 createdAt = 0;
+};
+
+struct ClassInfo {
+  qint64 id = 0;
+  QString uuid{};        // travels in set and results files
+  QString name{};
+  QByteArray hmacKey{};  // 32 random bytes; signs results files of this class
+  qint64 createdAt = 0;
+};
+
+struct Attempt {
+  qint64 id = 0;
+  qint64 profileId = 0;
+  QString problemId{};   // bank id, e.g. "math-test-0042"
+  QString topic{};       // topic name, e.g. "Geometry"
+  int difficulty = 1;  // 1..5
+  QString answer{};      // what the student entered
+  bool correct = false;
+  qint64 millisTaken = 0;
+  int hintsUsed = 0;
+  std::optional<qint64> setId{};  // the problem set it was done for, if any
+  qint64 createdAt = 0;
+  // A teacher's correction of the verdict (null: the checker's verdict stands).
+  std::optional<bool> gradeOverride{};
+  bool effectiveCorrect() const { return gradeOverride.value_or(correct); }
+};
+
+struct SolutionStep {
+  int index = 0;         // 1-based
+  QString text{};          // markdown + LaTeX as the model wrote it
+  int firstToken = 0;    // [firstToken, endToken) into the solution's tokens
+  int endToken = 0;
+};
+
+struct Solution {
+  qint64 id = 0;
+  qint64 profileId = 0;
+  QString problemId{};
+  QString mode{};          // "full", "hint", "explain", "check"
+  QString model{};         // model name or "remote: <url>"
+  QString thinking{};      // the reasoning part, if any
+  QString text{};          // the answer part (steps + boxed answer)
+  QList<SolutionStep> steps{};
+  int thinkingEndToken = 0;  // tokens [0, thinkingEndToken) are the thinking part
+  QString finalAnswer{};   // content of the last \boxed{}
+  std::optional<bool> correct{};  // verdict of the answer checker, when there is a key
+  int tokenCount = 0;
+  double tokensPerSecond = 0;
+  bool cancelled = false;
+  // Routing trace, compact (see routing_trace.h); empty in remote mode.
+  QByteArray trace{};
+  int traceLayers = 0;
+  int traceExperts = 0;  // E; the skip route is stored as expert id E
+  QByteArray tokenIds{};   // [T] int32 little-endian
+  QByteArray tokenEnds{};  // [T] uint32 LE: end offset (UTF-16 units) of each token in thinking + text
+  qint64 createdAt = 0;
+};
+
+struct ProblemSet {
+  qint64 id = 0;
+  QString uuid{};
+  std::optional<qint64> classId{};  // teacher side: the class; student side: null
+  QString classUuid{};              // the class it was made for (student side keeps it)
+  QString title{};
+  QStringList problemIds{};
+  std::optional<qint64> dueAt{};
+  bool allowHints = true;
+  bool allowSolutions = true;
+  qint64 createdAt = 0;
+  QByteArray fileJson{};  // the set file as exported/imported (problems/FORMAT.md)
+};
+
+struct ImportedResult {
+  qint64 id = 0;
+  qint64 classId = 0;
+  QString setUuid{};
+  QString studentUuid{};
+  QString studentName{};
+  QString problemId{};
+  QString answer{};
+  bool correct = false;
+  qint64 millisTaken = 0;
+  int hintsUsed = 0;
+  qint64 attemptedAt = 0;
+  qint64 importedAt = 0;
+};
+
+struct ReviewItem {
+  qint64 profileId = 0;
+  QString problemId{};
+  QString topic{};
+  int box = 1;          // Leitner box 1..5
+  qint64 dueAt = 0;
+  int lapses = 0;       // times missed
+  qint64 lastReviewedAt = 0;
+};
+
+}  // namespace zaya::app
