@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
                               QStringLiteral("light"));
   QCommandLineOption shotOpt(QStringLiteral("screenshot"),
                              QStringLiteral("Render, save a PNG of the window to FILE and exit."), QStringLiteral("FILE"));
-  parser.addOptions({viewOpt, themeOpt, shotOpt});
+  QCommandLineOption problemOpt(QStringLiteral("open-problem"), QStringLiteral("Open the problem with this id."),
+                                QStringLiteral("ID"));
+  parser.addOptions({viewOpt, themeOpt, shotOpt, problemOpt});
   parser.process(app);
 
   const QString theme = parser.value(themeOpt);
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   }
   zaya::ui::MainWindow window;
   window.setTheme(theme);
+  if (parser.isSet(problemOpt)) window.openProblem(parser.value(problemOpt));
   if (parser.isSet(viewOpt) && !window.showView(parser.value(viewOpt))) {
     std::fprintf(stderr, "zaya-tutor: unknown view '%s'; views: %s\n", qPrintable(parser.value(viewOpt)),
                  qPrintable(window.viewNames().join(QStringLiteral(", "))));

@@ -30,6 +30,7 @@ class TestMainWindow : public QObject {
 
   void rendersMathWithKatex() {
     MainWindow w;
+    w.showView(QStringLiteral("welcome"));
     QSignalSpy spy(w.welcomeView(), &zaya::ui::DocumentView::rendered);
     w.show();
     QVERIFY(spy.wait(60000));
@@ -41,6 +42,7 @@ class TestMainWindow : public QObject {
 
   void themeSwitchChangesPaletteAndRerenders() {
     MainWindow w;
+    w.showView(QStringLiteral("welcome"));
     QSignalSpy spy(w.welcomeView(), &zaya::ui::DocumentView::rendered);
     w.show();
     QVERIFY(spy.wait(60000));
@@ -61,6 +63,7 @@ class TestMainWindow : public QObject {
 
   void grabProducesAnImage() {
     MainWindow w;
+    w.showView(QStringLiteral("welcome"));
     QSignalSpy spy(&w, &MainWindow::viewRendered);
     w.show();
     QVERIFY(spy.wait(60000));

@@ -7,6 +7,8 @@ void Bridge::pageReady() {
   emit pageBecameReady();
 }
 
-void Bridge::rendered(int katexCount, int errorCount) { emit documentRendered(katexCount, errorCount); }
+void Bridge::rendered(int generation, int katexCount, int errorCount) {
+  emit documentRendered(generation, katexCount, errorCount);
+}
 
 }  // namespace zaya::ui

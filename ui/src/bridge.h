@@ -1,6 +1,7 @@
 // The only way in or out of a web view: a QWebChannel object named "bridge".
-// In: showDocument(json). Out: pageReady() once the page has connected, and
-// rendered(katexCount, errorCount) after each document is on screen.
+// In: showDocument(json), showPreview(html). Out: pageReady() once the page has connected, and
+// rendered(generation, katexCount, errorCount) after each document is on
+// screen, echoing the document's generation number.
 #pragma once
 
 #include <QObject>
@@ -15,16 +16,20 @@ class Bridge : public QObject {
   bool isPageReady() const { return pageReady_; }
 
  signals:
-  // To the page: a JSON document {theme, title, meta, sections:[{heading, text, dollarIsMath}]}.
+  // To the page: a JSON document {theme, fontScale, title, meta, preview,
+  // sections:[{heading, kind, html}]}; section HTML comes from the app's
+  // markdown renderer (render/math_markdown.h), never from raw input.
   void showDocument(const QString& json);
+  // To the page: HTML for the answer preview box (renderer output).
+  void showPreview(const QString& html);
   // To the app.
   void pageBecameReady();
-  void documentRendered(int katexCount, int errorCount);
+  void documentRendered(int generation, int katexCount, int errorCount);
 
  public slots:
   // Called by the page.
   void pageReady();
-  void rendered(int katexCount, int errorCount);
+  void rendered(int generation, int katexCount, int errorCount);
 
  private:
   bool pageReady_ = false;

@@ -40,7 +40,8 @@ DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(ne
   setPage(page);
   setContextMenuPolicy(Qt::NoContextMenu);
   connect(bridge_, &Bridge::pageBecameReady, this, &DocumentView::push);
-  connect(bridge_, &Bridge::documentRendered, this, [this](int k, int e) {
+  connect(bridge_, &Bridge::documentRendered, this, [this](int generation, int k, int e) {
+    if (generation != generation_) return;  // an older document finished after a newer one was sent
     lastKatex_ = k;
     lastErrors_ = e;
     emit rendered(k, e);
@@ -59,10 +60,15 @@ void DocumentView::setTheme(const QString& theme) {
   push();
 }
 
+void DocumentView::setPreviewHtml(const QString& html) {
+  if (bridge_->isPageReady()) emit bridge_->showPreview(html);
+}
+
 void DocumentView::push() {
   if (!bridge_->isPageReady() || document_.isEmpty()) return;
   QJsonObject doc = document_;
   doc.insert(QStringLiteral("theme"), theme_);
+  doc.insert(QStringLiteral("generation"), ++generation_);
   emit bridge_->showDocument(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Compact)));
 }
 

@@ -18,6 +18,9 @@ class DocumentView : public QWebEngineView {
   // Shows a document; if the page is still loading it is shown once ready.
   void setDocument(const QJsonObject& document);
   void setTheme(const QString& theme);  // "light" | "dark"
+  // Replaces the answer preview box of the current document (documents with
+  // "preview": true) without re-rendering the rest.
+  void setPreviewHtml(const QString& html);
   Bridge* bridge() const { return bridge_; }
   int lastKatexCount() const { return lastKatex_; }
   int lastErrorCount() const { return lastErrors_; }
@@ -30,6 +33,7 @@ class DocumentView : public QWebEngineView {
   Bridge* bridge_;
   QJsonObject document_;
   QString theme_ = QStringLiteral("light");
+  int generation_ = 0;  // bumped per document sent; stale "rendered" answers are ignored
   int lastKatex_ = -1;
   int lastErrors_ = -1;
 };

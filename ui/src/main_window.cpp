@@ -9,10 +9,14 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "app_info.h"
 #include "device_status.h"
 #include "document_view.h"
+#include "math_markdown.h"
+#include "practice_view.h"
 #include "theme.h"
 
 namespace zaya::ui {
@@ -22,21 +26,78 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   setWindowIcon(QIcon(QStringLiteral(":/icons/zaya-tutor.svg")));
   resize(1200, 800);
 
+  practice_ = new PracticeView(stack_);
+  practice_->setAccessibleName(tr("Practice"));
+  addView(QStringLiteral("practice"), practice_);
+  connect(practice_, &PracticeView::rendered, this, [this] {
+    if (stack_->currentWidget() == practice_) emit viewRendered();
+  });
+
   welcome_ = new DocumentView(stack_);
   welcome_->setAccessibleName(tr("Welcome"));
-  stack_->addWidget(welcome_);
-  views_.insert(QStringLiteral("welcome"), welcome_);
+  addView(QStringLiteral("welcome"), welcome_);
   connect(welcome_, &DocumentView::rendered, this, [this] {
     if (stack_->currentWidget() == welcome_) emit viewRendered();
   });
   welcome_->setDocument(welcomeDocument());
   setCentralWidget(stack_);
+  stack_->setCurrentWidget(practice_);
 
   status_ = new QLabel(this);
   status_->setAccessibleName(tr("Model and device status"));
   statusBar()->addPermanentWidget(status_, 1);
   buildMenus();
   refreshStatus();
+  startBankLoad();
+}
+
+void MainWindow::addView(const QString& name, QWidget* view) {
+  stack_->addWidget(view);
+  views_.insert(name, view);
+}
+
+void MainWindow::startBankLoad() {
+  // ~8,000 problems load in a few hundred milliseconds: off the UI thread so
+  // the window appears at once.
+  using Result = std::pair<std::shared_ptr<problems::ProblemBank>, QString>;
+  auto* watcher = new QFutureWatcher<Result>(this);
+  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher] {
+    auto [bank, error] = watcher->result();
+    watcher->deleteLater();
+    if (!bank) {
+      statusBar()->showMessage(tr("The problem bank could not be loaded: %1").arg(error));
+      emit bankLoaded(false, error);
+      return;
+    }
+    bank_ = std::make_unique<problems::ProblemBank>(std::move(*bank));
+    practice_->setBank(bank_.get());
+    const QString wanted = pendingProblem_;
+    pendingProblem_.clear();
+    if (wanted.isEmpty() || !practice_->openProblem(wanted)) {
+      if (!wanted.isEmpty()) statusBar()->showMessage(tr("No problem with id %1 in the bank").arg(wanted), 8000);
+      if (!bank_->problems().empty()) practice_->openProblem(QString::fromStdString(bank_->problems().front().id));
+    }
+    emit bankLoaded(true, {});
+  });
+  watcher->setFuture(QtConcurrent::run([]() -> Result {
+    try {
+      std::string tried;
+      const auto dir = problems::find_problems_dir({}, &tried);
+      if (!dir) return {nullptr, QStringLiteral("no problem data found (looked in %1)").arg(QString::fromStdString(tried))};
+      return {std::make_shared<problems::ProblemBank>(problems::ProblemBank::load(*dir)), {}};
+    } catch (const std::exception& e) {
+      return {nullptr, QString::fromStdString(e.what())};
+    }
+  }));
+}
+
+void MainWindow::openProblem(const QString& id) {
+  showView(QStringLiteral("practice"));
+  if (!bank_) {
+    pendingProblem_ = id;
+    return;
+  }
+  if (!practice_->openProblem(id)) statusBar()->showMessage(tr("No problem with id %1 in the bank").arg(id), 8000);
 }
 
 QStringList MainWindow::viewNames() const { return views_.keys(); }
@@ -54,6 +115,7 @@ void MainWindow::setTheme(const QString& theme) {
   theme_ = theme;
   if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) applyTheme(*app, theme);
   welcome_->setTheme(theme);
+  practice_->setTheme(theme);
 }
 
 QString MainWindow::statusText() const { return status_->text(); }
@@ -70,6 +132,9 @@ void MainWindow::buildMenus() {
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Practice"), QKeySequence(Qt::CTRL | Qt::Key_1), this, [this] { showView(QStringLiteral("practice")); });
+  view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
+  view->addSeparator();
   auto* themes = new QActionGroup(this);
   for (const auto& [name, label] : {std::pair{QStringLiteral("light"), tr("&Light theme")},
                                     std::pair{QStringLiteral("dark"), tr("&Dark theme")}}) {
@@ -93,7 +158,8 @@ void MainWindow::buildMenus() {
 QJsonObject MainWindow::welcomeDocument() const {
   QJsonArray sections;
   auto section = [&](const QString& heading, const QString& text) {
-    sections.append(QJsonObject{{QStringLiteral("heading"), heading}, {QStringLiteral("text"), text}});
+    const std::string html = render::render_markdown_with_math(text.toStdString());
+    sections.append(QJsonObject{{QStringLiteral("heading"), heading}, {QStringLiteral("html"), QString::fromStdString(html)}});
   };
   section(tr("Practice"),
           tr("Work through SAT, AMC, AIME, MATH and GSM8K problems. Type an answer such as $\\frac{3}{4}$, "

@@ -1,0 +1,107 @@
+// The practice screen on the real bank: statements typeset with KaTeX,
+// prices left as text, diagrams shown, answers and choices checked.
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "document_view.h"
+#include "main_window.h"
+#include "practice_view.h"
+#include "problem_browser.h"
+#include "problem_panel.h"
+
+using zaya::ui::DocumentView;
+using zaya::ui::MainWindow;
+
+class TestPractice : public QObject {
+  Q_OBJECT
+
+  MainWindow* window_ = nullptr;
+  zaya::ui::ProblemPanel* panel() { return window_->practiceView()->panel(); }
+
+  // Opens a problem and waits for its statement to be typeset; returns (katex, errors).
+  std::pair<int, int> open(const QString& id) {
+    QSignalSpy spy(panel()->statementView(), &DocumentView::rendered);
+    window_->openProblem(id);
+    if (!spy.wait(60000)) return {-1, -1};
+    while (panel()->problem() == nullptr || QString::fromStdString(panel()->problem()->id) != id) {
+      if (!spy.wait(30000)) return {-1, -1};
+    }
+    return {spy.last().at(0).toInt(), spy.last().at(1).toInt()};
+  }
+
+ private slots:
+  void initTestCase() {
+    window_ = new MainWindow;
+    QSignalSpy loaded(window_, &MainWindow::bankLoaded);
+    window_->show();
+    QVERIFY(loaded.wait(60000));
+    QVERIFY2(loaded.first().at(0).toBool(), qPrintable(loaded.first().at(1).toString()));
+    QVERIFY(window_->bank()->size() > 7000);
+    QVERIFY(window_->practiceView()->browser()->visibleCount() > 7000);
+  }
+  void cleanupTestCase() { delete window_; }
+
+  void aimeStatementIsTypeset() {
+    const auto [katex, errors] = open(QStringLiteral("aime-2024-I-01"));
+    QVERIFY2(katex > 0, qPrintable(QString::number(katex)));
+    QCOMPARE(errors, 0);
+  }
+
+  void mathProblemWithDisplayMathAndDiagram() {
+    const QString id = QStringLiteral("math-test-1936");
+    const auto* p = window_->bank()->find(id.toStdString());
+    QVERIFY(p);
+    QVERIFY(!p->diagrams.empty());
+    const auto [katex, errors] = open(id);
+    QVERIFY(katex > 0);
+    QCOMPARE(errors, 0);
+  }
+
+  void gsm8kPricesStayText() {
+    // gsm8k-test-0000 sells eggs "for $2": no formula may appear.
+    const auto [katex, errors] = open(QStringLiteral("gsm8k-test-0000"));
+    QCOMPARE(katex, 0);
+    QCOMPARE(errors, 0);
+  }
+
+  void typedAnswersAreChecked() {
+    open(QStringLiteral("aime-2024-I-01"));
+    const std::string key = panel()->problem()->answer;
+    auto right = panel()->check(QString::fromStdString(key));
+    QVERIFY2(right.equivalent, right.reason.c_str());
+    QVERIFY(panel()->verdictText().startsWith(QStringLiteral("✓")));
+    auto wrong = panel()->check(QStringLiteral("%1").arg(std::stoi(key) + 1));
+    QVERIFY(!wrong.equivalent);
+    QVERIFY(panel()->verdictText().startsWith(QStringLiteral("✗")));
+    // Through the answer box, as a student would.
+    panel()->answerField()->setText(QString::fromStdString(key));
+    QTest::keyClick(panel()->answerField(), Qt::Key_Return);
+    QVERIFY(panel()->verdictText().startsWith(QStringLiteral("✓")));
+  }
+
+  void multipleChoiceIsPickedAndChecked() {
+    const auto* sat = window_->bank()->find("sat-agieval-000");
+    QVERIFY(sat && sat->is_multiple_choice());
+    open(QStringLiteral("sat-agieval-000"));
+    QVERIFY(panel()->pickChoice(QString::fromStdString(sat->answer)));
+    QVERIFY(panel()->check().equivalent);
+    for (const auto& c : sat->choices)
+      if (c.label != sat->answer) {
+        QVERIFY(panel()->pickChoice(QString::fromStdString(c.label)));
+        QVERIFY(!panel()->check().equivalent);
+        break;
+      }
+  }
+
+  void searchFiltersTheList() {
+    auto* browser = window_->practiceView()->browser();
+    browser->searchField()->setText(QStringLiteral("aime-2024-I-01"));
+    QTRY_COMPARE_WITH_TIMEOUT(browser->visibleCount(), 1, 5000);
+    browser->searchField()->clear();
+    QTRY_VERIFY_WITH_TIMEOUT(browser->visibleCount() > 7000, 5000);
+  }
+};
+
+QTEST_MAIN(TestPractice)
+#include "test_practice.moc"
