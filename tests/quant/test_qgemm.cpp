@@ -77,6 +77,7 @@ const Case kCases[] = {
     {DType::Q8_G32, 40, 2048, 7},  {DType::Q4_G32, 33, 48, 5},    {DType::Q8_G32, 33, 48, 5},
     {DType::Q4_G32, 17, 32, 3},    {DType::Q8_G32, 17, 32, 2},    {DType::Q4_G32, 9, 1056, 37},
     {DType::Q8_G32, 9, 1056, 37},  {DType::Q4_G32, 5, 100, 1},    {DType::Q8_G32, 5, 100, 4},
+    {DType::Q4_G32, 6, 32, 1},     {DType::Q8_G32, 7, 96, 1},     {DType::Q4_G32, 11, 96, 1},
 };
 
 TEST(QGemm, MatchesFp32ReferenceAtEveryLevel) {

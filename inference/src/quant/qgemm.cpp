@@ -56,6 +56,13 @@ void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, 
     throw std::logic_error("qgemm_rows: activations have " + std::to_string(x.cols) + " columns, weights " +
                            std::to_string(W.cols));
   const detail::DotFn dot = dot_for(level);
+  if (x.S == 1 && level == CpuLevel::Avx512Vnni) {
+    for (std::int64_t r = r0; r < r1; r += detail::kMaxRows) {
+      const int nr = static_cast<int>(std::min<std::int64_t>(detail::kMaxRows, r1 - r));
+      detail::rows_avx512(W, r, nr, x, 0, y + r);
+    }
+    return;
+  }
   for (std::int64_t sb = 0; sb < x.S; sb += kTokenBlock) {
     const std::int64_t se = std::min(x.S, sb + kTokenBlock);
     for (std::int64_t r = r0; r < r1; ++r) {
