@@ -48,7 +48,8 @@ MemoryEstimate estimate_memory(const ModelConfig& config, std::uint64_t weight_b
 class Model {
  public:
   // Loads <dir> (config.json + model.safetensors or sharded with
-  // model.safetensors.index.json). Throws LoadError/ConfigError naming the
+  // model.safetensors.index.json), or a model pack file (zaya-quantize's
+  // one-file format). Throws LoadError/ConfigError naming the
   // file and tensor at fault, or Cancelled.
   static std::shared_ptr<Model> load(const std::string& dir, const LoadOptions& options = {});
   // Wraps weights another loader produced (e.g. a quantised pack).

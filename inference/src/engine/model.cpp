@@ -9,6 +9,7 @@
 #include "device/cuda_backend.h"
 #include "io/safetensors.h"
 #include "model/load_safetensors.h"
+#include "pack/load_pack.h"
 #include "zaya/device.h"
 
 namespace zaya {
@@ -34,6 +35,10 @@ std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> w
 }
 
 std::shared_ptr<Model> Model::load(const std::string& dir, const LoadOptions& options) {
+  if (std::filesystem::is_regular_file(dir)) {  // a model pack (zaya-quantize)
+    auto w = std::make_shared<ModelWeights>(pack::load_pack_model(dir, options.progress, options.cancel, options.prefault));
+    return from_weights(std::move(w), options);
+  }
   auto w = std::make_shared<ModelWeights>(load_safetensors_model(dir, options.progress, options.cancel, options.prefault));
   return from_weights(std::move(w), options);
 }
