@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     o.threads = threads;
     int last = -1;
     o.progress = [&](double f, const std::string& name) {
-      const int pct = static_cast<int>(f * 1000);
+      const int pct = static_cast<int>(f * 100);
       if (pct != last) {
         last = pct;
         std::fprintf(stderr, "\r  %5.1f %%  %-60.60s", f * 100, name.c_str());
