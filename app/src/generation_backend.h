@@ -1,0 +1,65 @@
+// Where a tutoring session's tokens come from. Three implementations:
+//   EngineBackend   the embedded engine (zaya::Session), with routing per token;
+//   RemoteBackend   an OpenAI-compatible server (vLLM), text only, no routing;
+//   ScriptedBackend replays a recorded token stream (tests, demos).
+// generate() runs on the session's worker thread; cancel() may be called
+// from any thread; forceEndThinking() only from inside the token callback.
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+namespace zaya::app {
+
+struct TokenRoute {
+  int layer = 0;
+  int expert = 0;    // 0..E-1, E = skip route
+  float prob = 0;    // router probability of the chosen class
+};
+
+struct GeneratedToken {
+  enum class Channel { Thinking, Answer, Control };  // Control: <think>, </think>, stop tokens
+  qint32 id = -1;          // vocabulary id; -1 when the backend has none (remote)
+  QString text{};            // decoded text of this token in its channel (may be empty)
+  Channel channel = Channel::Answer;
+  float logprob = 0;
+  bool forced = false;     // emitted by forceEndThinking(), not sampled
+  bool stop = false;       // ends the reply
+  QList<TokenRoute> routing{};  // [layers], empty without routing
+};
+
+struct GenerationRequest {
+  QString systemPrompt{};
+  QString userPrompt{};
+  bool enableThinking = true;
+  int maxTokens = 2048;
+  float temperature = 0.6f;
+  float topP = 0.95f;
+  quint64 seed = 0;
+};
+
+struct BackendInfo {
+  QString name{};              // "ZAYA1-8B (CPU, 16 threads)", "remote: http://host:8000"
+  bool hasRouting = false;
+  int layers = 0;
+  int experts = 0;           // E (the skip route is id E)
+  QString routingNote{};       // why there is no routing, when there is none
+};
+
+class GenerationBackend {
+ public:
+  virtual ~GenerationBackend() = default;
+  virtual BackendInfo info() const = 0;
+  // Produces one reply, calling onToken for every token, in order. Returns
+  // when the reply ends (stop token or maxTokens), when onToken returns
+  // false, or after cancel(). Throws AppError (Network, Unauthorized, ...).
+  virtual void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) = 0;
+  // Close the thinking block now: the next tokens are the forced end of
+  // thinking, then the model continues with its answer.
+  virtual void forceEndThinking() = 0;
+  virtual void cancel() = 0;
+};
+
+}  // namespace zaya::app
