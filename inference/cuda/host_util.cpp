@@ -49,4 +49,26 @@ void device_synchronize() {
   ZAYA_CUDA_CHECK(cudaDeviceSynchronize());
 }
 
+double measure_copy_gbs(std::size_t bytes, int repeats) {
+  void *a = nullptr, *b = nullptr;
+  ZAYA_CUDA_CHECK(cudaMalloc(&a, bytes));
+  ZAYA_CUDA_CHECK(cudaMalloc(&b, bytes));
+  cudaEvent_t e0, e1;
+  ZAYA_CUDA_CHECK(cudaEventCreate(&e0));
+  ZAYA_CUDA_CHECK(cudaEventCreate(&e1));
+  ZAYA_CUDA_CHECK(cudaMemset(a, 1, bytes));
+  ZAYA_CUDA_CHECK(cudaMemcpy(b, a, bytes, cudaMemcpyDeviceToDevice));  // warm-up
+  ZAYA_CUDA_CHECK(cudaEventRecord(e0));
+  for (int i = 0; i < repeats; ++i) ZAYA_CUDA_CHECK(cudaMemcpyAsync(i % 2 ? a : b, i % 2 ? b : a, bytes, cudaMemcpyDeviceToDevice));
+  ZAYA_CUDA_CHECK(cudaEventRecord(e1));
+  ZAYA_CUDA_CHECK(cudaEventSynchronize(e1));
+  float ms = 0;
+  ZAYA_CUDA_CHECK(cudaEventElapsedTime(&ms, e0, e1));
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  cudaFree(a);
+  cudaFree(b);
+  return 2.0 * static_cast<double>(bytes) * repeats / (static_cast<double>(ms) * 1e-3) / 1e9;
+}
+
 }  // namespace zaya::cuda

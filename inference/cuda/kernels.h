@@ -177,5 +177,8 @@ void device_free(void* p);
 void copy_to_device(void* dst, const void* src, std::size_t bytes);
 void copy_to_host(void* dst, const void* src, std::size_t bytes);
 void device_synchronize();
+// Device-to-device copy bandwidth in GB/s, counting bytes read plus written
+// (the ceiling a bandwidth-bound kernel is measured against).
+double measure_copy_gbs(std::size_t bytes, int repeats);
 
 }  // namespace zaya::cuda
