@@ -24,7 +24,10 @@ fs::path temp_dir(const std::string& tag) {
 
 std::string join(const std::vector<std::int32_t>& ids) {
   std::string s;
-  for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(ids[i]);
+  }
   return s;
 }
 

@@ -157,9 +157,11 @@ Checkpoint Checkpoint::open(const std::string& dir) {
     const auto map = parse_safetensors_index(ss.str(), index_path.string());
     std::set<std::string> shards;
     for (const auto& [name, shard] : map) shards.insert(shard);
+    for (const auto& shard : shards)
+      if (!fs::exists(fs::path(dir) / shard))
+        throw LoadError(index_path.string() + ": shard '" + shard + "' listed in weight_map does not exist");
     for (const auto& shard : shards) {
       const fs::path sp = fs::path(dir) / shard;
-      if (!fs::exists(sp)) throw LoadError(index_path.string() + ": shard '" + shard + "' listed in weight_map does not exist");
       for (auto& t : add_file(sp)) {
         auto m = map.find(t.info.name);
         if (m == map.end() || m->second != shard)
