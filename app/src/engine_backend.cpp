@@ -1,0 +1,128 @@
+#include "engine_backend.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include "app_error.h"
+#include "zaya/chat_format.h"
+#include "zaya/errors.h"
+
+namespace zaya::app {
+
+EngineBackend::EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer,
+                             QString name, zaya::SessionOptions options)
+    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), name_(std::move(name)), options_(options) {}
+
+std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, const QString& tokenizerJson,
+                                                   const zaya::LoadOptions& options) {
+  const QString tok = tokenizerJson.isEmpty() ? QDir(modelDir).filePath(QStringLiteral("tokenizer.json")) : tokenizerJson;
+  std::shared_ptr<const zaya::Tokenizer> tokenizer;
+  try {
+    tokenizer = std::make_shared<const zaya::Tokenizer>(zaya::Tokenizer::load(tok.toStdString()));
+  } catch (const std::exception& e) {
+    throw AppError(AppError::Kind::InvalidInput, QStringLiteral("Cannot load the tokenizer %1: %2").arg(tok, QString::fromUtf8(e.what())));
+  }
+  std::shared_ptr<zaya::Model> model;
+  try {
+    model = zaya::Model::load(modelDir.toStdString(), options);
+  } catch (const zaya::Cancelled&) {
+    throw AppError(AppError::Kind::Cancelled, QStringLiteral("Loading the model was cancelled."));
+  } catch (const std::exception& e) {
+    throw AppError(AppError::Kind::InvalidInput, QStringLiteral("Cannot load the model in %1: %2").arg(modelDir, QString::fromUtf8(e.what())));
+  }
+  const QString name = QStringLiteral("%1 (%2)").arg(QFileInfo(modelDir).fileName(), QString::fromStdString(model->device_description()));
+  return std::make_shared<EngineBackend>(model, tokenizer, name);
+}
+
+BackendInfo EngineBackend::info() const {
+  const auto& c = model_->config();
+  return {name_, true, int(c.num_layers), int(c.num_experts), {}};
+}
+
+void EngineBackend::forceEndThinking() { forceEnd_ = true; }
+
+void EngineBackend::cancel() {
+  cancelled_ = true;
+  std::lock_guard lock(mutex_);
+  if (session_) session_->request_cancel();
+}
+
+void EngineBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
+  cancelled_ = false;
+  forceEnd_ = false;
+  const zaya::ChatFormat format(*tokenizer_);
+  const auto& ct = format.tokens();
+  const auto prompt = format.build_question(request.userPrompt.toStdString(), request.systemPrompt.toStdString(),
+                                            request.enableThinking);
+  zaya::Session session(model_, options_);
+  {
+    std::lock_guard lock(mutex_);
+    session_ = &session;
+  }
+  struct Clear {
+    EngineBackend* self;
+    ~Clear() {
+      std::lock_guard lock(self->mutex_);
+      self->session_ = nullptr;
+    }
+  } clear{this};
+  if (cancelled_) return;
+  zaya::SamplingParams params;
+  params.temperature = request.temperature;
+  params.top_p = request.topP;
+  params.seed = request.seed;
+  params.stop_ids = format.stop_ids();
+  if (request.seed) session.reseed(request.seed);
+  zaya::StreamDecoder thinkingText(*tokenizer_, true), answerText(*tokenizer_, true);
+  bool inThinking = false, answerStarted = false;
+  try {
+    session.feed(prompt);
+    for (int i = 0; i < request.maxTokens && !cancelled_; ++i) {
+      const zaya::TokenEvent ev = session.step(params);
+      GeneratedToken t;
+      t.id = ev.id;
+      t.logprob = ev.logprob;
+      t.forced = ev.forced;
+      t.stop = ev.stop || format.is_stop(ev.id);
+      for (const auto& r : ev.routing) t.routing.push_back({r.layer, r.expert, r.prob});
+      if (t.stop) {
+        t.channel = GeneratedToken::Channel::Control;
+      } else if (ev.id == ct.think_start && !inThinking && !answerStarted) {
+        t.channel = GeneratedToken::Channel::Control;
+        inThinking = true;
+      } else if (ev.id == ct.think_end && inThinking) {
+        t.channel = GeneratedToken::Channel::Control;
+        inThinking = false;
+        t.text = QString::fromStdString(thinkingText.finish());
+      } else if (inThinking) {
+        t.channel = GeneratedToken::Channel::Thinking;
+        t.text = QString::fromStdString(thinkingText.push(ev.id));
+      } else {
+        t.channel = GeneratedToken::Channel::Answer;
+        answerStarted = true;
+        t.text = QString::fromStdString(answerText.push(ev.id));
+      }
+      if (t.stop) t.text = QString::fromStdString(answerText.finish());
+      if (!onToken(t) || t.stop) return;
+      if (forceEnd_) {
+        forceEnd_ = false;
+        if (inThinking) {
+          std::vector<zaya::TokenId> ids{ct.think_end};
+          const auto tail = tokenizer_->encode("\n\n", zaya::EncodeOptions{false, false});
+          ids.insert(ids.end(), tail.begin(), tail.end());
+          session.force_tokens(ids);
+        }
+      }
+    }
+  } catch (const zaya::Cancelled&) {
+    return;  // what was produced is kept by the caller
+  } catch (const zaya::ContextFullError& e) {
+    throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The reply reached the context limit: %1").arg(QString::fromUtf8(e.what())));
+  } catch (const AppError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw AppError(AppError::Kind::Storage, QStringLiteral("The engine failed: %1").arg(QString::fromUtf8(e.what())));
+  }
+}
+
+}  // namespace zaya::app

@@ -1,0 +1,46 @@
+// The embedded engine behind GenerationBackend: ZAYA1's chat format, one
+// zaya::Session per reply, the routing of every generated token.
+#pragma once
+
+#include <QString>
+
+#include <memory>
+#include <mutex>
+
+#include "generation_backend.h"
+#include "zaya/model.h"
+#include "zaya/session.h"
+#include "zaya/tokenizer.h"
+
+namespace zaya::app {
+
+class EngineBackend : public GenerationBackend {
+ public:
+  EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer, QString name,
+                zaya::SessionOptions options = {});
+  // Loads a checkpoint folder (config.json + safetensors) and a tokenizer.json
+  // (empty: <modelDir>/tokenizer.json). Throws AppError(InvalidInput) naming
+  // the file at fault.
+  static std::shared_ptr<EngineBackend> load(const QString& modelDir, const QString& tokenizerJson = {},
+                                             const zaya::LoadOptions& options = {});
+
+  BackendInfo info() const override;
+  void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) override;
+  void forceEndThinking() override;
+  void cancel() override;
+
+  const zaya::Model& model() const { return *model_; }
+  const zaya::Tokenizer& tokenizer() const { return *tokenizer_; }
+
+ private:
+  std::shared_ptr<const zaya::Model> model_;
+  std::shared_ptr<const zaya::Tokenizer> tokenizer_;
+  QString name_;
+  zaya::SessionOptions options_;
+  std::mutex mutex_;               // guards session_ against cancel() from other threads
+  zaya::Session* session_ = nullptr;
+  std::atomic<bool> cancelled_{false};
+  bool forceEnd_ = false;
+};
+
+}  // namespace zaya::app
