@@ -105,6 +105,8 @@ std::string resolve_text_wrappers(std::string s) {
       replacement = inner;
     } else if (!only_letters_spaces(inner)) {
       replacement = inner;
+    } else if (before.empty() || before.back() == '=' || before.back() == ',' || before.back() == '(') {
+      replacement = inner;  // the text is a value itself ("x = \text{Saturday}")
     } else {
       // A unit or remark after (or before) a value: drop it with a trailing exponent.
       replacement = " ";

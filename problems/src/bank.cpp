@@ -7,6 +7,7 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "zaya/problems/topic_tagger.h"
 
@@ -182,31 +183,65 @@ ProblemBank ProblemBank::load(const std::filesystem::path& dir) {
   });
 
   Manifest manifest = read_manifest(dir / "diagrams" / "manifest.json");
-  bank.problems_.reserve(8192);
-  for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw BankError(file.string() + ": cannot open");
-    std::string source_key = key_of(file);
-    LineContext at{file.string(), 0};
+
+  // Read every line first, then parse them on a few threads (JSON parsing is
+  // most of the start-up time), then index in file order.
+  struct Line {
+    std::size_t file;
+    std::size_t number;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  lines.reserve(8192);
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    std::ifstream in(files[f], std::ios::binary);
+    if (!in) throw BankError(files[f].string() + ": cannot open");
     std::string line;
+    std::size_t number = 0;
     while (std::getline(in, line)) {
-      ++at.line;
+      ++number;
       if (line.empty() || line == "\r") continue;
-      json j;
+      lines.push_back({f, number, std::move(line)});
+    }
+  }
+  std::vector<Problem> parsed(lines.size());
+  std::vector<std::string> errors(lines.size());
+  auto parse_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      LineContext at{files[lines[i].file].string(), lines[i].number};
       try {
-        j = json::parse(line);
+        json j = json::parse(lines[i].text);
+        parsed[i] = read_problem(j, key_of(files[lines[i].file]), at);
+      } catch (const BankError& e) {
+        errors[i] = e.what();
       } catch (const std::exception& e) {
-        throw BankError(at.file + ":" + std::to_string(at.line) + ": not valid JSON: " + e.what());
+        errors[i] = at.file + ":" + std::to_string(at.line) + ": not valid JSON: " + e.what();
       }
-      Problem p = read_problem(j, source_key, at);
+    }
+  };
+  std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  if (lines.size() < 256) workers = 1;
+  std::vector<std::thread> threads;
+  std::size_t chunk = (lines.size() + workers - 1) / workers;
+  for (std::size_t w = 1; w < workers; ++w)
+    threads.emplace_back(parse_range, std::min(lines.size(), w * chunk), std::min(lines.size(), (w + 1) * chunk));
+  parse_range(0, std::min(lines.size(), chunk));
+  for (auto& t : threads) t.join();
+
+  bank.problems_.reserve(parsed.size());
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    if (!errors[i].empty()) throw BankError(errors[i]);
+    Problem& p = parsed[i];
+    LineContext at{files[lines[i].file].string(), lines[i].number};
+    {
       if (bank.by_id_.count(p.id)) throw BankError(at.where("id") + ": duplicate id " + p.id);
       for (Diagram::Part part : {Diagram::Part::Statement, Diagram::Part::Solution}) {
         int n = count_asy(part == Diagram::Part::Statement ? p.statement_latex : p.solution_latex);
-        for (int i = 1; i <= n; ++i) {
+        for (int k = 1; k <= n; ++k) {
           Diagram d;
           d.part = part;
-          d.index = i;
-          auto it = manifest.find(manifest_key(p.id, part, i));
+          d.index = k;
+          auto it = manifest.find(manifest_key(p.id, part, k));
           if (it == manifest.end()) {
             d.error = "not rendered";
           } else if (!it->second.file.empty()) {

@@ -27,7 +27,7 @@ constexpr int kMaxDepth = 400;  // recursion frames; one bracket level takes fiv
 constexpr int kMaxDigits = 300;
 constexpr long kMaxNumericExponent = 2000;  // integer power of a number
 constexpr long kMaxSymbolicExponent = 40;   // integer power of an expression with symbols
-constexpr long kMaxFactorial = 500;
+constexpr long kMaxFactorial = 3000;
 
 const std::set<std::string>& greek() {
   static const std::set<std::string> names = {
@@ -357,7 +357,8 @@ class Parser {
         if (peek() == '{') {
           std::size_t close = s_.find('}', pos_);
           if (close == std::string_view::npos) fail("unbalanced subscript");
-          name += "_" + std::string(s_.substr(pos_ + 1, close - pos_ - 1));
+          name += '_';
+          name.append(s_.substr(pos_ + 1, close - pos_ - 1));
           pos_ = close + 1;
         } else if (std::isalnum(static_cast<unsigned char>(peek()))) {
           name += "_";

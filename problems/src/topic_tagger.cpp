@@ -98,11 +98,9 @@ TopicGuess tag_topic(std::string_view statement_latex, std::string_view answer) 
   TopicGuess guess;
   for (const Table& t : tables) {
     double score = 0;
-    for (std::size_t i = 0; i < t.count; ++i) {
-      std::string kw = t.rules[i].keyword;
-      for (char& c : kw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (text.find(kw) != std::string::npos) score += t.rules[i].weight;
-    }
+    // Keywords are written in lower case, so they compare with the lowered text directly.
+    for (std::size_t i = 0; i < t.count; ++i)
+      if (text.find(t.rules[i].keyword) != std::string::npos) score += t.rules[i].weight;
     guess.scores[static_cast<std::size_t>(t.topic)] = score;
   }
   // The answer's form is a cue too: matrices and vectors are precalculus,

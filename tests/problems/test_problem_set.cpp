@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "zaya/problems/problem_set.h"
+
+namespace zp = zaya::problems;
+
+namespace {
+
+bool known(std::string_view id) {
+  static const std::set<std::string, std::less<>> ids = {"math-test-0001", "aime-2024-I-01", "sat-agieval-000"};
+  return ids.count(id) > 0;
+}
+
+zp::ProblemSet sample_set() {
+  zp::ProblemSet s;
+  s.set_id = "class-7b.week-3";
+  s.title = "Week 3: fractions — ½ and more";
+  s.instructions = "Show your work.\nNo calculators.";
+  s.created_at = "2026-11-22T15:00:00Z";
+  s.due = "2026-11-29";
+  s.allow_hints = true;
+  s.allow_model_solutions = false;
+  s.items.push_back({"math-test-0001", std::nullopt, 1.0});
+  s.items.push_back({"aime-2024-I-01", std::nullopt, 2.5});
+  zp::CustomProblem c;
+  c.statement_latex = "What is $\\frac12 + \\frac14$? (costs \\$3)";
+  c.answer = "\\frac34";
+  c.topic = zp::Topic::Prealgebra;
+  c.difficulty = 1;
+  s.items.push_back({"custom-1", c, 1.0});
+  zp::CustomProblem mc;
+  mc.statement_latex = "Pick the even number.";
+  mc.choices = {{"A", "3"}, {"B", "4"}};
+  mc.answer = "B";
+  s.items.push_back({"custom-2", mc, 1.0});
+  return s;
+}
+
+zp::Results sample_results() {
+  zp::Results r;
+  r.set_id = "class-7b.week-3";
+  r.set_title = "Week 3";
+  r.student_id = "student-12";
+  r.student_name = "Zoë Ñúñez";
+  r.exported_at = "2026-11-28T18:30:05Z";
+  r.entries.push_back({"math-test-0001", "10", zp::Verdict3::Correct, 95.5, 1, false, 2});
+  r.entries.push_back({"custom-1", "0.75", zp::Verdict3::Correct, 30, 0, false, 1});
+  r.entries.push_back({"aime-2024-I-01", "", zp::Verdict3::Unanswered, 0, 0, false, 0});
+  r.integrity_tag = std::string(64, 'a');
+  return r;
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << "test bug: '" << from << "' not in the exported text";
+  if (p != std::string::npos) s.replace(p, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST(ProblemSet, RoundTrip) {
+  auto set = sample_set();
+  std::string text = zp::export_problem_set(set);
+  auto back = zp::import_problem_set(text, known);
+  ASSERT_TRUE(back) << back.error;
+  EXPECT_EQ(back.value->title, set.title);
+  EXPECT_EQ(back.value->instructions, set.instructions);
+  EXPECT_EQ(back.value->due, "2026-11-29");
+  ASSERT_EQ(back.value->items.size(), 4u);
+  EXPECT_EQ(back.value->items[1].points, 2.5);
+  ASSERT_TRUE(back.value->items[2].custom);
+  EXPECT_EQ(back.value->items[2].custom->statement_latex, set.items[2].custom->statement_latex);
+  EXPECT_EQ(back.value->items[2].custom->topic, zp::Topic::Prealgebra);
+  EXPECT_EQ(back.value->items[3].custom->choices.size(), 2u);
+  EXPECT_EQ(zp::export_problem_set(*back.value), text);
+}
+
+TEST(ProblemSet, MalformedFilesAreRefusedWithTheFieldNamed) {
+  const std::string good = zp::export_problem_set(sample_set());
+  struct Bad {
+    std::string text;
+    std::string error_part;
+  };
+  const Bad cases[] = {
+      {"", "empty"},
+      {"[]", "object"},
+      {"{", "not valid JSON"},
+      {"{\"format\": \"zaya-results\", \"version\": 1}", "format"},
+      {replace(good, "\"version\": 1", "\"version\": 2"), "newer"},
+      {replace(good, "\"version\": 1", "\"version\": \"1\""), "version"},
+      {replace(good, "\"title\": \"Week 3: fractions — ½ and more\"", "\"title\": 5"), "title"},
+      {replace(good, "\"id\": \"math-test-0001\"", "\"id\": \"math-test-9999\""), "problems[0].id: unknown bank id"},
+      {replace(good, "\"id\": \"aime-2024-I-01\"", "\"id\": \"math-test-0001\""), "duplicate problem id"},
+      {replace(good, "\"id\": \"custom-1\"", "\"id\": \"sat-agieval-000\""), "reuses the bank id"},
+      {replace(good, "\"allow_hints\": true", "\"allow_hints\": \"yes\""), "allow_hints"},
+      {replace(good, "\"due\": \"2026-11-29\"", "\"due\": \"next friday\""), "due"},
+      {replace(good, "\"due\": \"2026-11-29\"", "\"due\": \"2026-13-40\""), "due"},
+      {replace(good, "\"points\": 2.5", "\"points\": -1"), "points"},
+      {replace(good, "\"answer\": \"B\"", "\"answer\": \"C\""), "choices"},
+      {replace(good, "\"allow_hints\"", "\"allow_everything\": true, \"allow_hints\""), "unknown field"},
+      {replace(good, "\"title\": \"Week", "\"title\": \"\xff\xfeWeek"), "invalid UTF-8"},
+      {replace(good, "\"title\": \"Week", "\"title\": \"\xed\xa0\x80Week"), "invalid UTF-8"},
+      {replace(good, "\"set_id\": \"class-7b.week-3\"", "\"set_id\": \"../../etc\""), "set_id"},
+      {"{\"format\": \"zaya-problem-set\", \"version\": 1, \"set_id\": \"s\", \"title\": \"t\", \"problems\": 7}",
+       "problems: must be a list"},
+      {replace(good, "\"title\": \"Week", "\"title\": \"" + std::string(300, 'x')), "too long"},
+      {std::string(20000, '[') + std::string(20000, ']'), "nested"},
+      {std::string(9u << 20, ' '), "too large"},
+      {"{\"format\": \"zaya-problem-set\", \"version\": 1, \"set_id\": \"s\", \"title\": \"t\", \"problems\": []}",
+       "no problems"},
+  };
+  for (const auto& c : cases) {
+    auto r = zp::import_problem_set(c.text, known);
+    EXPECT_FALSE(r.value.has_value()) << c.error_part;
+    EXPECT_NE(r.error.find(c.error_part), std::string::npos) << "wanted '" << c.error_part << "' in: " << r.error;
+  }
+  // Too many problems.
+  std::string many = "{\"format\": \"zaya-problem-set\", \"version\": 1, \"set_id\": \"s\", \"title\": \"t\", \"problems\": [";
+  for (int i = 0; i < 501; ++i) many += std::string(i ? "," : "") + "{\"id\": \"math-test-0001\"}";
+  many += "]}";
+  auto r = zp::import_problem_set(many, known);
+  EXPECT_FALSE(r);
+  EXPECT_NE(r.error.find("too many"), std::string::npos) << r.error;
+}
+
+TEST(Results, RoundTripAndCanonicalBytes) {
+  auto set = sample_set();
+  auto res = sample_results();
+  std::string text = zp::export_results(res);
+  auto back = zp::import_results(text, &set);
+  ASSERT_TRUE(back) << back.error;
+  EXPECT_EQ(back.value->student_name, res.student_name);
+  EXPECT_EQ(back.value->entries.size(), 3u);
+  EXPECT_EQ(back.value->entries[0].time_seconds, 95.5);
+  EXPECT_EQ(back.value->integrity_tag, res.integrity_tag);
+  // The tag covers the same bytes on both machines, and not the tag itself.
+  EXPECT_EQ(zp::results_canonical_bytes(*back.value), zp::results_canonical_bytes(res));
+  auto unsigned_res = res;
+  unsigned_res.integrity_tag.clear();
+  EXPECT_EQ(zp::results_canonical_bytes(unsigned_res), zp::results_canonical_bytes(res));
+  EXPECT_EQ(zp::results_canonical_bytes(res).find("integrity"), std::string::npos);
+  // Any change of content changes the bytes.
+  auto changed = res;
+  changed.entries[0].verdict = zp::Verdict3::Incorrect;
+  EXPECT_NE(zp::results_canonical_bytes(changed), zp::results_canonical_bytes(res));
+}
+
+TEST(Results, MalformedFilesAreRefused) {
+  auto set = sample_set();
+  const std::string good = zp::export_results(sample_results());
+  struct Bad {
+    std::string text;
+    std::string error_part;
+  };
+  const Bad cases[] = {
+      {replace(good, "\"problem_id\": \"custom-1\"", "\"problem_id\": \"math-test-0001\""), "duplicate"},
+      {replace(good, "\"problem_id\": \"custom-1\"", "\"problem_id\": \"custom-9\""), "not in the set"},
+      {replace(good, "\"set_id\": \"class-7b.week-3\"", "\"set_id\": \"other-set\""), "set_id"},
+      {replace(good, "\"verdict\": \"correct\"", "\"verdict\": \"right\""), "verdict"},
+      {replace(good, "\"hints_used\": 1", "\"hints_used\": -3"), "hints_used"},
+      {replace(good, "\"hints_used\": 1", "\"hints_used\": 1.5"), "hints_used"},
+      {replace(good, "\"time_seconds\": 95.5", "\"time_seconds\": 1e300"), "time_seconds"},
+      {replace(good, std::string(64, 'a'), std::string(63, 'a') + "G"), "integrity.tag"},
+      {replace(good, "\"HMAC-SHA256\"", "\"MD5\""), "integrity.algorithm"},
+      {replace(good, "\"name\": \"Zoë Ñúñez\"", "\"name\": 3"), "student.name"},
+  };
+  for (const auto& c : cases) {
+    auto r = zp::import_results(c.text, &set);
+    EXPECT_FALSE(r.value.has_value()) << c.error_part;
+    EXPECT_NE(r.error.find(c.error_part), std::string::npos) << "wanted '" << c.error_part << "' in: " << r.error;
+  }
+}

@@ -1,0 +1,24 @@
+// Helpers shared by the problem tests.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace zaya::problems::testing {
+
+inline std::filesystem::path problems_dir() { return std::filesystem::path(ZAYA_SOURCE_DIR) / "problems"; }
+
+inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+}  // namespace zaya::problems::testing
