@@ -265,6 +265,13 @@ CleanText clean_answer_text(std::string_view raw) {
   replace_command(s, "dots", "\\ldots");
   replace_command(s, "cdots", "\\ldots");
 
+  // Plain-text habits: x**2, 1.5e-3.
+  replace_all(s, "**", "^");
+  {
+    static const std::regex sci(R"((^|[^A-Za-z0-9.])(\d+(?:\.\d+)?)[eE]([-+]?\d{1,3})(?![A-Za-z0-9]))");
+    s = std::regex_replace(s, sci, "$1$2\\times 10^{$3}");
+  }
+
   // Percent.
   {
     static const std::regex pct(R"(\\%|%|\bpercent\b|\bpct\b)", std::regex::icase);

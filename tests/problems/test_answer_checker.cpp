@@ -91,6 +91,18 @@ const Case kCases[] = {
     {"2\\pi", "6.2832", true},
     {"2\\pi", "6.28", true},
     {"2\\pi", "6.3", false},
+    {"0.001", "1e-3", true},
+    {"x^2", "x**2", true},
+    {"x > 1 \\text{ or } x < -1", "(-\\infty,-1)\\cup(1,\\infty)", true},
+    {"y = 2x + 1", "2x - y + 1 = 0", true},
+    {"\\sin^2 x + \\cos^2 x", "1", true},
+    {"\\frac{1}{3}", "0.333", true},
+    {"\\frac{1}{3}", "0.3", false},
+    {"\\emptyset", "\\varnothing", true},
+    {"e^{i\\pi}", "-1", true},
+    {"\\text{yes}", "Yes", true},
+    {"3\\text{ hours}", "3", true},
+    {"[1, 2]", "\\{1, 2\\}", false},
 };
 
 TEST(AnswerChecker, Conventions) {
