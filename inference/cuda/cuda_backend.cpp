@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -25,7 +26,7 @@ struct WorkSizes {
     H = c.hidden_size, QW = c.q_width(), ldu = c.conv_channels() + c.kv_width(), I = c.moe_intermediate_size;
     D = c.router_hidden_size, L = c.num_layers, V = c.vocab_size, E = c.num_experts;
     head_rows = std::min<std::int64_t>(S, 16);
-    splits = 64;
+    splits = 256;
     dq = fast ? std::max({2 * I * H, H * I, ldu * H, H * QW}) : 0;
     (void)S;
   }
@@ -163,6 +164,10 @@ CudaBackend::CudaBackend(std::shared_ptr<const ModelWeights> weights, const Cuda
   ZAYA_CUDA_CHECK(cudaGetDeviceProperties(&prop, options_.device));
   device_name_ = prop.name;
   tensor_cores_ = !options_.exact && prop.major >= 8;
+  // Development aid: per-stage decode times (graphs off) printed when the backend goes away.
+  const char* prof = std::getenv("ZAYA_CUDA_PROFILE");
+  profile_ = prof && *prof == '1';
+  if (profile_) options_.use_graphs = false;
 
   // Memory first: refuse cleanly rather than fail half-way through the upload.
   std::size_t free_b = 0, total_b = 0;
@@ -213,7 +218,17 @@ CudaBackend::CudaBackend(std::shared_ptr<const ModelWeights> weights, const Cuda
   }
 }
 
-CudaBackend::~CudaBackend() { release(); }
+CudaBackend::~CudaBackend() {
+  if (profiled_steps_ > 0) {
+    double total = 0;
+    for (const auto& [name, ms] : stage_ms_) total += ms;
+    std::fprintf(stderr, "decode stages over %d steps (ms per step):\n", profiled_steps_);
+    for (const auto& [name, ms] : stage_ms_)
+      std::fprintf(stderr, "  %-24s %8.4f  %5.1f %%\n", name.c_str(), ms / profiled_steps_, 100.0 * ms / total);
+    std::fprintf(stderr, "  %-24s %8.4f\n", "total", total / profiled_steps_);
+  }
+  release();
+}
 
 void CudaBackend::release() {
   if (h_params_) cudaFreeHost(h_params_), h_params_ = nullptr;
@@ -235,7 +250,8 @@ std::unique_ptr<SequenceState> CudaBackend::new_sequence() {
 }
 
 int CudaBackend::decode_splits(std::int64_t capacity) const {
-  return static_cast<int>(std::clamp<std::int64_t>(capacity / 128, 1, max_splits_));
+  // About 32 keys per warp at full capacity: short latency-bound loops, many warps.
+  return static_cast<int>(std::clamp<std::int64_t>(capacity / 32, 1, max_splits_));
 }
 
 void CudaBackend::linear(const DMat& w, const float* x, const std::uint16_t* x16, std::int64_t S, float* y,
@@ -313,12 +329,15 @@ void CudaBackend::enqueue_decode_step(CudaSequenceState& st, bool logits) {
   const int nsplit = decode_splits(st.capacity_);
 
   ZAYA_CUDA_CHECK(cudaMemcpyAsync(params_.as<int>(), h_params_, 3 * sizeof(int), cudaMemcpyHostToDevice, stream_));
+  stage("upload");
   embed(m.embed, d_ids, 1, m.input_bias, m.input_scale, h, stream_);
+  stage("embed");
   for (std::size_t l = 0; l < m.layers.size(); ++l) {
     const DeviceLayer& w = m.layers[l];
     GemvArgs g;
     g.w = w.qkv, g.x = h, g.y = u_.as<float>(), g.norm_weight = w.input_norm, g.eps = eps;
     gemv(g, stream_);
+    stage("gemv qkv");
 
     CcaParams cp;
     cp.nq = static_cast<int>(c.num_heads), cp.nkv = static_cast<int>(c.num_kv_heads), cp.d = static_cast<int>(c.head_dim);
@@ -327,21 +346,25 @@ void CudaBackend::enqueue_decode_step(CudaSequenceState& st, bool logits) {
     cp.conv0_w = w.conv0_w, cp.conv0_b = w.conv0_b, cp.conv1_wt = w.conv1_wt, cp.conv1_b = w.conv1_b;
     cp.key_temp = w.key_temp, cp.inv_freq = w.inv_freq, cp.kv_half = !options_.exact;
     cca(cp, u_.as<float>(), 1, st.tail(l), d_p0, q_.as<float>(), st.k_cache(l), st.v_cache(l), stream_);
+    stage("cca");
 
     AttnParams ap;
     ap.nq = cp.nq, ap.nkv = cp.nkv, ap.d = cp.d, ap.window = w.window, ap.kv_half = cp.kv_half;
     attention(ap, q_.as<float>(), st.k_cache(l), st.v_cache(l), d_p0, 1, nsplit, partial_.as<float>(), ctx_.as<float>(),
               stream_);
+    stage("attention");
 
     g = GemvArgs{};
     g.w = w.o_proj, g.x = ctx_.as<float>(), g.y = r, g.epilogue = GemvEpilogue::Merge, g.residual = h,
     g.merge = w.post_attention;
     gemv(g, stream_);
+    stage("gemv o_proj");
 
     g = GemvArgs{};
     g.w = w.router_down, g.x = r, g.y = rho_.as<float>(), g.norm_weight = w.post_attention_norm, g.eps = eps;
     g.epilogue = GemvEpilogue::RouterState, g.bias = w.router_down_bias, g.state_scale = w.router_states_scale;
     gemv(g, stream_);
+    stage("gemv router");
 
     g = GemvArgs{};
     g.w = w.router_fc1, g.x = rho_.as<float>(), g.y = z1_.as<float>(), g.norm_weight = w.router_norm, g.eps = eps;
@@ -352,19 +375,23 @@ void CudaBackend::enqueue_decode_step(CudaSequenceState& st, bool logits) {
     g.w = w.router_fc2, g.x = z1_.as<float>(), g.y = z2_.as<float>(), g.epilogue = GemvEpilogue::BiasGelu,
     g.bias = w.fc2_bias;
     gemv(g, stream_);
+    stage("gemv router");
 
     router_select(w.router_out, z2_.as<float>(), w.balancing, 1, E, static_cast<int>(l), 1, choice, weight,
                   routing_.as<RoutingDecision>() + l, stream_);
+    stage("router select");
 
     g = GemvArgs{};
     g.w = w.gate_up, g.x = r, g.y = act_.as<float>(), g.norm_weight = w.post_attention_norm, g.eps = eps;
     g.expert = choice, g.num_experts = E, g.epilogue = GemvEpilogue::SwiGLU;
     gemv(g, stream_);
+    stage("gemv expert gate_up");
 
     g = GemvArgs{};
     g.w = w.down, g.x = act_.as<float>(), g.y = h, g.expert = choice, g.num_experts = E;
     g.epilogue = GemvEpilogue::Merge, g.gate = weight, g.residual = r, g.merge = w.post_mlp;
     gemv(g, stream_);
+    stage("gemv expert down");
   }
   (void)D;
   if (logits) {
@@ -372,13 +399,36 @@ void CudaBackend::enqueue_decode_step(CudaSequenceState& st, bool logits) {
     GemvArgs g;
     g.w = m.embed, g.x = x_.as<float>(), g.y = logits_.as<float>();
     gemv(g, stream_);
-    argmax(logits_.as<float>(), V, d_next, stream_);
+    stage("gemv lm head");
+    argmax(logits_.as<float>(), V, d_next, partial_.as<float>(), stream_);  // partial_ is free after attention
     ZAYA_CUDA_CHECK(cudaMemcpyAsync(h_logits_, logits_.as<float>(), static_cast<std::size_t>(V) * sizeof(float),
                                     cudaMemcpyDeviceToHost, stream_));
+    stage("argmax + logits copy");
   }
   ZAYA_CUDA_CHECK(cudaMemcpyAsync(h_routing_, routing_.as<RoutingDecision>(),
                                   static_cast<std::size_t>(c.num_layers) * sizeof(RoutingDecision), cudaMemcpyDeviceToHost,
                                   stream_));
+}
+
+void CudaBackend::stage(const char* name) {
+  if (!profile_ || capturing_) return;
+  cudaEvent_t e;
+  ZAYA_CUDA_CHECK(cudaEventCreate(&e));
+  ZAYA_CUDA_CHECK(cudaEventRecord(e, stream_));
+  marks_.emplace_back(name, e);
+}
+
+void CudaBackend::collect_stages() {
+  if (marks_.empty()) return;
+  ZAYA_CUDA_CHECK(cudaEventSynchronize(marks_.back().second));
+  for (std::size_t i = 1; i < marks_.size(); ++i) {
+    float ms = 0;
+    ZAYA_CUDA_CHECK(cudaEventElapsedTime(&ms, marks_[i - 1].second, marks_[i].second));
+    stage_ms_[marks_[i].first] += ms;
+  }
+  for (auto& m : marks_) cudaEventDestroy(m.second);
+  marks_.clear();
+  ++profiled_steps_;
 }
 
 void CudaBackend::decode(CudaSequenceState& st, const ForwardRequest& req) {
@@ -392,13 +442,16 @@ void CudaBackend::decode(CudaSequenceState& st, const ForwardRequest& req) {
       if (st.graph_) cudaGraphExecDestroy(st.graph_), st.graph_ = nullptr;
       cudaGraph_t graph = nullptr;
       ZAYA_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+      capturing_ = true;
       try {
         enqueue_decode_step(st, want_logits);
       } catch (...) {
+        capturing_ = false;
         cudaStreamEndCapture(stream_, &graph);
         if (graph) cudaGraphDestroy(graph);
         throw;
       }
+      capturing_ = false;
       ZAYA_CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
       const cudaError_t e = cudaGraphInstantiate(&st.graph_, graph, 0);
       cudaGraphDestroy(graph);
@@ -410,6 +463,7 @@ void CudaBackend::decode(CudaSequenceState& st, const ForwardRequest& req) {
     enqueue_decode_step(st, want_logits);
   }
   ZAYA_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  collect_stages();
   if (want_logits) std::memcpy(req.logits, h_logits_, static_cast<std::size_t>(c.vocab_size) * sizeof(float));
   if (req.routing) std::memcpy(req.routing, h_routing_, static_cast<std::size_t>(c.num_layers) * sizeof(RoutingDecision));
   st.length_ += 1;

@@ -13,8 +13,11 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "device/cuda_backend.h"
@@ -88,6 +91,8 @@ class CudaBackend final : public Backend {
  private:
   friend class CudaSequenceState;
   void release();  // pinned buffers, cuBLAS handle, stream
+  void stage(const char* name);  // profiling: marks the end of a decode stage
+  void collect_stages();
   void prefill(CudaSequenceState& st, const ForwardRequest& req);
   void decode(CudaSequenceState& st, const ForwardRequest& req);
   void enqueue_decode_step(CudaSequenceState& st, bool logits);  // the kernels of one decode step
@@ -104,6 +109,10 @@ class CudaBackend final : public Backend {
   cublasHandle_t cublas_ = nullptr;
   std::unique_ptr<DeviceModel> model_;
   std::mutex mutex_;
+  bool profile_ = false, capturing_ = false;
+  std::vector<std::pair<std::string, cudaEvent_t>> marks_;
+  std::map<std::string, double> stage_ms_;
+  int profiled_steps_ = 0;
 
   // Work buffers, sized for max_chunk tokens.
   std::int64_t Smax_ = 0, ldu_ = 0, head_rows_ = 0, max_splits_ = 64;

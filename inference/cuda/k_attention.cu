@@ -82,16 +82,25 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
     for (int i = 0; i < DPL; ++i) acc[h][i] = 0.0f;
   }
   // All lanes run the same number of iterations (the shuffles need the
-  // whole warp); a slot past the end loads nothing and skips its update.
-  for (std::int64_t j0 = kb; j0 < ke; j0 += 4) {
-    const std::int64_t j = j0 + slot;
-    const bool valid = j < ke;
-    float kv[DPL];
-    if (valid) {
-      load_row<DPL>(kc + j * KW + static_cast<std::int64_t>(g) * D + sub * DPL, kv);
-    } else {
+  // whole warp); a slot past the end skips its update. The next key/value
+  // rows are loaded before the current ones are used, so a warp always has
+  // loads in flight (decode splits are short: latency decides).
+  float kn[DPL], vn[DPL];
 #pragma unroll
-      for (int i = 0; i < DPL; ++i) kv[i] = 0.0f;
+  for (int i = 0; i < DPL; ++i) kn[i] = 0.0f, vn[i] = 0.0f;
+  if (kb + slot < ke) {
+    load_row<DPL>(kc + (kb + slot) * KW + static_cast<std::int64_t>(g) * D + sub * DPL, kn);
+    load_row<DPL>(vc + (kb + slot) * KW + static_cast<std::int64_t>(g) * D + sub * DPL, vn);
+  }
+  for (std::int64_t j0 = kb; j0 < ke; j0 += 4) {
+    const bool valid = j0 + slot < ke;
+    float kv[DPL], vv[DPL];
+#pragma unroll
+    for (int i = 0; i < DPL; ++i) kv[i] = kn[i], vv[i] = vn[i];
+    const std::int64_t jn = j0 + 4 + slot;
+    if (jn < ke) {
+      load_row<DPL>(kc + jn * KW + static_cast<std::int64_t>(g) * D + sub * DPL, kn);
+      load_row<DPL>(vc + jn * KW + static_cast<std::int64_t>(g) * D + sub * DPL, vn);
     }
     float s[G];
 #pragma unroll
@@ -105,7 +114,6 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
       s[h] = dot * scale;
     }
     if (!valid) continue;
-    load_row<DPL>(vc + j * KW + static_cast<std::int64_t>(g) * D + sub * DPL, kv);
 #pragma unroll
     for (int h = 0; h < G; ++h) {
       const float mn = fmaxf(m[h], s[h]);
@@ -113,7 +121,7 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
       const float pj = expf(s[h] - mn);
       l[h] = l[h] * corr + pj;
 #pragma unroll
-      for (int i = 0; i < DPL; ++i) acc[h][i] = acc[h][i] * corr + pj * kv[i];
+      for (int i = 0; i < DPL; ++i) acc[h][i] = acc[h][i] * corr + pj * vv[i];
       m[h] = mn;
     }
   }

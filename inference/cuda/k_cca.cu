@@ -15,7 +15,8 @@
 namespace zaya::cuda {
 namespace {
 
-constexpr int kTile = 8;  // tokens per block: each conv weight is loaded once per 8 tokens
+constexpr int kTile = 8;   // tokens per block: each conv weight is loaded once per 8 tokens
+constexpr int kParts = 8;  // thread groups splitting the grouped conv's input channels
 
 template <typename KV>
 __device__ __forceinline__ KV to_kv(float v);
@@ -81,35 +82,47 @@ __global__ void cca_kernel(CcaParams p, const float* __restrict__ u, std::int64_
   }
   __syncthreads();
 
-  // Grouped conv (one group per head), then the mean residual.
+  // Grouped conv (one group per head), then the mean residual. The block's
+  // threads are kParts groups of `dpad`: thread (part, o) sums input channels
+  // [part·d/kParts, (part+1)·d/kParts) for output channel o, so each thread
+  // has only a few independent weight loads in flight instead of a long
+  // chain of d·K1 (decode runs one token: latency, not bandwidth, decides).
   const bool is_q = b < nq;
   const int g = is_q ? b / G : b - nq;
-  if (tid < d) {
-    const int o = tid;
+  const int dpad = static_cast<int>(blockDim.x) / kParts, o = tid % dpad, part = tid / dpad;
+  float* psum = val + kTile * d;  // [kParts, kTile, d] partial sums
+  if (o < d) {
     float acc[kTile];
 #pragma unroll
-    for (int tt = 0; tt < kTile; ++tt) acc[tt] = p.conv1_b[ch0 + o];
+    for (int tt = 0; tt < kTile; ++tt) acc[tt] = 0.0f;
+    const int c0 = part * d / kParts, c1 = (part + 1) * d / kParts;
     for (int j = 0; j < p.K1; ++j) {
       const float* wj = p.conv1_wt + (static_cast<std::int64_t>(b) * p.K1 + j) * d * d;  // [d(in), d(out)]
-      for (int ci = 0; ci < d; ++ci) {
-        const float wv = wj[ci * d + o];
+#pragma unroll 4
+      for (int ci = c0; ci < c1; ++ci) {
+        const float wv = __ldg(wj + ci * d + o);
 #pragma unroll
         for (int tt = 0; tt < kTile; ++tt)
           if (tt < nt) acc[tt] += wv * z[(tt + j) * d + ci];
       }
     }
 #pragma unroll
-    for (int tt = 0; tt < kTile; ++tt) {
-      if (tt >= nt) break;
+    for (int tt = 0; tt < kTile; ++tt) psum[(part * kTile + tt) * d + o] = acc[tt];
+  }
+  __syncthreads();
+  if (part == 0 && o < d) {
+    for (int tt = 0; tt < nt; ++tt) {
+      float co = p.conv1_b[ch0 + o];
+      for (int q = 0; q < kParts; ++q) co += psum[(q * kTile + tt) * d + o];
       const float* row = urow(tail, u, ldu, Tc, Tc + t0 + tt);  // this token's raw q | k
       const float kraw = row[QW + static_cast<std::int64_t>(g) * d + o];
       float v;
       if (is_q) {
-        v = acc[tt] + 0.5f * (row[static_cast<std::int64_t>(b) * d + o] + kraw);
+        v = co + 0.5f * (row[static_cast<std::int64_t>(b) * d + o] + kraw);
       } else {
         float mean = 0.0f;
         for (int h = g * G; h < (g + 1) * G; ++h) mean += 0.5f * (row[static_cast<std::int64_t>(h) * d + o] + kraw);
-        v = acc[tt] + mean / static_cast<float>(G);
+        v = co + mean / static_cast<float>(G);
       }
       val[tt * d + o] = v;
     }
@@ -154,11 +167,13 @@ __global__ void tail_kernel(float* tail, const float* __restrict__ u, std::int64
 void cca(const CcaParams& p, const float* u, std::int64_t S, float* tail, const int* p0, float* q_out, void* k_cache,
          void* v_cache, cudaStream_t stream) {
   if (S <= 0) return;
-  if (p.d > 1024 || p.rot > p.d || p.rot % 2 != 0) throw Error("cca: unsupported head shape");
-  const int threads = (p.d + 31) / 32 * 32;
+  if (p.rot > p.d || p.rot % 2 != 0) throw Error("cca: unsupported rotary width");
+  const int threads = (p.d + 31) / 32 * 32 * kParts;
+  if (threads > 1024) throw Error("cca: head dim above 128 is not supported");
   const unsigned tiles = ceil_div(S, kTile);
   const dim3 grid(tiles, static_cast<unsigned>(p.nq + p.nkv + 1));
-  const std::size_t smem = static_cast<std::size_t>((2 * kTile + p.K1 - 1) * p.d) * sizeof(float);
+  // z [kTile+K1-1, d] + val [kTile, d] + partial sums [kParts, kTile, d]
+  const std::size_t smem = static_cast<std::size_t>((2 * kTile + p.K1 - 1 + kParts * kTile) * p.d) * sizeof(float);
   const bool single = tiles == 1;
   if (p.kv_half)
     cca_kernel<__half><<<grid, threads, smem, stream>>>(p, u, S, tail, p0, q_out, static_cast<__half*>(k_cache),

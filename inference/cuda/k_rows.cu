@@ -180,26 +180,40 @@ __global__ void scatter_kernel(const float* __restrict__ y, const int* __restric
   for (std::int64_t c = threadIdx.x; c < H; c += blockDim.x) out[tok * H + c] = skipped ? 0.0f : wt * y[i * H + c];
 }
 
-__global__ void __launch_bounds__(1024) argmax_kernel(const float* __restrict__ x, std::int64_t n, int* out) {
-  __shared__ float bv[32];
-  __shared__ int bi[32];
+// Two passes: kArgmaxBlocks blocks each find the best of a stripe (loads
+// unrolled so many are in flight), then one warp picks among them.
+constexpr int kArgmaxBlocks = 128;
+
+__device__ __forceinline__ void better(float& v, int& i, float ov, int oi) {
+  if (ov > v || (ov == v && oi < i)) v = ov, i = oi;
+}
+
+__global__ void __launch_bounds__(256) argmax_partial_kernel(const float* __restrict__ x, std::int64_t n,
+                                                            float* __restrict__ part_v, int* __restrict__ part_i) {
+  __shared__ float bv[8];
+  __shared__ int bi[8];
   float v = -FLT_MAX;
   int idx = 0x7fffffff;
-  for (std::int64_t i = threadIdx.x; i < n; i += blockDim.x)
-    if (x[i] > v) v = x[i], idx = static_cast<int>(i);
-  for (int o = 16; o > 0; o >>= 1) {
-    const float ov = __shfl_xor_sync(0xffffffffu, v, o);
-    const int oi = __shfl_xor_sync(0xffffffffu, idx, o);
-    if (ov > v || (ov == v && oi < idx)) v = ov, idx = oi;
-  }
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+#pragma unroll 4
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+    better(v, idx, x[i], static_cast<int>(i));
+  for (int o = 16; o > 0; o >>= 1) better(v, idx, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, idx, o));
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   if (lane == 0) bv[warp] = v, bi[warp] = idx;
   __syncthreads();
   if (threadIdx.x == 0) {
-    for (int w = 1; w < static_cast<int>(blockDim.x >> 5); ++w)
-      if (bv[w] > v || (bv[w] == v && bi[w] < idx)) v = bv[w], idx = bi[w];
-    *out = idx == 0x7fffffff ? 0 : idx;
+    for (int w = 1; w < static_cast<int>(blockDim.x >> 5); ++w) better(v, idx, bv[w], bi[w]);
+    part_v[blockIdx.x] = v, part_i[blockIdx.x] = idx;
   }
+}
+
+__global__ void argmax_final_kernel(const float* __restrict__ part_v, const int* __restrict__ part_i, int parts, int* out) {
+  float v = -FLT_MAX;
+  int idx = 0x7fffffff;
+  for (int k = threadIdx.x; k < parts; k += 32) better(v, idx, part_v[k], part_i[k]);
+  for (int o = 16; o > 0; o >>= 1) better(v, idx, __shfl_xor_sync(0xffffffffu, v, o), __shfl_xor_sync(0xffffffffu, idx, o));
+  if (threadIdx.x == 0) *out = idx == 0x7fffffff ? 0 : idx;
 }
 
 unsigned blocks_for(std::int64_t n) { return ceil_div(n, 256); }
@@ -277,8 +291,12 @@ void scatter_expert_rows(const float* y, const int* perm, const int* choice, con
   ZAYA_CUDA_LAUNCHED();
 }
 
-void argmax(const float* x, std::int64_t n, int* out, cudaStream_t stream) {
-  argmax_kernel<<<1, 1024, 0, stream>>>(x, n, out);
+void argmax(const float* x, std::int64_t n, int* out, float* scratch, cudaStream_t stream) {
+  float* part_v = scratch;
+  int* part_i = reinterpret_cast<int*>(scratch + kArgmaxBlocks);
+  argmax_partial_kernel<<<kArgmaxBlocks, 256, 0, stream>>>(x, n, part_v, part_i);
+  ZAYA_CUDA_LAUNCHED();
+  argmax_final_kernel<<<1, 32, 0, stream>>>(part_v, part_i, kArgmaxBlocks, out);
   ZAYA_CUDA_LAUNCHED();
 }
 

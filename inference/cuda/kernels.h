@@ -127,8 +127,9 @@ void gather_rows(const float* x, const int* perm, std::int64_t n, std::int64_t c
 // out[perm[i]] = weight[perm[i]] · y[i] for slots of real experts, 0 for skipped tokens.  [S, H]
 void scatter_expert_rows(const float* y, const int* perm, const int* choice, const float* weight, std::int64_t S,
                          std::int64_t H, int num_experts, float* out, cudaStream_t stream);
-// out[0] = index of the largest x (first on ties).  x: [n]
-void argmax(const float* x, std::int64_t n, int* out, cudaStream_t stream);
+// out[0] = index of the largest x (first on ties).  x: [n]; scratch: kArgmaxScratch floats
+inline constexpr int kArgmaxScratch = 256;
+void argmax(const float* x, std::int64_t n, int* out, float* scratch, cudaStream_t stream);
 
 // ------------------------------------------------------------------ CCA ---
 struct CcaParams {

@@ -18,10 +18,15 @@
 namespace zaya::test {
 namespace {
 
+// Skipped where there is no usable device; a device whose backend library
+// does not load (missing symbol, missing cuBLAS) is a failure, not a skip.
 #define ZAYA_REQUIRE_CUDA_BACKEND()                                                                  \
   do {                                                                                               \
-    if (probe_cuda().status != CudaStatus::Available)                                                \
-      GTEST_SKIP() << "skipped: no CUDA device (" << probe_cuda().message << ")";                    \
+    const auto& probe_ = probe_cuda();                                                               \
+    if (probe_.status == CudaStatus::BackendMissing || probe_.status == CudaStatus::Error)            \
+      FAIL() << probe_.message;                                                                      \
+    if (probe_.status != CudaStatus::Available)                                                      \
+      GTEST_SKIP() << "skipped: no CUDA device (" << probe_.message << ")";                          \
   } while (0)
 
 std::shared_ptr<const ModelWeights> tiny() {

@@ -313,7 +313,8 @@ TEST(CudaKernels, Argmax) {
   x[b] = 11.0f;
   Dev<float> dx(x);
   Dev<int> out(1);
-  cuda::argmax(dx.get(), n, out.get(), nullptr);
+  Dev<float> scratch(cuda::kArgmaxScratch);
+  cuda::argmax(dx.get(), n, out.get(), scratch.get(), nullptr);
   EXPECT_EQ(out.host()[0], std::min(a, b));
 }
 
