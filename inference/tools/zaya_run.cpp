@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/matmul.h"
+#include "model/weights.h"
 #include "zaya/chat_format.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
@@ -107,6 +109,22 @@ std::vector<zaya::TokenId> parse_ids(const std::string& s) {
   return ids;
 }
 
+// Weight bytes a decode step of this token streams: every dense matrix of
+// every layer, the routed expert (none on skip) and the whole tied head.
+double weight_bytes_for(const zaya::ModelWeights& w, const std::vector<zaya::RoutingDecision>& routing) {
+  auto bytes = [](const zaya::WeightMatrix& m) { return static_cast<double>(m.rows) * static_cast<double>(zaya::row_bytes(m)); };
+  double total = bytes(w.embed);
+  for (std::size_t l = 0; l < w.layers.size(); ++l) {
+    const auto& L = w.layers[l];
+    for (const auto* m : {&L.q_proj, &L.k_proj, &L.v_current, &L.v_delayed, &L.o_proj, &L.router_down, &L.router_fc1,
+                          &L.router_fc2, &L.router_out})
+      total += bytes(*m);
+    const auto e = static_cast<std::size_t>(routing[l].expert);
+    if (e < L.expert_gate_up.size()) total += bytes(L.expert_gate_up[e]) + bytes(L.expert_down[e]);
+  }
+  return total;
+}
+
 nlohmann::json routing_json(const std::vector<zaya::RoutingDecision>& r) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& d : r) layers.push_back({{"layer", d.layer}, {"expert", d.expert}, {"prob", d.prob}, {"weight", d.weight}});
@@ -171,7 +189,7 @@ int main(int argc, char** argv) {
     if (!a.logits_out.empty()) write_file(a.logits_out, logits.data(), logits.size() * sizeof(float));
 
     std::vector<zaya::TokenId> generated;
-    double decode_s = 0;
+    double decode_s = 0, decode_bytes = 0;
     if (a.generate > 0) {
       zaya::SamplingParams sp = a.sampling;
       if (a.greedy || !a.sampled) sp.temperature = 0;
@@ -182,6 +200,7 @@ int main(int argc, char** argv) {
       session.generate(a.generate, sp, [&](const zaya::TokenEvent& ev) {
         generated.push_back(ev.id);
         routing.push_back(routing_json(ev.routing));
+        decode_bytes += weight_bytes_for(model->weights(), ev.routing);
         if (text) {
           std::fputs(text->push(ev.id).c_str(), stdout);
           std::fflush(stdout);
@@ -207,9 +226,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "load: %.2f s\n", load_s);
       std::fprintf(stderr, "prefill: %lld tokens in %.3f s (%.2f tok/s)\n", static_cast<long long>(prefill), prefill_s,
                    static_cast<double>(prefill) / prefill_s);
-      if (!generated.empty())
+      if (!generated.empty()) {
+        const double per_token = decode_bytes / static_cast<double>(generated.size());
         std::fprintf(stderr, "decode: %zu tokens in %.3f s (%.3f tok/s)\n", generated.size(), decode_s,
                      static_cast<double>(generated.size()) / decode_s);
+        std::fprintf(stderr, "weights read per decode step: %.3f GB (%.2f GB/s)\n", per_token / 1e9, decode_bytes / decode_s / 1e9);
+      }
       std::fprintf(stderr, "peak RSS: %.1f MiB\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
     }
   } catch (const zaya::Error& e) {

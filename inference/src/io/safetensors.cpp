@@ -99,11 +99,13 @@ std::vector<TensorInfo> parse_safetensors(const std::byte* data, std::size_t siz
   std::vector<const TensorInfo*> by_offset;
   for (const auto& t : out) by_offset.push_back(&t);
   std::sort(by_offset.begin(), by_offset.end(), [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end < b->end); });
-  for (std::size_t i = 1; i < by_offset.size(); ++i) {
-    const TensorInfo* a = by_offset[i - 1];
-    const TensorInfo* b = by_offset[i];
-    if (b->begin < a->end && b->end > b->begin && a->end > a->begin)
-      throw LoadError(file + ": tensors '" + a->name + "' and '" + b->name + "' overlap in the data section");
+  // Compare each non-empty tensor with the one reaching furthest before it.
+  const TensorInfo* furthest = nullptr;
+  for (const TensorInfo* t : by_offset) {
+    if (t->end == t->begin) continue;
+    if (furthest && t->begin < furthest->end)
+      throw LoadError(file + ": tensors '" + furthest->name + "' and '" + t->name + "' overlap in the data section");
+    if (!furthest || t->end > furthest->end) furthest = t;
   }
   return out;
 }
