@@ -2,6 +2,7 @@
 // full prefill; truncation, forced tokens, stop ids, cancellation, limits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -332,6 +333,24 @@ TEST(SessionCancel, FromAnotherThreadDuringPrefill) {
   r.feed(warm);
   r.feed(std::span<const TokenId>(ids).subspan(0, 3), &b);
   EXPECT_LE(max_abs_diff(a, b), 1e-4f);
+}
+
+TEST(ModelLoad, ReportsProgressAndCanBeCancelled) {
+  std::vector<double> seen;
+  LoadOptions o = cpu_options();
+  o.progress = [&](double f, const std::string&) { seen.push_back(f); };
+  auto m = Model::load(golden_dir(), o);
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(seen.back(), 1.0);
+  EXPECT_EQ(m->config().num_experts, 4);
+  EXPECT_NE(m->device_description().find("CPU"), std::string::npos);
+  std::atomic<bool> cancel{false};
+  o.cancel = &cancel;
+  o.progress = [&](double, const std::string& stage) {
+    if (stage == "checking checkpoint") cancel = true;
+  };
+  EXPECT_THROW(Model::load(golden_dir(), o), Cancelled);
 }
 
 TEST(MemoryEstimate, ScalesWithContext) {
