@@ -68,4 +68,34 @@ __device__ __forceinline__ float f8e4m3_to_f32_dev(std::uint32_t v) {
 
 inline unsigned ceil_div(std::int64_t a, std::int64_t b) { return static_cast<unsigned>((a + b - 1) / b); }
 
+// Programmatic dependent launch (Hopper+). Kernels of the decode step start
+// with pdl_wait(): it blocks until the previous kernel in the stream has
+// finished and its writes are visible (a no-op when launched normally), then
+// lets the next kernel be scheduled, so its launch overlaps this one's run.
+__device__ __forceinline__ void pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+bool programmatic_launch();  // kernels.h
+
+// kernel<<<grid, block, smem, stream>>>(args...), with the programmatic
+// stream-serialisation attribute when programmatic_launch() is on.
+template <typename... KArgs, typename... Args>
+void launch(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_t smem, cudaStream_t stream, Args... args) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = grid;
+  cfg.blockDim = block;
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = stream;
+  cudaLaunchAttribute attr{};
+  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr.val.programmaticStreamSerializationAllowed = 1;
+  cfg.attrs = &attr;
+  cfg.numAttrs = programmatic_launch() ? 1 : 0;
+  ZAYA_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, static_cast<KArgs>(args)...));
+}
+
 }  // namespace zaya::cuda

@@ -23,6 +23,12 @@ void throw_cublas_error(cublasStatus_t s, const char* what, const char* file, in
               std::to_string(line) + ")");
 }
 
+namespace {
+bool g_programmatic_launch = false;
+}
+void set_programmatic_launch(bool on) { g_programmatic_launch = on; }
+bool programmatic_launch() { return g_programmatic_launch; }
+
 int device_count() {
   int n = 0;
   if (cudaGetDeviceCount(&n) != cudaSuccess) {

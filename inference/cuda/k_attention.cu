@@ -58,6 +58,7 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
                                                         const KV* __restrict__ kc, const KV* __restrict__ vc,
                                                         const int* p0_ptr, std::int64_t S, int nsplit,
                                                         float* __restrict__ partial, float* __restrict__ ctx) {
+  pdl_wait();
   constexpr int D = DPL * 8;
   const int lane = threadIdx.x & 31, slot = lane >> 3, sub = lane & 7;
   const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * 4 + (threadIdx.x >> 5);
@@ -163,6 +164,7 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
 
 // ctx[t, h] from the nsplit partial (m, l, acc) of each (token, head).
 __global__ void combine_kernel(const float* __restrict__ partial, int nsplit, int d, float* __restrict__ ctx) {
+  pdl_wait();
   const std::int64_t th = blockIdx.x;  // t·nq + h, the same order as ctx's heads
   const float* base = partial + th * nsplit * (d + 2);
   float M = -INFINITY;
@@ -189,11 +191,11 @@ bool launch_typed(const AttnParams& p, const float* q, const void* kc, const voi
   const std::int64_t units = S * p.nkv * nsplit;
   const unsigned blocks = ceil_div(units, 4);
   if (p.kv_half)
-    attention_kernel<G, DPL, __half><<<blocks, 128, 0, stream>>>(p, q, static_cast<const __half*>(kc),
-                                                                 static_cast<const __half*>(vc), p0, S, nsplit, partial, ctx);
+    launch(attention_kernel<G, DPL, __half>, blocks, 128, 0, stream, p, q, static_cast<const __half*>(kc),
+           static_cast<const __half*>(vc), p0, S, nsplit, partial, ctx);
   else
-    attention_kernel<G, DPL, float><<<blocks, 128, 0, stream>>>(p, q, static_cast<const float*>(kc),
-                                                                static_cast<const float*>(vc), p0, S, nsplit, partial, ctx);
+    launch(attention_kernel<G, DPL, float>, blocks, 128, 0, stream, p, q, static_cast<const float*>(kc),
+           static_cast<const float*>(vc), p0, S, nsplit, partial, ctx);
   return true;
 }
 
@@ -230,7 +232,7 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
   }
   ZAYA_CUDA_LAUNCHED();
   if (nsplit > 1) {
-    combine_kernel<<<static_cast<unsigned>(S * p.nq), (p.d + 31) / 32 * 32, 0, stream>>>(partial, nsplit, p.d, ctx);
+    launch(combine_kernel, static_cast<unsigned>(S * p.nq), (p.d + 31) / 32 * 32, 0, stream, partial, nsplit, p.d, ctx);
     ZAYA_CUDA_LAUNCHED();
   }
 }

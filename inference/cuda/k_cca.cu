@@ -39,9 +39,10 @@ __device__ __forceinline__ void advance_tail(float* tail, const float* u, std::i
 }
 
 template <typename KV>
-__global__ void cca_kernel(CcaParams p, const float* __restrict__ u, std::int64_t S, float* tail, const int* p0_ptr,
+__global__ void __launch_bounds__(1024) cca_kernel(CcaParams p, const float* __restrict__ u, std::int64_t S, float* tail, const int* p0_ptr,
                            float* __restrict__ q_out, KV* __restrict__ k_cache, KV* __restrict__ v_cache,
                            bool update_tail) {
+  pdl_wait();
   extern __shared__ float smem[];
   __shared__ float red[32];
   const int d = p.d, nq = p.nq, nkv = p.nkv, G = nq / nkv, Tc = p.Tc;
@@ -157,6 +158,7 @@ __global__ void cca_kernel(CcaParams p, const float* __restrict__ u, std::int64_
 }
 
 __global__ void tail_kernel(float* tail, const float* __restrict__ u, std::int64_t ldu, int Tc, std::int64_t S) {
+  pdl_wait();
   const std::int64_t c = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (c >= ldu) return;
   for (int i = 0; i < Tc; ++i) tail[i * ldu + c] = urow(tail, u, ldu, Tc, S + i)[c];
@@ -176,14 +178,14 @@ void cca(const CcaParams& p, const float* u, std::int64_t S, float* tail, const 
   const std::size_t smem = static_cast<std::size_t>((2 * kTile + p.K1 - 1 + kParts * kTile) * p.d) * sizeof(float);
   const bool single = tiles == 1;
   if (p.kv_half)
-    cca_kernel<__half><<<grid, threads, smem, stream>>>(p, u, S, tail, p0, q_out, static_cast<__half*>(k_cache),
-                                                        static_cast<__half*>(v_cache), single);
+    launch(cca_kernel<__half>, grid, threads, smem, stream, p, u, S, tail, p0, q_out, static_cast<__half*>(k_cache),
+           static_cast<__half*>(v_cache), single);
   else
-    cca_kernel<float><<<grid, threads, smem, stream>>>(p, u, S, tail, p0, q_out, static_cast<float*>(k_cache),
-                                                       static_cast<float*>(v_cache), single);
+    launch(cca_kernel<float>, grid, threads, smem, stream, p, u, S, tail, p0, q_out, static_cast<float*>(k_cache),
+           static_cast<float*>(v_cache), single);
   ZAYA_CUDA_LAUNCHED();
   if (!single) {
-    tail_kernel<<<ceil_div(p.ldu, 256), 256, 0, stream>>>(tail, u, p.ldu, p.Tc, S);
+    launch(tail_kernel, ceil_div(p.ldu, 256), 256, 0, stream, tail, u, p.ldu, p.Tc, S);
     ZAYA_CUDA_LAUNCHED();
   }
 }

@@ -29,6 +29,7 @@ int sm_count() {
 
 template <DType T, GemvEpilogue EPI, bool NORM>
 __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
+  pdl_wait();
   extern __shared__ float xs[];  // [padded_cols + padded_cols/8] the (normed) input, bank-padded
   __shared__ float red[32];
   constexpr int V = Fmt<T>::kVec;
@@ -131,9 +132,9 @@ void launch_gemv(const GemvArgs& a, cudaStream_t stream) {
   // then loads and normalises x once for many rows).
   const unsigned blocks = static_cast<unsigned>(std::min<std::int64_t>(ceil_div(units, kGemvWarps), sm_count() * 8));
   if (a.norm_weight)
-    gemv_kernel<T, EPI, true><<<blocks, kGemvThreads, smem, stream>>>(a);
+    launch(gemv_kernel<T, EPI, true>, blocks, kGemvThreads, smem, stream, a);
   else
-    gemv_kernel<T, EPI, false><<<blocks, kGemvThreads, smem, stream>>>(a);
+    launch(gemv_kernel<T, EPI, false>, blocks, kGemvThreads, smem, stream, a);
   ZAYA_CUDA_LAUNCHED();
 }
 

@@ -13,6 +13,7 @@ namespace {
 template <DType T>
 __global__ void embed_kernel(DMat table, const int* __restrict__ ids, const float* __restrict__ in_bias,
                              const float* __restrict__ in_scale, float* __restrict__ h) {
+  pdl_wait();
   constexpr int V = Fmt<T>::kVec;
   const std::int64_t s = blockIdx.x, H = table.cols;
   const std::int64_t id = ids[s];
@@ -29,6 +30,7 @@ __global__ void embed_kernel(DMat table, const int* __restrict__ ids, const floa
 
 __global__ void rmsnorm_kernel(const float* __restrict__ x, const float* __restrict__ w, std::int64_t n, float eps,
                                float* __restrict__ y, __nv_bfloat16* __restrict__ y16) {
+  pdl_wait();
   __shared__ float red[32];
   const float* xs = x + blockIdx.x * n;
   float ss = 0.0f;
@@ -73,6 +75,7 @@ template <DType T>
 __global__ void router_select_kernel(DMat w, const float* __restrict__ z, const float* __restrict__ balancing,
                                      int num_experts, int layer, int routing_stride, int* __restrict__ choice,
                                      float* __restrict__ weight, RoutingDecision* __restrict__ routing) {
+  pdl_wait();
   constexpr int V = Fmt<T>::kVec;
   __shared__ float logit[kMaxClasses];
   const int classes = num_experts + 1, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
@@ -190,6 +193,7 @@ __device__ __forceinline__ void better(float& v, int& i, float ov, int oi) {
 
 __global__ void __launch_bounds__(256) argmax_partial_kernel(const float* __restrict__ x, std::int64_t n,
                                                             float* __restrict__ part_v, int* __restrict__ part_i) {
+  pdl_wait();
   __shared__ float bv[8];
   __shared__ int bi[8];
   float v = -FLT_MAX;
@@ -209,6 +213,7 @@ __global__ void __launch_bounds__(256) argmax_partial_kernel(const float* __rest
 }
 
 __global__ void argmax_final_kernel(const float* __restrict__ part_v, const int* __restrict__ part_i, int parts, int* out) {
+  pdl_wait();
   float v = -FLT_MAX;
   int idx = 0x7fffffff;
   for (int k = threadIdx.x; k < parts; k += 32) better(v, idx, part_v[k], part_i[k]);
@@ -223,14 +228,14 @@ unsigned blocks_for(std::int64_t n) { return ceil_div(n, 256); }
 void embed(const DMat& table, const int* ids, std::int64_t S, const float* in_bias, const float* in_scale, float* h,
            cudaStream_t stream) {
   if (S <= 0) return;
-  ZAYA_DISPATCH_DTYPE(table.dtype, T, embed_kernel<T><<<static_cast<unsigned>(S), 256, 0, stream>>>(table, ids, in_bias, in_scale, h))
+  ZAYA_DISPATCH_DTYPE(table.dtype, T, launch(embed_kernel<T>, static_cast<unsigned>(S), 256, 0, stream, table, ids, in_bias, in_scale, h))
   ZAYA_CUDA_LAUNCHED();
 }
 
 void rmsnorm_rows(const float* x, const float* w, std::int64_t S, std::int64_t n, float eps, float* y,
                   std::uint16_t* y_bf16, cudaStream_t stream) {
   if (S <= 0) return;
-  rmsnorm_kernel<<<static_cast<unsigned>(S), 256, 0, stream>>>(x, w, n, eps, y, reinterpret_cast<__nv_bfloat16*>(y_bf16));
+  launch(rmsnorm_kernel, static_cast<unsigned>(S), 256, 0, stream, x, w, n, eps, y, reinterpret_cast<__nv_bfloat16*>(y_bf16));
   ZAYA_CUDA_LAUNCHED();
 }
 
@@ -260,8 +265,8 @@ void router_select(const DMat& out_proj, const float* z, const float* balancing,
   if (S <= 0) return;
   if (num_experts + 1 > kMaxClasses) throw Error("router_select: more than 255 experts");
   ZAYA_DISPATCH_DTYPE(out_proj.dtype, T,
-    router_select_kernel<T><<<static_cast<unsigned>(S), 256, 0, stream>>>(out_proj, z, balancing, num_experts, layer,
-                                                                          routing_stride, choice, weight, routing))
+    launch(router_select_kernel<T>, static_cast<unsigned>(S), 256, 0, stream, out_proj, z, balancing, num_experts, layer,
+           routing_stride, choice, weight, routing))
   ZAYA_CUDA_LAUNCHED();
 }
 
@@ -294,9 +299,9 @@ void scatter_expert_rows(const float* y, const int* perm, const int* choice, con
 void argmax(const float* x, std::int64_t n, int* out, float* scratch, cudaStream_t stream) {
   float* part_v = scratch;
   int* part_i = reinterpret_cast<int*>(scratch + kArgmaxBlocks);
-  argmax_partial_kernel<<<kArgmaxBlocks, 256, 0, stream>>>(x, n, part_v, part_i);
+  launch(argmax_partial_kernel, kArgmaxBlocks, 256, 0, stream, x, n, part_v, part_i);
   ZAYA_CUDA_LAUNCHED();
-  argmax_final_kernel<<<1, 32, 0, stream>>>(part_v, part_i, kArgmaxBlocks, out);
+  launch(argmax_final_kernel, 1, 32, 0, stream, part_v, part_i, kArgmaxBlocks, out);
   ZAYA_CUDA_LAUNCHED();
 }
 

@@ -170,6 +170,11 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
                std::int64_t S, int nsplit, float* partial, float* ctx, cudaStream_t stream);
 
 // ------------------------------------------------------------ utilities ---
+// Programmatic dependent launch for the decode kernels (sm_90+): each
+// kernel's launch overlaps the previous kernel's run. Off by default.
+void set_programmatic_launch(bool on);
+bool programmatic_launch();
+
 // Devices the runtime can use (0 when there is no driver or no device; never throws).
 int device_count();
 // Plain synchronous memory helpers (tests); throw zaya::Error on failure.
