@@ -1,5 +1,8 @@
 // Turning logits into the next token. Pure functions plus a small seeded
 // generator whose sequence is the same on every platform.
+//
+// Thread safety: the free functions are reentrant; an Rng must not be shared
+// between threads without a lock.
 #pragma once
 
 #include <cstdint>
