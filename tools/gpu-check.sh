@@ -44,7 +44,7 @@ echo "== devices =="
 
 echo "== tests (engine + GPU) =="
 t0=$SECONDS
-ctest --test-dir "$build" -LE "bench" -E "tokenizer|Tokenizer|Peer" --output-on-failure -j 4 2>&1 | tail -30
+ctest --test-dir "$build" -LE "bench" -E "tokenizer|Tokenizer|Peer|ChatFormat" --output-on-failure -j 4 2>&1 | tail -30
 test_rc=${PIPESTATUS[0]}
 test_s=$((SECONDS - t0))
 

@@ -162,25 +162,37 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
   }
 }
 
-// ctx[t, h] from the nsplit partial (m, l, acc) of each (token, head).
+// ctx[t, h] from the nsplit partial (m, l, acc) of each (token, head). The
+// per-split maxima and sums are staged in shared memory by parallel loads.
+constexpr int kMaxSplits = 256;
+
 __global__ void combine_kernel(const float* __restrict__ partial, int nsplit, int d, float* __restrict__ ctx) {
   pdl_wait();
+  __shared__ float scale[kMaxSplits];  // e^(m_s − M), 0 for empty splits
+  __shared__ float red[32];
   const std::int64_t th = blockIdx.x;  // t·nq + h, the same order as ctx's heads
   const float* base = partial + th * nsplit * (d + 2);
+  float mloc = -INFINITY;
+  for (int s = threadIdx.x; s < nsplit; s += blockDim.x) mloc = fmaxf(mloc, base[s * (d + 2)]);
+  // block max via the shared sum helper's pattern
+  mloc = warp_max(mloc);
+  if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = mloc;
+  __syncthreads();
   float M = -INFINITY;
-  for (int s = 0; s < nsplit; ++s) M = fmaxf(M, base[s * (d + 2)]);
-  float L = 0.0f;
-  for (int s = 0; s < nsplit; ++s) {
+  for (int w = 0; w < static_cast<int>((blockDim.x + 31) >> 5); ++w) M = fmaxf(M, red[w]);
+  float lsum = 0.0f;
+  for (int s = threadIdx.x; s < nsplit; s += blockDim.x) {
     const float ms = base[s * (d + 2)];
-    if (ms != -INFINITY) L += base[s * (d + 2) + 1] * expf(ms - M);
+    const float e = ms == -INFINITY ? 0.0f : expf(ms - M);
+    scale[s] = e;
+    lsum += e * base[s * (d + 2) + 1];
   }
+  const float L = block_sum(lsum, red);  // syncs: scale[] complete
   const float inv = 1.0f / L;
   for (int o = threadIdx.x; o < d; o += blockDim.x) {
     float acc = 0.0f;
-    for (int s = 0; s < nsplit; ++s) {
-      const float ms = base[s * (d + 2)];
-      if (ms != -INFINITY) acc += base[s * (d + 2) + 2 + o] * expf(ms - M);
-    }
+#pragma unroll 8
+    for (int s = 0; s < nsplit; ++s) acc += base[s * (d + 2) + 2 + o] * scale[s];
     ctx[th * d + o] = acc * inv;
   }
 }
@@ -224,6 +236,7 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
   if (S <= 0) return;
   if (!attention_supported(p.nq, p.nkv, p.d)) throw Error("attention: unsupported head layout");
   if (nsplit < 1) nsplit = 1;
+  if (nsplit > kMaxSplits) throw Error("attention: at most 256 key splits");
   switch (p.d) {
     case 16: launch_g<2>(p, q, k_cache, v_cache, p0, S, nsplit, partial, ctx, stream); break;
     case 32: launch_g<4>(p, q, k_cache, v_cache, p0, S, nsplit, partial, ctx, stream); break;

@@ -99,7 +99,7 @@ __global__ void __launch_bounds__(1024) cca_kernel(CcaParams p, const float* __r
     const int c0 = part * d / kParts, c1 = (part + 1) * d / kParts;
     for (int j = 0; j < p.K1; ++j) {
       const float* wj = p.conv1_wt + (static_cast<std::int64_t>(b) * p.K1 + j) * d * d;  // [d(in), d(out)]
-#pragma unroll 4
+#pragma unroll 16
       for (int ci = c0; ci < c1; ++ci) {
         const float wv = __ldg(wj + ci * d + o);
 #pragma unroll

@@ -6,6 +6,7 @@
 // consumer's element-wise step are fused in, so a layer needs no separate
 // norm / bias / activation / residual launches.
 #include <algorithm>
+#include <cstdint>
 
 #include "dmat.cuh"
 
@@ -35,18 +36,67 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
   constexpr int V = Fmt<T>::kVec;
   const std::int64_t cols = a.w.cols, pcols = a.w.padded_cols();
 
+  // Stage x (and the norm weights) with all of a thread's loads issued
+  // before any is used: a decode step is a chain of small kernels, and a
+  // loop of dependent load→store round trips here would cost microseconds.
+  const bool vec = (cols & 3) == 0 && (reinterpret_cast<std::uintptr_t>(a.x) & 15) == 0 &&
+                   (!NORM || (reinterpret_cast<std::uintptr_t>(a.norm_weight) & 15) == 0);
   float ss = 0.0f;
-  for (std::int64_t c = threadIdx.x; c < pcols; c += blockDim.x) {
-    const float v = c < cols ? a.x[c] : 0.0f;
-    xs[padded_index(c)] = v;
-    ss += v * v;
+  if (vec) {
+    constexpr int kBatch = 4;  // float4 per thread per pass: 2048 columns in one pass of 128 threads
+    const std::int64_t n4 = pcols / 4, c4 = cols / 4;
+    for (std::int64_t base = threadIdx.x; base < n4; base += static_cast<std::int64_t>(blockDim.x) * kBatch) {
+      float4 v[kBatch];
+#pragma unroll
+      for (int k = 0; k < kBatch; ++k) {
+        const std::int64_t i = base + static_cast<std::int64_t>(k) * blockDim.x;
+        v[k] = i < c4 ? __ldg(reinterpret_cast<const float4*>(a.x) + i) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      }
+#pragma unroll
+      for (int k = 0; k < kBatch; ++k) {
+        const std::int64_t i = base + static_cast<std::int64_t>(k) * blockDim.x;
+        if (i < n4) {
+          *reinterpret_cast<float4*>(xs + padded_index(4 * i)) = v[k];
+          ss += v[k].x * v[k].x + v[k].y * v[k].y + v[k].z * v[k].z + v[k].w * v[k].w;
+        }
+      }
+    }
+  } else {
+    for (std::int64_t c = threadIdx.x; c < pcols; c += blockDim.x) {
+      const float v = c < cols ? a.x[c] : 0.0f;
+      xs[padded_index(c)] = v;
+      ss += v * v;
+    }
   }
   if (NORM) {
     const float total = block_sum(ss, red);
     const float inv = 1.0f / sqrtf(total / static_cast<float>(cols) + a.eps);
-    for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
-      const std::int64_t pc = padded_index(c);
-      xs[pc] = a.norm_weight[c] * (xs[pc] * inv);
+    if (vec) {
+      constexpr int kBatch = 4;
+      const std::int64_t c4 = cols / 4;
+      for (std::int64_t base = threadIdx.x; base < c4; base += static_cast<std::int64_t>(blockDim.x) * kBatch) {
+        float4 g[kBatch];
+#pragma unroll
+        for (int k = 0; k < kBatch; ++k) {
+          const std::int64_t i = base + static_cast<std::int64_t>(k) * blockDim.x;
+          if (i < c4) g[k] = __ldg(reinterpret_cast<const float4*>(a.norm_weight) + i);
+        }
+#pragma unroll
+        for (int k = 0; k < kBatch; ++k) {
+          const std::int64_t i = base + static_cast<std::int64_t>(k) * blockDim.x;
+          if (i < c4) {
+            float4* p = reinterpret_cast<float4*>(xs + padded_index(4 * i));
+            float4 x = *p;
+            x.x = g[k].x * (x.x * inv), x.y = g[k].y * (x.y * inv), x.z = g[k].z * (x.z * inv), x.w = g[k].w * (x.w * inv);
+            *p = x;
+          }
+        }
+      }
+    } else {
+      for (std::int64_t c = threadIdx.x; c < cols; c += blockDim.x) {
+        const std::int64_t pc = padded_index(c);
+        xs[pc] = a.norm_weight[c] * (xs[pc] * inv);
+      }
     }
   }
   __syncthreads();
@@ -79,7 +129,7 @@ __global__ void __launch_bounds__(kGemvThreads) gemv_kernel(GemvArgs a) {
         rp[i] = static_cast<const char*>(w.data) + rr * w.row_stride;
         sp[i] = w.scales ? static_cast<const char*>(w.scales) + rr * w.scale_stride : nullptr;
       }
-#pragma unroll 2
+#pragma unroll 4
       for (std::int64_t c0 = static_cast<std::int64_t>(lane) * V; c0 < pcols; c0 += kWarp * V) {
         float w0[V], w1[V];
         Fmt<T>::load(rp[0], sp[0], c0, w0);

@@ -78,7 +78,9 @@ __global__ void router_select_kernel(DMat w, const float* __restrict__ z, const 
   pdl_wait();
   constexpr int V = Fmt<T>::kVec;
   __shared__ float logit[kMaxClasses];
+  __shared__ float bias[kMaxClasses];
   const int classes = num_experts + 1, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+  for (int k = threadIdx.x; k < classes; k += blockDim.x) bias[k] = balancing[k];  // one parallel load, not a chain
   const std::int64_t s = blockIdx.x, D = w.cols;
   const float* zs = z + s * D;
   for (int k = warp; k < classes; k += nwarps) {
@@ -109,7 +111,7 @@ __global__ void router_select_kernel(DMat w, const float* __restrict__ z, const 
   for (int k = 0; k < classes; ++k) logit[k] *= inv;
   int best = 0;
   for (int k = 1; k < classes; ++k)
-    if (logit[k] + balancing[k] > logit[best] + balancing[best]) best = k;
+    if (logit[k] + bias[k] > logit[best] + bias[best]) best = k;
   const float wt = best == num_experts ? 0.0f : logit[best];
   choice[s] = best;
   weight[s] = wt;
