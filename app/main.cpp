@@ -11,6 +11,9 @@
 
 #include "app_info.h"
 #include "main_window.h"
+#include "practice_view.h"
+#include "problem_panel.h"
+#include "solution_view.h"
 #include "theme.h"
 
 namespace {
@@ -53,7 +56,12 @@ int main(int argc, char** argv) {
                              QStringLiteral("Render, save a PNG of the window to FILE and exit."), QStringLiteral("FILE"));
   QCommandLineOption problemOpt(QStringLiteral("open-problem"), QStringLiteral("Open the problem with this id."),
                                 QStringLiteral("ID"));
-  parser.addOptions({viewOpt, themeOpt, shotOpt, problemOpt});
+  QCommandLineOption solveOpt(QStringLiteral("solve"),
+                              QStringLiteral("Ask the installed model for a full solution of the open problem; with "
+                                             "--screenshot the picture is taken when it has finished."));
+  QCommandLineOption maxTokensOpt(QStringLiteral("max-tokens"), QStringLiteral("Token limit for --solve."),
+                                  QStringLiteral("N"), QStringLiteral("4096"));
+  parser.addOptions({viewOpt, themeOpt, shotOpt, problemOpt, solveOpt, maxTokensOpt});
   parser.process(app);
 
   const QString theme = parser.value(themeOpt);
@@ -70,11 +78,34 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  bool waitForSolution = false;
+  if (parser.isSet(solveOpt)) {
+    waitForSolution = true;
+    auto* panel = window.practiceView()->panel();
+    panel->setMaxTokens(parser.value(maxTokensOpt).toInt());
+    auto started = std::make_shared<bool>(false);
+    auto tryStart = [&window, panel, started] {
+      if (*started || !window.isBankLoaded() || !panel->problem()) return;
+      *started = panel->startTutor(zaya::app::TutorMode::Full);
+    };
+    QObject::connect(&window, &zaya::ui::MainWindow::modelLoaded, &app, [&app, tryStart](bool ok, const QString& message) {
+      if (!ok) {
+        std::fprintf(stderr, "zaya-tutor: --solve: %s\n", qPrintable(message));
+        app.exit(4);
+        return;
+      }
+      tryStart();
+    });
+    QObject::connect(panel, &zaya::ui::ProblemPanel::statementRendered, &app, tryStart);
+  }
+
   if (parser.isSet(shotOpt)) {
     const QString file = parser.value(shotOpt);
-    QObject::connect(&window, &zaya::ui::MainWindow::viewRendered, &app, [&] {
+    auto* panel = window.practiceView()->panel();
+    auto* solutionView = panel->solutionView();
+    auto shoot = [&app, &window, file] {
       // One more event-loop turn so the compositor has the final frame.
-      QTimer::singleShot(100, &app, [&] {
+      QTimer::singleShot(100, &app, [&app, &window, file] {
         if (!window.grab().save(file, "PNG")) {
           std::fprintf(stderr, "zaya-tutor: cannot write screenshot to %s\n", qPrintable(file));
           app.exit(1);
@@ -83,9 +114,17 @@ int main(int argc, char** argv) {
         std::printf("screenshot: %s\n", qPrintable(file));
         app.exit(0);
       });
-    });
-    QTimer::singleShot(60000, &app, [&] {
-      std::fprintf(stderr, "zaya-tutor: the view did not finish rendering within 60 s\n");
+    };
+    if (waitForSolution) {
+      QObject::connect(panel, &zaya::ui::ProblemPanel::tutorFinished, &app, [solutionView, shoot] {
+        if (solutionView->idle()) shoot();
+        else QObject::connect(solutionView, &zaya::ui::SolutionView::updatesDrawn, solutionView, shoot, Qt::SingleShotConnection);
+      });
+    } else {
+      QObject::connect(&window, &zaya::ui::MainWindow::viewRendered, &app, shoot);
+    }
+    QTimer::singleShot(waitForSolution ? 600000 : 60000, &app, [&] {
+      std::fprintf(stderr, "zaya-tutor: the view did not finish rendering in time\n");
       app.exit(3);
     });
   }

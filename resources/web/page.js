@@ -89,11 +89,15 @@
     reportRendered(doc.generation | 0);
   }
 
+  window.zayaTypeset = typesetMath;
+  window.zayaBridge = () => bridge;
+
   document.addEventListener("DOMContentLoaded", () => {
     new QWebChannel(qt.webChannelTransport, (channel) => {
       bridge = channel.objects.bridge;
       bridge.showDocument.connect(showDocument);
       bridge.showPreview.connect(showPreview);
+      bridge.solutionUpdate.connect((json) => window.zayaSolutionUpdate(json));
       bridge.pageReady();
     });
   });

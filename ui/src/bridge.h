@@ -22,6 +22,11 @@ class Bridge : public QObject {
   void showDocument(const QString& json);
   // To the page: HTML for the answer preview box (renderer output).
   void showPreview(const QString& html);
+  // To the page: one update of the solution view (see resources/web/solution.js).
+  void solutionUpdate(const QString& json);
+  void solutionDrawn(int generation);
+  void heatmapReported(int step, const QString& json);
+  void stateReported(const QString& json);
   // To the app.
   void pageBecameReady();
   void documentRendered(int generation, int katexCount, int errorCount);
@@ -30,6 +35,11 @@ class Bridge : public QObject {
   // Called by the page.
   void pageReady();
   void rendered(int generation, int katexCount, int errorCount);
+  void solutionRendered(int generation) { emit solutionDrawn(generation); }
+  // The counts the page drew for a step's heatmap, [layers][experts + 1].
+  void reportHeatmap(int step, const QString& json) { emit heatmapReported(step, json); }
+  // What the solution page shows (step count, thinking collapsed, badge...).
+  void reportState(const QString& json) { emit stateReported(json); }
 
  private:
   bool pageReady_ = false;

@@ -5,6 +5,8 @@
 #include <QWebEnginePage>
 #include <QWebEngineProfile>
 #include <QWebEngineSettings>
+#include <QWebEngineUrlRequestInterceptor>
+#include <QMutex>
 
 #include "bridge.h"
 
@@ -24,9 +26,39 @@ class LockedPage : public QWebEnginePage {
   QWebEnginePage* createWindow(WebWindowType) override { return nullptr; }
 };
 
+// Blocks every request that is not for the app's own resources (qrc:) or an
+// inline data: image, and remembers it.
+class ResourceOnlyInterceptor : public QWebEngineUrlRequestInterceptor {
+ public:
+  void interceptRequest(QWebEngineUrlRequestInfo& info) override {
+    const QString scheme = info.requestUrl().scheme();
+    if (scheme == QLatin1String("qrc") || scheme == QLatin1String("data")) return;
+    info.block(true);
+    QMutexLocker lock(&mutex);
+    blocked << info.requestUrl().toString();
+  }
+  QMutex mutex;
+  QStringList blocked;
+};
+
+ResourceOnlyInterceptor& interceptor() {
+  static auto* instance = [] {
+    auto* i = new ResourceOnlyInterceptor;
+    QWebEngineProfile::defaultProfile()->setUrlRequestInterceptor(i);
+    return i;
+  }();
+  return *instance;
+}
+
 }  // namespace
 
+QStringList DocumentView::blockedRequests() {
+  QMutexLocker lock(&interceptor().mutex);
+  return interceptor().blocked;
+}
+
 DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(new Bridge(this)) {
+  interceptor();
   auto* page = new LockedPage(this);
   auto* s = page->settings();
   s->setAttribute(QWebEngineSettings::LocalContentCanAccessRemoteUrls, false);

@@ -23,6 +23,9 @@ class DocumentView : public QWebEngineView {
   void setPreviewHtml(const QString& html);
   Bridge* bridge() const { return bridge_; }
   int lastKatexCount() const { return lastKatex_; }
+  // Requests any web view tried to make outside the app's resources (all of
+  // them were blocked). Tests read it to prove nothing was fetched.
+  static QStringList blockedRequests();
   int lastErrorCount() const { return lastErrors_; }
 
  signals:

@@ -16,7 +16,10 @@
 #include "device_status.h"
 #include "document_view.h"
 #include "math_markdown.h"
+#include "engine_backend.h"
+#include "model_store.h"
 #include "practice_view.h"
+#include "problem_panel.h"
 #include "theme.h"
 
 namespace zaya::ui {
@@ -49,6 +52,45 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   buildMenus();
   refreshStatus();
   startBankLoad();
+  startModelLoad();
+  connect(practice_->panel(), &ProblemPanel::tutorSpeed, this, [this](double rate) {
+    status_->setText(tr("%1 · %2 tokens/s").arg(statusBase_).arg(rate, 0, 'f', 1));
+  });
+  connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { status_->setText(statusBase_); });
+}
+
+void MainWindow::startModelLoad() {
+  const auto models = app::ModelStore(app::dataDirectory() + QStringLiteral("/models")).installed();
+  if (models.isEmpty()) {
+    practice_->panel()->setTutorBackend(nullptr, tr("No model installed yet — hints and solutions need ZAYA1-8B."));
+    emit modelLoaded(false, tr("no model installed"));
+    return;
+  }
+  const app::InstalledModel model = models.front();
+  statusBar()->showMessage(tr("Loading %1…").arg(model.name));
+  using Result = std::pair<std::shared_ptr<app::GenerationBackend>, QString>;
+  auto* watcher = new QFutureWatcher<Result>(this);
+  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, model] {
+    auto [backend, error] = watcher->result();
+    watcher->deleteLater();
+    statusBar()->clearMessage();
+    if (!backend) {
+      const QString why = tr("The model %1 could not be loaded: %2").arg(model.name, error);
+      practice_->panel()->setTutorBackend(nullptr, why);
+      statusBar()->showMessage(why);
+      emit modelLoaded(false, why);
+      return;
+    }
+    practice_->panel()->setTutorBackend(backend);
+    emit modelLoaded(true, backend->info().name);
+  });
+  watcher->setFuture(QtConcurrent::run([path = model.path]() -> Result {
+    try {
+      return {app::EngineBackend::load(path), {}};
+    } catch (const std::exception& e) {
+      return {nullptr, QString::fromStdString(e.what())};
+    }
+  }));
 }
 
 void MainWindow::addView(const QString& name, QWidget* view) {
@@ -122,7 +164,8 @@ QString MainWindow::statusText() const { return status_->text(); }
 
 void MainWindow::refreshStatus() {
   const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
-  status_->setText(s.summary());
+  statusBase_ = s.summary();
+  status_->setText(statusBase_);
   status_->setToolTip(s.reason);
 }
 

@@ -40,12 +40,15 @@ class MainWindow : public QMainWindow {
   void viewRendered();
   // The problem bank finished loading (ok) or failed (error says why).
   void bankLoaded(bool ok, const QString& error);
+  // The installed model finished loading (ok) or could not be used.
+  void modelLoaded(bool ok, const QString& message);
 
  private:
   void buildMenus();
   void refreshStatus();
   QJsonObject welcomeDocument() const;
   void startBankLoad();
+  void startModelLoad();
   void addView(const QString& name, QWidget* view);
 
   QStackedWidget* stack_;
@@ -54,6 +57,7 @@ class MainWindow : public QMainWindow {
   PracticeView* practice_;
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;
+  QString statusBase_;
   QLabel* status_;
   QString theme_ = QStringLiteral("light");
 };

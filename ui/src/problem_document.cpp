@@ -123,7 +123,14 @@ QString plainExcerpt(const std::string& latex, int maxChars) {
   s.replace(command, QString());
   s.replace(delimiters, QString());
   s.replace(QStringLiteral("\\cdot"), QStringLiteral("·")).replace(QStringLiteral("\\times"), QStringLiteral("×"));
-  s.replace(QStringLiteral("\\le"), QStringLiteral("≤")).replace(QStringLiteral("\\ge"), QStringLiteral("≥"));
+  static const std::pair<const char*, const char*> kSymbols[] = {
+      {"^\\circ", "°"}, {"\\circ", "°"}, {"\\triangle", "△"}, {"\\angle", "∠"}, {"\\pi", "π"},
+      {"\\sqrt", "√"}, {"\\infty", "∞"}, {"\\neq", "≠"}, {"\\pm", "±"}, {"\\leq", "≤"},
+      {"\\geq", "≥"}, {"\\le", "≤"}, {"\\ge", "≥"}, {"\\overline", ""}, {"\\dots", "…"},
+      {"\\ldots", "…"}, {"\\cdots", "⋯"}, {"\\%", "%"}, {"\\$", "$"}};
+  for (const auto& [tex, text] : kSymbols) s.replace(QString::fromUtf8(tex), QString::fromUtf8(text));
+  static const QRegularExpression otherCommand(QStringLiteral("\\\\([a-zA-Z]+)"));
+  s.replace(otherCommand, QStringLiteral("\\1"));
   s.remove(QLatin1Char('{')).remove(QLatin1Char('}'));
   s = s.simplified();
   if (s.size() > maxChars) s = s.left(maxChars - 1) + QStringLiteral("…");

@@ -11,6 +11,10 @@
 
 #include "document_view.h"
 #include "problem_document.h"
+#include "solution_presenter.h"
+#include "solution_view.h"
+
+#include <QMenu>
 
 namespace zaya::ui {
 
@@ -24,12 +28,28 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       choiceLayout_(new QHBoxLayout(choiceBox_)),
       choices_(new QButtonGroup(this)),
       check_(new QPushButton(tr("Check"), this)),
-      verdict_(new QLabel(this)) {
+      verdict_(new QLabel(this)),
+      solution_(new SolutionView(this)),
+      presenter_(new SolutionPresenter(solution_, this)),
+      hint_(new QPushButton(tr("Hint"), this)),
+      solve_(new QPushButton(tr("Full solution"), this)),
+      explain_(new QPushButton(tr("Explain a step"), this)),
+      stop_(new QPushButton(tr("Stop"), this)) {
   statement_->setAccessibleName(tr("Problem statement"));
   reference_->setAccessibleName(tr("Reference solution"));
   tabs_->addTab(statement_, tr("Problem"));
   tabs_->addTab(reference_, tr("Reference solution"));
+  tabs_->addTab(solution_, tr("Model solution"));
+  solution_->setAccessibleName(tr("Model solution"));
   tabs_->setAccessibleName(tr("Problem tabs"));
+  hint_->setToolTip(tr("The next step only (Ctrl+H)"));
+  solve_->setToolTip(tr("A full step-by-step solution by ZAYA1-8B (Ctrl+L)"));
+  explain_->setToolTip(tr("Explain one step of the model's solution (Ctrl+E)"));
+  stop_->setToolTip(tr("Stop writing; what was written is kept (Esc)"));
+  hint_->setAccessibleName(tr("Hint"));
+  solve_->setAccessibleName(tr("Full solution"));
+  explain_->setAccessibleName(tr("Explain a step"));
+  stop_->setAccessibleName(tr("Stop generation"));
 
   answer_->setPlaceholderText(tr("Your answer — a number, a fraction like 3/4, or LaTeX like \\frac{3}{4}"));
   answer_->setAccessibleName(tr("Your answer"));
@@ -47,9 +67,16 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   answerRow->addWidget(answer_, 1);
   answerRow->addWidget(choiceBox_, 1);
   answerRow->addWidget(check_);
+  auto* tutorRow = new QHBoxLayout;
+  tutorRow->addWidget(hint_);
+  tutorRow->addWidget(solve_);
+  tutorRow->addWidget(explain_);
+  tutorRow->addWidget(stop_);
+  tutorRow->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 8, 8, 8);
   layout->addWidget(tabs_, 1);
+  layout->addLayout(tutorRow);
   layout->addLayout(answerRow);
   layout->addWidget(verdict_);
 
@@ -61,6 +88,28 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
   connect(shortcut, &QShortcut::activated, this, [this] { check(); });
   connect(statement_, &DocumentView::rendered, this, &ProblemPanel::statementRendered);
+  connect(hint_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Hint); });
+  connect(solve_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Full); });
+  connect(stop_, &QPushButton::clicked, this, &ProblemPanel::stopTutor);
+  connect(explain_, &QPushButton::clicked, this, [this] {
+    // Pick the step to explain from the current solution's steps.
+    if (!session_) return;
+    const auto& steps = session_->solution().steps;
+    QMenu menu(this);
+    for (const auto& st : steps) {
+      QString label = st.text.simplified();
+      if (label.size() > 70) label = label.left(68) + QStringLiteral("…");
+      menu.addAction(tr("Step %1: %2").arg(st.index).arg(label), this, [this, i = st.index] { startTutor(app::TutorMode::Explain, i); });
+    }
+    if (!menu.isEmpty()) menu.exec(explain_->mapToGlobal(QPoint(0, explain_->height())));
+  });
+  for (auto [key, fn] : {std::pair{QKeySequence(Qt::CTRL | Qt::Key_H), +[](ProblemPanel* p) { p->startTutor(app::TutorMode::Hint); }},
+                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_L), +[](ProblemPanel* p) { p->startTutor(app::TutorMode::Full); }},
+                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_E), +[](ProblemPanel* p) { p->explain_->click(); }},
+                         std::pair{QKeySequence(Qt::Key_Escape), +[](ProblemPanel* p) { p->stopTutor(); }}}) {
+    auto* sc = new QShortcut(key, this);
+    connect(sc, &QShortcut::activated, this, [this, fn = fn] { fn(this); });
+  }
   setProblem(nullptr);
 }
 
@@ -78,6 +127,12 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   choiceBox_->setVisible(multipleChoice);
   answer_->setEnabled(problem);
   check_->setEnabled(problem);
+  if (session_ && session_->isRunning()) session_->cancel();
+  if (problem)
+    solution_->reset(problemTitle(*problem), backend_ ? tr("Ask for a hint (the next step) or a full solution.")
+                                                      : (backendMissing_.isEmpty() ? tr("No model installed yet — hints and solutions need ZAYA1-8B.") : backendMissing_),
+                     0, 0, false);
+  updateTutorButtons();
   if (!problem) {
     tabs_->setTabEnabled(1, false);
     return;
@@ -105,6 +160,69 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
 void ProblemPanel::setTheme(const QString& theme) {
   statement_->setTheme(theme);
   reference_->setTheme(theme);
+  solution_->setTheme(theme);
+}
+
+void ProblemPanel::setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason) {
+  backend_ = std::move(backend);
+  backendMissing_ = unavailableReason;
+  updateTutorButtons();
+}
+
+void ProblemPanel::updateTutorButtons() {
+  const bool running = session_ && session_->isRunning();
+  const bool usable = backend_ && problem_ && !running;
+  for (QPushButton* b : {hint_, solve_}) b->setEnabled(usable);
+  explain_->setEnabled(usable && session_ && !session_->solution().steps.isEmpty());
+  stop_->setEnabled(running);
+  const QString why = backend_ ? QString()
+                               : (backendMissing_.isEmpty() ? tr("No model installed — hints and solutions need ZAYA1-8B")
+                                                            : backendMissing_);
+  for (QPushButton* b : {hint_, solve_, explain_}) b->setStatusTip(why);
+  if (!backend_) {
+    hint_->setToolTip(why);
+    solve_->setToolTip(why);
+  }
+}
+
+bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
+  if (!backend_ || !problem_ || (session_ && session_->isRunning())) return false;
+  app::TutorRequest r;
+  r.mode = mode;
+  r.problemId = QString::fromStdString(problem_->id);
+  QString statement = QString::fromStdString(problem_->statement_latex);
+  for (const auto& c : problem_->choices)
+    statement += QStringLiteral("\n(%1) %2").arg(QString::fromStdString(c.label), QString::fromStdString(c.text));
+  r.statement = statement;
+  r.answerKey = QString::fromStdString(problem_->answer);
+  r.studentWork = answer_->text();
+  r.thinkingBudget = thinkingBudget_;
+  r.maxTokens = maxTokens_;
+  if (mode == app::TutorMode::Explain) {
+    if (!session_) return false;
+    for (const auto& st : session_->solution().steps)
+      if (st.index == step) r.stepText = st.text;
+    if (r.stepText.isEmpty()) return false;
+  }
+  if (session_) session_->deleteLater();
+  session_ = new app::TutoringSession(backend_, this);
+  connect(session_, &app::TutoringSession::finished, this, [this](const app::Solution& s) {
+    updateTutorButtons();
+    emit tutorFinished(s);
+  });
+  connect(session_, &app::TutoringSession::failed, this, [this] { updateTutorButtons(); });
+  connect(session_, &app::TutoringSession::tokensPerSecond, this, &ProblemPanel::tutorSpeed);
+  const QString what = mode == app::TutorMode::Hint ? tr("Hint") : mode == app::TutorMode::Explain ? tr("Explanation of step %1").arg(step) : tr("Solution");
+  presenter_->follow(session_, tr("%1 — %2").arg(what, problemTitle(*problem_)),
+                     tr("Written by %1").arg(session_->backendInfo().name));
+  tabs_->setCurrentWidget(solution_);
+  session_->start(r);
+  updateTutorButtons();
+  return true;
+}
+
+void ProblemPanel::stopTutor() {
+  if (session_ && session_->isRunning()) session_->cancel();
 }
 
 bool ProblemPanel::pickChoice(const QString& label) {

@@ -6,6 +6,9 @@
 #include <QElapsedTimer>
 #include <QWidget>
 
+#include <memory>
+
+#include "tutoring_session.h"
 #include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem.h"
 
@@ -19,6 +22,8 @@ class QTabWidget;
 namespace zaya::ui {
 
 class DocumentView;
+class SolutionPresenter;
+class SolutionView;
 
 class ProblemPanel : public QWidget {
   Q_OBJECT
@@ -34,6 +39,17 @@ class ProblemPanel : public QWidget {
   bool pickChoice(const QString& label);
   void showReferenceTab();
 
+  // The model that writes hints and solutions; null with a reason when there is none.
+  void setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason = {});
+  // Starts a hint, a full solution or an explanation of step `step` (1-based) of the current solution.
+  bool startTutor(app::TutorMode mode, int step = 0);
+  void stopTutor();
+  app::TutoringSession* tutorSession() const { return session_; }
+  SolutionView* solutionView() const { return solution_; }
+  SolutionPresenter* presenter() const { return presenter_; }
+  void setThinkingBudget(int tokens) { thinkingBudget_ = tokens; }
+  void setMaxTokens(int tokens) { maxTokens_ = tokens; }
+
   DocumentView* statementView() const { return statement_; }
   DocumentView* referenceView() const { return reference_; }
   QLineEdit* answerField() const { return answer_; }
@@ -43,9 +59,12 @@ class ProblemPanel : public QWidget {
   void answerChecked(const QString& problemId, const QString& answer, bool correct, const QString& reason,
                      qint64 milliseconds);
   void statementRendered();
+  void tutorFinished(const zaya::app::Solution& solution);
+  void tutorSpeed(double tokensPerSecond);
 
  private:
   void showVerdict(const problems::Verdict& v);
+  void updateTutorButtons();
 
   const problems::Problem* problem_ = nullptr;
   QTabWidget* tabs_;
@@ -58,6 +77,17 @@ class ProblemPanel : public QWidget {
   QPushButton* check_;
   QLabel* verdict_;
   QElapsedTimer shownFor_;
+  SolutionView* solution_;
+  SolutionPresenter* presenter_;
+  QPushButton* hint_;
+  QPushButton* solve_;
+  QPushButton* explain_;
+  QPushButton* stop_;
+  std::shared_ptr<app::GenerationBackend> backend_;
+  QString backendMissing_;
+  app::TutoringSession* session_ = nullptr;
+  int thinkingBudget_ = 1024;
+  int maxTokens_ = 4096;
 };
 
 }  // namespace zaya::ui
