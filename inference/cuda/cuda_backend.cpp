@@ -168,8 +168,10 @@ CudaBackend::CudaBackend(std::shared_ptr<const ModelWeights> weights, const Cuda
   const char* prof = std::getenv("ZAYA_CUDA_PROFILE");
   profile_ = prof && *prof == '1';
   if (profile_) options_.use_graphs = false;
+  // Programmatic dependent launch on Hopper and newer (measured: 343 → 368
+  // tok/s q4 decode on an H100, goldens pass either way); ZAYA_CUDA_PDL=0 turns it off.
   const char* pdl = std::getenv("ZAYA_CUDA_PDL");
-  set_programmatic_launch(prop.major >= 9 && pdl && *pdl == '1');
+  set_programmatic_launch(prop.major >= 9 && !(pdl && *pdl == '0'));
 
   // Memory first: refuse cleanly rather than fail half-way through the upload.
   std::size_t free_b = 0, total_b = 0;

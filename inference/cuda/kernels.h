@@ -171,7 +171,8 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
 
 // ------------------------------------------------------------ utilities ---
 // Programmatic dependent launch for the decode kernels (sm_90+): each
-// kernel's launch overlaps the previous kernel's run. Off by default.
+// kernel's launch overlaps the previous kernel's run. Off unless set (the
+// backend sets it on Hopper and newer).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
 

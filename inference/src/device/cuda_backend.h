@@ -36,6 +36,14 @@ using CudaCreateBackendFn = Backend* (*)(int abi, const std::shared_ptr<const Mo
 std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights> weights,
                                              const CudaBackendOptions& options, std::string* error);
 
+// Wraps a GPU backend so that a device failure during a forward pass (a
+// zaya::Error other than LoadError; Cancelled and bad input pass through)
+// moves every sequence to a CPU backend over the same weights: the sequence's
+// tokens so far are replayed there and the failed request runs on the CPU.
+// One message goes to stderr; description() says so from then on.
+std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
+                                           int cpu_threads);
+
 enum class DeviceChoice { Cpu, Cuda, Auto };
 
 // "cpu", "cuda" or "auto"; throws std::invalid_argument naming the value otherwise.

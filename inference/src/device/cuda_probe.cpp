@@ -210,14 +210,18 @@ class FallbackBackend final : public Backend {
   }
   std::unique_ptr<SequenceState> new_sequence() override {
     auto s = std::make_unique<State>();
-    std::lock_guard<std::mutex> lock(mutex_);
-    s->on_cpu = cpu_ != nullptr;
-    s->inner = s->on_cpu ? cpu_->new_sequence() : gpu_->new_sequence();
+    s->owner = this;
+    if (failed()) {
+      s->inner = cpu_->new_sequence();
+      s->on_cpu = true;
+    } else {
+      s->inner = gpu_->new_sequence();
+    }
     return s;
   }
   void forward(SequenceState& base, const ForwardRequest& req) override {
     auto& s = dynamic_cast<State&>(base);
-    if (!s.on_cpu) {
+    if (!s.on_cpu && !failed()) {
       try {
         gpu_->forward(*s.inner, req);
         s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
@@ -229,35 +233,52 @@ class FallbackBackend final : public Backend {
       } catch (const Error& e) {
         switch_to_cpu(e.what());
       }
-      move_to_cpu(s);
     }
+    if (!s.on_cpu) move_to_cpu(s);
     cpu_->forward(*s.inner, req);
     s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
   }
 
  private:
+  // Checkpoints carry one extra value: which backend's layout the rest has.
+  static constexpr float kGpuLayout = 0.0f, kCpuLayout = 1.0f;
+
   struct State final : SequenceState {
+    FallbackBackend* owner = nullptr;
     std::unique_ptr<SequenceState> inner;
     std::vector<TokenId> history;  // every token fed so far, for a replay on the CPU
     bool on_cpu = false;
     std::int64_t length() const override { return inner->length(); }
-    StateCheckpoint checkpoint() const override { return inner->checkpoint(); }
+    StateCheckpoint checkpoint() const override {
+      StateCheckpoint c = inner->checkpoint();
+      c.fixed_state.push_back(on_cpu ? kCpuLayout : kGpuLayout);
+      return c;
+    }
     void restore(const StateCheckpoint& c) override {
-      if (c.length > static_cast<std::int64_t>(history.size())) throw std::logic_error("restore: checkpoint is from the future");
-      history.resize(static_cast<std::size_t>(c.length));
-      try {
-        inner->restore(c);
-      } catch (const std::logic_error&) {  // taken before the move to the CPU: rebuild by replay
-        inner->reset();
-        replay_into(*this);
+      if (c.fixed_state.empty() || c.length > static_cast<std::int64_t>(history.size()))
+        throw std::logic_error("restore: checkpoint does not belong to this state");
+      const bool cpu_layout = c.fixed_state.back() == kCpuLayout;
+      if (cpu_layout == on_cpu) {
+        StateCheckpoint own{c.length, std::vector<float>(c.fixed_state.begin(), c.fixed_state.end() - 1)};
+        inner->restore(own);
+        history.resize(static_cast<std::size_t>(c.length));
+        return;
       }
+      // Taken on the GPU before the move to the CPU: rebuild by replay.
+      history.resize(static_cast<std::size_t>(c.length));
+      inner->reset();
+      owner->replay(*this);
     }
     void reset() override {
       inner->reset();
       history.clear();
     }
-    std::function<void(State&)> replay_into;
   };
+
+  bool failed() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cpu_ != nullptr;
+  }
 
   void switch_to_cpu(const std::string& why) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -270,13 +291,14 @@ class FallbackBackend final : public Backend {
   void move_to_cpu(State& s) {
     s.inner = cpu_->new_sequence();
     s.on_cpu = true;
-    s.replay_into = [this](State& st) {
-      if (st.history.empty()) return;
-      ForwardRequest r;
-      r.ids = st.history;
-      cpu_->forward(*st.inner, r);
-    };
-    s.replay_into(s);
+    replay(s);
+  }
+
+  void replay(State& s) {
+    if (s.history.empty()) return;
+    ForwardRequest r;
+    r.ids = s.history;
+    cpu_->forward(*s.inner, r);
   }
 
   std::unique_ptr<Backend> gpu_;
@@ -308,6 +330,11 @@ std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights>
   return std::unique_ptr<Backend>(b);
 }
 
+std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
+                                           int cpu_threads) {
+  return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
+}
+
 DeviceChoice parse_device_choice(std::string_view text) {
   if (text == "cpu") return DeviceChoice::Cpu;
   if (text == "cuda") return DeviceChoice::Cuda;
@@ -322,7 +349,7 @@ std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<con
   if (choice != DeviceChoice::Cpu) {
     std::string why;
     if (auto gpu = create_cuda_backend(weights, options, &why))
-      return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
+      return with_cpu_fallback(std::move(gpu), std::move(weights), cpu_threads);
     if (fallback_reason) *fallback_reason = why;
   }
   return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads);
