@@ -80,7 +80,7 @@ bool looks_like_pack(const std::byte* data, std::size_t size) {
 }
 
 PackReader::PackReader(const std::byte* data, std::size_t size, std::string source)
-    : data_(data), size_(size), source_(std::move(source)) {
+    : data_(data), source_(std::move(source)) {
   const std::string& src = source_;
   if (size < kPackHeaderSize) {
     if (looks_like_pack(data, size))

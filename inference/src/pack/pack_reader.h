@@ -70,7 +70,6 @@ class PackReader {
 
  private:
   const std::byte* data_;
-  std::size_t size_;
   std::string source_;
   std::vector<PackEntry> entries_;
   std::unordered_map<std::string, std::size_t> index_;

@@ -98,8 +98,8 @@ void refuse_mxfp4(const std::string& dir) {
 
 class Converter {
  public:
-  Converter(const Checkpoint& ck, PackWriter& w, const QuantizeOptions& o, QuantizeResult& r)
-      : ck_(ck), w_(w), o_(o), r_(r), threads_(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+  Converter(const Checkpoint& ck, PackWriter& w, const QuantizeOptions& o)
+      : ck_(ck), w_(w), o_(o), threads_(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
   void quantized(const std::string& name, const Checkpoint::Tensor& t, DType to, GroupError& err) {
     const TensorInfo& info = t.info;
@@ -205,7 +205,6 @@ class Converter {
   const Checkpoint& ck_;
   PackWriter& w_;
   const QuantizeOptions& o_;
-  QuantizeResult& r_;
   int threads_;
   std::uint64_t total_ = 1, done_ = 0;
 };
@@ -245,7 +244,7 @@ QuantizeResult quantize_checkpoint(const std::string& model_dir, const std::stri
                                            {"vectors", "F32"},
                                            {"source", fs::path(model_dir).filename().string()}}
                                 .dump());
-    Converter conv(ck, w, o, result);
+    Converter conv(ck, w, o);
     std::uint64_t total = 0;
     for (const auto& [name, t] : ck.tensors()) total += t.info.end - t.info.begin;
     conv.set_total(total);
