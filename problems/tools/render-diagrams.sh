@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Renders the Asymptote ([asy] ... [/asy]) figures of the problem bank to SVG.
 #
-#   problems/tools/render-diagrams.sh [JOBS]      (JOBS: parallel asy runs, default 2)
+#   problems/tools/render-diagrams.sh [JOBS] [--missing]
+#     JOBS: parallel asy runs (default 2); --missing: keep SVGs already rendered and
+#     only try the figures that have none.
 #
 # Needs Debian's asymptote, a LaTeX (texlive-latex-base/-recommended) and dvisvgm.
 # They are developer tools only: the SVGs are committed under problems/diagrams/,
@@ -12,7 +14,15 @@
 # problems/diagrams/manifest.json records every figure, rendered or failed (with
 # the first line of asy's error), so the loader can say "diagram not available".
 set -euo pipefail
-jobs=${1:-2}
+jobs=2
+missing=0
+for arg in "$@"; do
+  case "$arg" in
+    --missing) missing=1 ;;
+    *) jobs=$arg ;;
+  esac
+done
+export missing
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/diagrams
 work=$(mktemp -d)
@@ -40,7 +50,8 @@ for fn in sorted(os.listdir(data)):
                     name = f"{p['id']}-solution-{i}"
                 # AoPS figures lean on olympiad.asy/cse5.asy helpers, which Debian does
                 # not ship: our own versions are prepended unless geometry.asy is used.
-                head = 'settings.outformat="svg";\n'
+                # render=0: 3D figures are drawn as vector graphics, without OpenGL.
+                head = 'settings.outformat="svg";\nsettings.render=0;\nsettings.prc=false;\n'
                 code = re.sub(r'import\s+(olympiad|cse5)\s*;', '', code)
                 if not re.search(r'import\s+geometry', code):
                     head += compat
@@ -57,6 +68,10 @@ render_one() {
   base=$(basename "$f" .asy)
   dir=$(dirname "$f")/run-$base
   mkdir -p "$dir"
+  if [ "$missing" = 1 ] && [ -s "$out/$base.svg" ]; then
+    echo ok >"$dir/status"
+    return
+  fi
   cp "$f" "$dir/"
   if (cd "$dir" && timeout 60 asy -noV -f svg -o "$base" "$base.asy" >log.txt 2>&1) && [ -s "$dir/$base.svg" ]; then
     cp "$dir/$base.svg" "$out/$base.svg"

@@ -18,9 +18,14 @@ namespace zp = zaya::problems;
 
 namespace {
 
+#ifndef ZAYA_REWRITE_SAMPLE_DEFAULT
+#define ZAYA_REWRITE_SAMPLE_DEFAULT 1
+#endif
+
+// Every n-th key (sanitizer builds default to 5; env ZAYA_REWRITE_SAMPLE overrides).
 int sample_step() {
   const char* env = std::getenv("ZAYA_REWRITE_SAMPLE");
-  int n = env ? std::atoi(env) : 1;
+  int n = env ? std::atoi(env) : ZAYA_REWRITE_SAMPLE_DEFAULT;
   return n > 0 ? n : 1;
 }
 
