@@ -97,6 +97,9 @@
       bridge = channel.objects.bridge;
       bridge.showDocument.connect(showDocument);
       bridge.showPreview.connect(showPreview);
+      bridge.themeChanged.connect((theme) => {
+        document.documentElement.className = theme === "dark" ? "dark" : "light";
+      });
       bridge.solutionUpdate.connect((json) => window.zayaSolutionUpdate(json));
       bridge.pageReady();
     });

@@ -23,7 +23,14 @@
   let state = { layers: 0, experts: 0, hasRouting: false, layer: 0, steps: new Map() };
 
   function colourOf(expert) {
-    return expert >= state.experts ? SKIP_COLOUR : EXPERT_COLOURS[expert % EXPERT_COLOURS.length];
+    if (expert >= state.experts) return SKIP_COLOUR;
+    const c = EXPERT_COLOURS[expert % EXPERT_COLOURS.length];
+    // Okabe–Ito's black disappears on the dark theme: use near-white there.
+    return c === "#000000" && document.documentElement.classList.contains("dark") ? "#EDEDED" : c;
+  }
+  function textOn(expert) {
+    const c = colourOf(expert);
+    return (c === "#F0E442" || c === "#EDEDED" || c === SKIP_COLOUR || c === "#E69F00" || c === "#56B4E9") ? "#000" : "#fff";
   }
   function expertName(expert) { return expert >= state.experts ? "skip" : "E" + expert; }
 
@@ -82,7 +89,7 @@
     for (let e = 0; e <= state.experts; ++e) {
       const chip = el("span", "chip", expertName(e));
       chip.style.background = colourOf(e);
-      chip.style.color = (e === 3 || e === state.experts) ? "#000" : "#fff";
+      chip.style.color = textOn(e);
       box.appendChild(chip);
     }
     return box;
@@ -133,9 +140,11 @@
         r.setAttribute("width", cell - 1);
         r.setAttribute("height", cell - 1);
         const share = count / n;
-        r.setAttribute("fill", count ? colourOf(c) : "var(--card)");
-        r.setAttribute("fill-opacity", count ? (0.15 + 0.85 * share).toFixed(3) : "1");
-        r.setAttribute("class", "cell");
+        if (count) {
+          r.setAttribute("fill", colourOf(c));
+          r.setAttribute("fill-opacity", (0.15 + 0.85 * share).toFixed(3));
+        }
+        r.setAttribute("class", count ? "cell" : "cell empty");
         r.dataset.layer = String(l);
         r.dataset.expert = String(c);
         r.dataset.count = String(count);
@@ -191,7 +200,7 @@
       const span = el("span", "tok", tok.t);
       const e = tok.e[state.layer];
       span.style.background = colourOf(e);
-      span.style.color = (e === 3 || e >= state.experts) ? "#000" : "#fff";
+      span.style.color = textOn(e);
       // The token's path through every layer, with probabilities.
       span.title = tok.e.map((x, l) => "L" + l + " " + expertName(x) + " " + tok.p[l].toFixed(2)).join("\n");
       step.tokenBox.appendChild(span);

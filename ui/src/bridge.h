@@ -22,6 +22,8 @@ class Bridge : public QObject {
   void showDocument(const QString& json);
   // To the page: HTML for the answer preview box (renderer output).
   void showPreview(const QString& html);
+  // To the page: "light" or "dark".
+  void themeChanged(const QString& theme);
   // To the page: one update of the solution view (see resources/web/solution.js).
   void solutionUpdate(const QString& json);
   void solutionDrawn(int generation);

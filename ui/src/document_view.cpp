@@ -71,7 +71,10 @@ DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(ne
   page->setWebChannel(channel);
   setPage(page);
   setContextMenuPolicy(Qt::NoContextMenu);
-  connect(bridge_, &Bridge::pageBecameReady, this, &DocumentView::push);
+  connect(bridge_, &Bridge::pageBecameReady, this, [this] {
+    emit bridge_->themeChanged(theme_);
+    push();
+  });
   connect(bridge_, &Bridge::documentRendered, this, [this](int generation, int k, int e) {
     if (generation != generation_) return;  // an older document finished after a newer one was sent
     lastKatex_ = k;
@@ -89,6 +92,7 @@ void DocumentView::setDocument(const QJsonObject& document) {
 void DocumentView::setTheme(const QString& theme) {
   theme_ = theme;
   page()->setBackgroundColor(theme == QLatin1String("dark") ? QColor(0x1b, 0x1f, 0x24) : QColor(Qt::white));
+  if (bridge_->isPageReady()) emit bridge_->themeChanged(theme);
   push();
 }
 

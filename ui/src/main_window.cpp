@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QActionGroup>
+#include <QFileDialog>
 #include <QApplication>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "app_context.h"
 #include "app_info.h"
 #include "device_status.h"
 #include "document_view.h"
@@ -20,6 +22,8 @@
 #include "model_store.h"
 #include "practice_view.h"
 #include "problem_panel.h"
+#include "progress_view.h"
+#include "teacher_view.h"
 #include "theme.h"
 
 namespace zaya::ui {
@@ -43,6 +47,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     if (stack_->currentWidget() == welcome_) emit viewRendered();
   });
   welcome_->setDocument(welcomeDocument());
+
+  context_ = new AppContext({}, this);
+  if (!context_->ok()) statusBar()->showMessage(tr("Your progress cannot be saved: %1").arg(context_->error()));
+  progress_ = new ProgressView(context_, stack_);
+  progress_->setAccessibleName(tr("Progress"));
+  addView(QStringLiteral("progress"), progress_);
+  connect(progress_, &ProgressView::rendered, this, [this] {
+    if (stack_->currentWidget() == progress_) emit viewRendered();
+  });
+  connect(progress_, &ProgressView::reviewRequested, this, &MainWindow::openProblem);
+  teacher_ = new TeacherView(context_, stack_);
+  teacher_->setAccessibleName(tr("Teacher mode"));
+  addView(QStringLiteral("teacher"), teacher_);
+  connect(teacher_, &TeacherView::rendered, this, [this] {
+    if (stack_->currentWidget() == teacher_) emit viewRendered();
+  });
+  connect(practice_->panel(), &ProblemPanel::answerChecked, this,
+          [this](const QString& id, const QString& answer, bool correct, const QString&, qint64 ms) {
+            recordAnswer(id, answer, correct, ms);
+          });
   setCentralWidget(stack_);
   stack_->setCurrentWidget(practice_);
 
@@ -113,6 +137,7 @@ void MainWindow::startBankLoad() {
     }
     bank_ = std::make_unique<problems::ProblemBank>(std::move(*bank));
     practice_->setBank(bank_.get());
+    context_->setBank(bank_.get());
     const QString wanted = pendingProblem_;
     pendingProblem_.clear();
     if (wanted.isEmpty() || !practice_->openProblem(wanted)) {
@@ -158,6 +183,63 @@ void MainWindow::setTheme(const QString& theme) {
   if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) applyTheme(*app, theme);
   welcome_->setTheme(theme);
   practice_->setTheme(theme);
+  progress_->setTheme(theme);
+}
+
+void MainWindow::recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds) {
+  if (!context_->ok() || !bank_) return;
+  const problems::Problem* p = bank_->find(problemId.toStdString());
+  if (!p) return;
+  app::NewAttempt a;
+  a.problemId = problemId;
+  a.topic = QString::fromStdString(std::string(problems::topic_name(p->topic)));
+  a.difficulty = p->difficulty;
+  a.answer = answer;
+  a.correct = correct;
+  a.millisTaken = milliseconds;
+  try {
+    // Counted for the newest assigned set that contains the problem.
+    if (!context_->auth().isTeacher())
+      for (const auto& s : context_->classroom().mySets())
+        if (s.problemIds.contains(problemId) && (!a.setId || s.id > *a.setId)) a.setId = s.id;
+    context_->progress().recordAttempt(a);
+  } catch (const app::AppError& e) {
+    statusBar()->showMessage(tr("The answer could not be saved: %1").arg(e.message()), 8000);
+  }
+}
+
+void MainWindow::studentFileAction(int which) {
+  if (!context_->ok()) return;
+  auto& cs = context_->classroom();
+  try {
+    if (which == 0) {
+      const QString f = QFileDialog::getOpenFileName(this, tr("Join class"), {}, tr("Class files (*.json)"));
+      if (f.isEmpty()) return;
+      const app::ClassInfo c = cs.joinClass(f);
+      statusBar()->showMessage(tr("You joined %1.").arg(c.name), 8000);
+    } else if (which == 1) {
+      const QString f = QFileDialog::getOpenFileName(this, tr("Import problem set"), {}, tr("Problem sets (*.json)"));
+      if (f.isEmpty()) return;
+      const app::ProblemSet s = cs.importSet(f);
+      statusBar()->showMessage(tr("“%1” is now on your Progress screen.").arg(s.title), 8000);
+      progress_->refresh();
+      showView(QStringLiteral("progress"));
+    } else {
+      const QList<app::ProblemSet> sets = cs.mySets();
+      if (sets.isEmpty()) {
+        QMessageBox::information(this, tr("Export results"), tr("No problem set has been assigned to you yet."));
+        return;
+      }
+      const app::ProblemSet& s = sets.back();
+      const QString f = QFileDialog::getSaveFileName(this, tr("Export results of “%1”").arg(s.title),
+                                                     s.title + QStringLiteral(" results.json"), tr("Results files (*.json)"));
+      if (f.isEmpty()) return;
+      cs.exportResults(s.id, f);
+      statusBar()->showMessage(tr("Results written to %1 — hand the file to your teacher.").arg(f), 8000);
+    }
+  } catch (const app::AppError& e) {
+    QMessageBox::warning(this, tr("ZAYA Tutor"), e.message());
+  }
 }
 
 QString MainWindow::statusText() const { return status_->text(); }
@@ -171,11 +253,17 @@ void MainWindow::refreshStatus() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Join class…"), this, [this] { studentFileAction(0); });
+  file->addAction(tr("&Import problem set…"), this, [this] { studentFileAction(1); });
+  file->addAction(tr("&Export results…"), this, [this] { studentFileAction(2); });
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Practice"), QKeySequence(Qt::CTRL | Qt::Key_1), this, [this] { showView(QStringLiteral("practice")); });
+  view->addAction(tr("P&rogress"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { showView(QStringLiteral("progress")); });
+  view->addAction(tr("&Teacher mode"), QKeySequence(Qt::CTRL | Qt::Key_3), this, [this] { showView(QStringLiteral("teacher")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
   view->addSeparator();
   auto* themes = new QActionGroup(this);

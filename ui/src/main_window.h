@@ -14,8 +14,11 @@ class QStackedWidget;
 
 namespace zaya::ui {
 
+class AppContext;
 class DocumentView;
 class PracticeView;
+class ProgressView;
+class TeacherView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -30,6 +33,9 @@ class MainWindow : public QMainWindow {
   QString statusText() const;
   DocumentView* welcomeView() const { return welcome_; }
   PracticeView* practiceView() const { return practice_; }
+  ProgressView* progressView() const { return progress_; }
+  TeacherView* teacherView() const { return teacher_; }
+  AppContext* appContext() const { return context_; }
   const problems::ProblemBank* bank() const { return bank_.get(); }
   bool isBankLoaded() const { return bank_ != nullptr; }
   // Opens a problem on the practice screen (once the bank has loaded).
@@ -50,11 +56,16 @@ class MainWindow : public QMainWindow {
   void startBankLoad();
   void startModelLoad();
   void addView(const QString& name, QWidget* view);
+  void recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds);
+  void studentFileAction(int which);
 
   QStackedWidget* stack_;
   QMap<QString, QWidget*> views_;
   DocumentView* welcome_;
   PracticeView* practice_;
+  AppContext* context_;
+  ProgressView* progress_;
+  TeacherView* teacher_;
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;
   QString statusBase_;

@@ -1,0 +1,57 @@
+// The app's data for the screens: the database at Database::defaultPath()
+// (ZAYA_DATA_DIR honoured), the services on top of it, and the student
+// profile the app signs in on start (created on first start).
+//
+// Opening can fail (read-only disk, a file from a newer version): then ok()
+// is false, error() says why, and the screens show that instead of data.
+#pragma once
+
+#include <QObject>
+
+#include <memory>
+
+#include "auth_service.h"
+#include "classroom_service.h"
+#include "database.h"
+#include "progress_service.h"
+#include "zaya/problems/bank.h"
+
+namespace zaya::ui {
+
+class AppContext : public QObject {
+  Q_OBJECT
+ public:
+  // path empty: Database::defaultPath().
+  explicit AppContext(const QString& path = {}, QObject* parent = nullptr);
+  ~AppContext() override;
+
+  bool ok() const { return db_ != nullptr; }
+  const QString& error() const { return error_; }
+  app::Database& database() { return *db_; }
+  app::AuthService& auth() { return *auth_; }
+  app::ProgressService& progress() { return *progress_; }
+  app::ClassroomService& classroom() { return *classroom_; }
+
+  // The student profile this computer practises as.
+  qint64 studentId() const { return studentId_; }
+  // Signs the student in again (after teacher mode is locked).
+  void signInStudent();
+
+  // The bank decides which problem ids sets may name; null until loaded.
+  void setBank(const problems::ProblemBank* bank);
+  const problems::ProblemBank* bank() const { return bank_; }
+
+ signals:
+  void bankChanged();
+
+ private:
+  QString error_;
+  std::unique_ptr<app::Database> db_;
+  std::unique_ptr<app::AuthService> auth_;
+  std::unique_ptr<app::ProgressService> progress_;
+  std::unique_ptr<app::ClassroomService> classroom_;
+  const problems::ProblemBank* bank_ = nullptr;
+  qint64 studentId_ = 0;
+};
+
+}  // namespace zaya::ui

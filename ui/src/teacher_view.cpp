@@ -1,0 +1,607 @@
+#include "teacher_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTimer>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "app_context.h"
+
+namespace zaya::ui {
+
+namespace pr = zaya::problems;
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QComboBox* topicCombo(QWidget* parent, bool withAny) {
+  auto* c = new QComboBox(parent);
+  if (withAny) c->addItem(QObject::tr("Any topic"), QString());
+  for (int i = 0; i < pr::kTopicCount; ++i) {
+    const QString name = qs(std::string(pr::topic_name(pr::Topic(i))));
+    c->addItem(name, name);
+  }
+  return c;
+}
+
+QSpinBox* levelSpin(QWidget* parent, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(1, 5);
+  s->setValue(value);
+  return s;
+}
+}  // namespace
+
+TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent), ctx_(context) {
+  auto* outer = new QVBoxLayout(this);
+  pages_ = new QStackedWidget(this);
+  outer->addWidget(pages_);
+
+  // --- lock page ---
+  auto* lockPage = new QWidget(pages_);
+  auto* lockLayout = new QVBoxLayout(lockPage);
+  lockLayout->addStretch();
+  auto* lockBox = new QWidget(lockPage);
+  lockBox->setMaximumWidth(420);
+  auto* form = new QFormLayout(lockBox);
+  lockTitle_ = new QLabel(lockBox);
+  QFont big = lockTitle_->font();
+  big.setBold(true);
+  big.setPointSizeF(big.pointSizeF() * 1.3);
+  lockTitle_->setFont(big);
+  form->addRow(lockTitle_);
+  lockHint_ = new QLabel(lockBox);
+  lockHint_->setWordWrap(true);
+  form->addRow(lockHint_);
+  teacherName_ = new QLineEdit(tr("Teacher"), lockBox);
+  teacherName_->setAccessibleName(tr("Teacher name"));
+  form->addRow(tr("Name"), teacherName_);
+  password_ = new QLineEdit(lockBox);
+  password_->setEchoMode(QLineEdit::Password);
+  password_->setAccessibleName(tr("Teacher password"));
+  form->addRow(tr("Password"), password_);
+  confirm_ = new QLineEdit(lockBox);
+  confirm_->setEchoMode(QLineEdit::Password);
+  confirm_->setAccessibleName(tr("Repeat the password"));
+  form->addRow(tr("Repeat"), confirm_);
+  auto* unlockButton = new QPushButton(tr("Open teacher mode"), lockBox);
+  unlockButton->setDefault(true);
+  form->addRow(unlockButton);
+  lockMessage_ = new QLabel(lockBox);
+  lockMessage_->setWordWrap(true);
+  form->addRow(lockMessage_);
+  lockLayout->addWidget(lockBox, 0, Qt::AlignHCenter);
+  lockLayout->addStretch();
+  pages_->addWidget(lockPage);
+  connect(unlockButton, &QPushButton::clicked, this, [this] { unlock(password_->text()); });
+  connect(password_, &QLineEdit::returnPressed, this, [this] { unlock(password_->text()); });
+  connect(confirm_, &QLineEdit::returnPressed, this, [this] { unlock(password_->text()); });
+
+  // --- teacher page ---
+  auto* page = new QWidget(pages_);
+  auto* pageLayout = new QVBoxLayout(page);
+  pageLayout->setContentsMargins(0, 0, 0, 0);
+  auto* top = new QHBoxLayout;
+  auto* title = new QLabel(tr("Teacher mode"), page);
+  title->setFont(big);
+  top->addWidget(title);
+  top->addStretch();
+  auto* lockButton = new QPushButton(tr("Lock"), page);
+  connect(lockButton, &QPushButton::clicked, this, &TeacherView::lock);
+  top->addWidget(lockButton);
+  pageLayout->addLayout(top);
+  message_ = new QLabel(page);
+  message_->setWordWrap(true);
+  pageLayout->addWidget(message_);
+
+  auto* body = new QHBoxLayout;
+  pageLayout->addLayout(body, 1);
+  // Classes and students.
+  auto* left = new QVBoxLayout;
+  left->addWidget(new QLabel(tr("Classes"), page));
+  classes_ = new QListWidget(page);
+  classes_->setAccessibleName(tr("Classes"));
+  left->addWidget(classes_, 1);
+  auto* classRow = new QHBoxLayout;
+  className_ = new QLineEdit(page);
+  className_->setPlaceholderText(tr("New class"));
+  classRow->addWidget(className_);
+  auto* addClass = new QPushButton(tr("Add"), page);
+  classRow->addWidget(addClass);
+  left->addLayout(classRow);
+  auto* classFile = new QPushButton(tr("Export class file…"), page);
+  left->addWidget(classFile);
+  left->addWidget(new QLabel(tr("Students"), page));
+  students_ = new QListWidget(page);
+  students_->setAccessibleName(tr("Students of the class"));
+  left->addWidget(students_, 1);
+  auto* studentRow = new QHBoxLayout;
+  studentName_ = new QLineEdit(page);
+  studentName_->setPlaceholderText(tr("New student"));
+  studentRow->addWidget(studentName_);
+  auto* addStudentButton = new QPushButton(tr("Add"), page);
+  studentRow->addWidget(addStudentButton);
+  left->addLayout(studentRow);
+  body->addLayout(left, 1);
+  connect(addClass, &QPushButton::clicked, this, [this] {
+    if (createClass(className_->text())) className_->clear();
+  });
+  connect(className_, &QLineEdit::returnPressed, addClass, &QPushButton::click);
+  connect(addStudentButton, &QPushButton::clicked, this, [this] {
+    if (addStudent(studentName_->text())) studentName_->clear();
+  });
+  connect(studentName_, &QLineEdit::returnPressed, addStudentButton, &QPushButton::click);
+  connect(classFile, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Export class file"), {}, tr("Class files (*.json)"));
+    if (!f.isEmpty()) exportClassFile(f);
+  });
+  connect(classes_, &QListWidget::currentRowChanged, this, [this] {
+    refreshStudents();
+    refreshSets();
+  });
+
+  auto* tabs = new QTabWidget(page);
+  body->addWidget(tabs, 3);
+
+  // Set builder.
+  auto* builder = new QWidget(tabs);
+  auto* b = new QVBoxLayout(builder);
+  auto* filters = new QHBoxLayout;
+  searchText_ = new QLineEdit(builder);
+  searchText_->setPlaceholderText(tr("Words in the problem"));
+  filters->addWidget(searchText_, 2);
+  searchTopic_ = topicCombo(builder, true);
+  filters->addWidget(searchTopic_);
+  filters->addWidget(new QLabel(tr("Level"), builder));
+  levelMin_ = levelSpin(builder, 1);
+  levelMax_ = levelSpin(builder, 5);
+  filters->addWidget(levelMin_);
+  filters->addWidget(new QLabel(tr("to"), builder));
+  filters->addWidget(levelMax_);
+  auto* searchButton = new QPushButton(tr("Search"), builder);
+  filters->addWidget(searchButton);
+  b->addLayout(filters);
+  auto* lists = new QHBoxLayout;
+  results_ = new QListWidget(builder);
+  results_->setAccessibleName(tr("Matching problems"));
+  results_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  lists->addWidget(results_, 1);
+  auto* mid = new QVBoxLayout;
+  auto* pickButton = new QPushButton(tr("Add →"), builder);
+  auto* unpickButton = new QPushButton(tr("← Remove"), builder);
+  mid->addStretch();
+  mid->addWidget(pickButton);
+  mid->addWidget(unpickButton);
+  mid->addStretch();
+  lists->addLayout(mid);
+  picked_ = new QListWidget(builder);
+  picked_->setAccessibleName(tr("Problems in the set"));
+  lists->addWidget(picked_, 1);
+  b->addLayout(lists, 1);
+  auto* countRow = new QHBoxLayout;
+  countRow->addWidget(new QLabel(tr("Add"), builder));
+  countN_ = new QSpinBox(builder);
+  countN_->setRange(1, 50);
+  countN_->setValue(5);
+  countRow->addWidget(countN_);
+  countRow->addWidget(new QLabel(tr("problems of"), builder));
+  countTopic_ = topicCombo(builder, false);
+  countRow->addWidget(countTopic_);
+  countRow->addWidget(new QLabel(tr("at level"), builder));
+  countLevel_ = levelSpin(builder, 2);
+  countRow->addWidget(countLevel_);
+  auto* countButton = new QPushButton(tr("Add"), builder);
+  countRow->addWidget(countButton);
+  countRow->addStretch();
+  b->addLayout(countRow);
+  auto* setForm = new QFormLayout;
+  setTitle_ = new QLineEdit(builder);
+  setTitle_->setPlaceholderText(tr("e.g. Week 3 — fractions"));
+  setForm->addRow(tr("Title"), setTitle_);
+  auto* dueRow = new QHBoxLayout;
+  hasDue_ = new QCheckBox(tr("Due"), builder);
+  due_ = new QDateEdit(QDate::currentDate().addDays(7), builder);
+  due_->setCalendarPopup(true);
+  due_->setEnabled(false);
+  connect(hasDue_, &QCheckBox::toggled, due_, &QWidget::setEnabled);
+  dueRow->addWidget(hasDue_);
+  dueRow->addWidget(due_);
+  allowHints_ = new QCheckBox(tr("Hints allowed"), builder);
+  allowHints_->setChecked(true);
+  allowSolutions_ = new QCheckBox(tr("Model solutions allowed"), builder);
+  allowSolutions_->setChecked(false);
+  dueRow->addWidget(allowHints_);
+  dueRow->addWidget(allowSolutions_);
+  dueRow->addStretch();
+  setForm->addRow(dueRow);
+  b->addLayout(setForm);
+  auto* exportButton = new QPushButton(tr("Create set and export…"), builder);
+  b->addWidget(exportButton, 0, Qt::AlignRight);
+  tabs->addTab(builder, tr("New problem set"));
+  connect(searchButton, &QPushButton::clicked, this, &TeacherView::searchBank);
+  connect(searchText_, &QLineEdit::returnPressed, this, &TeacherView::searchBank);
+  connect(pickButton, &QPushButton::clicked, this, [this] {
+    for (auto* item : results_->selectedItems()) pickProblem(item->data(Qt::UserRole).toString());
+  });
+  connect(results_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { pickProblem(item->data(Qt::UserRole).toString()); });
+  connect(unpickButton, &QPushButton::clicked, this, [this] {
+    for (auto* item : picked_->selectedItems()) pickedIds_.removeAll(item->data(Qt::UserRole).toString());
+    refreshPicked();
+  });
+  connect(countButton, &QPushButton::clicked, this, [this] {
+    const int added = addOfTopic(countN_->value(), countTopic_->currentData().toString(), countLevel_->value());
+    if (added < countN_->value())
+      setMessage(tr("Only %n more problem(s) of that topic and level in the bank.", nullptr, added), false);
+  });
+  connect(exportButton, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Export problem set"), setTitle_->text() + QStringLiteral(".json"),
+                                                   tr("Problem sets (*.json)"));
+    if (!f.isEmpty()) exportSet(f);
+  });
+
+  // Results.
+  auto* resultsPage = new QWidget(tabs);
+  auto* r = new QVBoxLayout(resultsPage);
+  auto* resultsRow = new QHBoxLayout;
+  resultsRow->addWidget(new QLabel(tr("Set"), resultsPage));
+  sets_ = new QComboBox(resultsPage);
+  sets_->setAccessibleName(tr("Problem sets of the class"));
+  resultsRow->addWidget(sets_, 1);
+  auto* importButton = new QPushButton(tr("Import results…"), resultsPage);
+  resultsRow->addWidget(importButton);
+  auto* csvButton = new QPushButton(tr("Export CSV…"), resultsPage);
+  resultsRow->addWidget(csvButton);
+  r->addLayout(resultsRow);
+  gridModel_ = new app::ClassGridModel(this);
+  grid_ = new QTableView(resultsPage);
+  grid_->setAccessibleName(tr("Class grid"));
+  grid_->setModel(gridModel_);
+  grid_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  r->addWidget(grid_, 1);
+  tabs->addTab(resultsPage, tr("Results"));
+  connect(sets_, &QComboBox::currentIndexChanged, this, &TeacherView::refreshGrid);
+  connect(importButton, &QPushButton::clicked, this, [this] {
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import results"), {}, tr("Results files (*.json)"));
+    for (const QString& f : files) importResults(f);
+  });
+  connect(csvButton, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Export class grid"), {}, tr("CSV files (*.csv)"));
+    if (!f.isEmpty()) exportCsv(f);
+  });
+
+  pages_->addWidget(page);
+  refreshLock();
+}
+
+bool TeacherView::isUnlocked() const {
+  return ctx_ && ctx_->ok() && ctx_->auth().isTeacher() && pages_->currentIndex() == 1;
+}
+
+QString TeacherView::lockMessage() const { return lockMessage_->text(); }
+QString TeacherView::message() const { return message_->text(); }
+
+void TeacherView::refreshLock() {
+  pages_->setCurrentIndex(0);
+  if (!ctx_ || !ctx_->ok()) {
+    lockTitle_->setText(tr("Teacher mode is not available"));
+    lockHint_->setText(ctx_ ? ctx_->error() : QString());
+    for (QWidget* w : {static_cast<QWidget*>(teacherName_), static_cast<QWidget*>(password_), static_cast<QWidget*>(confirm_)})
+      w->setEnabled(false);
+    return;
+  }
+  const bool first = !ctx_->auth().hasTeacher();
+  lockTitle_->setText(first ? tr("Set up teacher mode") : tr("Teacher mode"));
+  lockHint_->setText(first ? tr("Choose the teacher password (at least %1 characters). Students cannot open teacher "
+                                "mode without it, and it cannot be recovered, so keep it safe.")
+                                 .arg(app::AuthService::kMinPasswordLength)
+                           : tr("Enter the teacher password to manage classes, build problem sets and see results."));
+  teacherName_->setVisible(first);
+  confirm_->setVisible(first);
+  if (auto* form = qobject_cast<QFormLayout*>(teacherName_->parentWidget()->layout())) {
+    form->setRowVisible(teacherName_, first);
+    form->setRowVisible(confirm_, first);
+  }
+}
+
+bool TeacherView::unlock(const QString& password) {
+  if (!ctx_ || !ctx_->ok()) return false;
+  auto& auth = ctx_->auth();
+  const QString repeated = confirm_->text();
+  password_->clear();
+  confirm_->clear();
+  try {
+    if (!auth.hasTeacher()) {
+      if (password != repeated) {
+        lockMessage_->setText(tr("The two passwords differ."));
+        return false;
+      }
+      const app::Profile teacher = auth.createTeacher(teacherName_->text().trimmed().isEmpty() ? tr("Teacher")
+                                                                                              : teacherName_->text().trimmed(),
+                                                      password);
+      auth.signIn(teacher.id, password);
+    } else {
+      qint64 teacherId = 0;
+      for (const auto& p : auth.profiles())
+        if (!teacherId && p.role == app::Role::Teacher) teacherId = p.id;
+      auth.signIn(teacherId, password);
+    }
+  } catch (const app::AppError& e) {
+    lockMessage_->setText(e.kind() == app::AppError::Kind::PermissionDenied ? tr("Wrong password.") : e.message());
+    if (auth.isTeacher()) ctx_->signInStudent();
+    return false;
+  }
+  lockMessage_->clear();
+  pages_->setCurrentIndex(1);
+  setMessage({}, false);
+  refreshClasses();
+  return true;
+}
+
+void TeacherView::lock() {
+  if (ctx_ && ctx_->ok() && ctx_->auth().isTeacher()) ctx_->signInStudent();
+  refreshLock();
+}
+
+void TeacherView::showEvent(QShowEvent* e) {
+  QWidget::showEvent(e);
+  QTimer::singleShot(0, this, &TeacherView::rendered);
+}
+
+void TeacherView::hideEvent(QHideEvent* e) {
+  QWidget::hideEvent(e);
+  if (isUnlocked()) lock();
+}
+
+void TeacherView::setMessage(const QString& text, bool error) {
+  message_->setText(text);
+  message_->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+qint64 TeacherView::currentClassId() const {
+  const auto* item = classes_->currentItem();
+  return item ? item->data(Qt::UserRole).toLongLong() : 0;
+}
+
+qint64 TeacherView::currentSetId() const { return sets_->currentData().toLongLong(); }
+
+void TeacherView::refreshClasses() {
+  const qint64 keep = currentClassId();
+  classes_->clear();
+  if (!isUnlocked()) return;
+  try {
+    for (const auto& c : ctx_->classroom().classes()) {
+      auto* item = new QListWidgetItem(c.name, classes_);
+      item->setData(Qt::UserRole, c.id);
+      if (c.id == keep) classes_->setCurrentItem(item);
+    }
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+  }
+  if (!classes_->currentItem() && classes_->count() > 0) classes_->setCurrentRow(0);
+  if (classes_->count() == 0) setMessage(tr("Start by adding a class, then its students."), false);
+  refreshStudents();
+  refreshSets();
+}
+
+void TeacherView::refreshStudents() {
+  students_->clear();
+  if (!isUnlocked() || !currentClassId()) return;
+  try {
+    for (const auto& s : ctx_->classroom().students(currentClassId())) students_->addItem(s.name);
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+  }
+}
+
+void TeacherView::refreshSets() {
+  const qint64 keep = currentSetId();
+  const QSignalBlocker block(sets_);
+  sets_->clear();
+  if (isUnlocked() && currentClassId()) {
+    try {
+      for (const auto& s : ctx_->classroom().sets(currentClassId())) sets_->addItem(s.title, s.id);
+    } catch (const app::AppError& e) {
+      setMessage(e.message(), true);
+    }
+  }
+  const int i = sets_->findData(keep);
+  sets_->setCurrentIndex(i >= 0 ? i : sets_->count() - 1);
+  refreshGrid();
+}
+
+void TeacherView::refreshGrid() {
+  if (!isUnlocked() || !currentSetId()) {
+    gridModel_->setGrid({});
+    return;
+  }
+  try {
+    gridModel_->setGrid(ctx_->classroom().grid(currentSetId()));
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+  }
+}
+
+bool TeacherView::createClass(const QString& name) {
+  if (!isUnlocked()) return false;
+  try {
+    const app::ClassInfo c = ctx_->classroom().createClass(name.trimmed());
+    refreshClasses();
+    for (int i = 0; i < classes_->count(); ++i)
+      if (classes_->item(i)->data(Qt::UserRole).toLongLong() == c.id) classes_->setCurrentRow(i);
+    setMessage(tr("Class %1 added. Add its students, then export the class file for them.").arg(c.name), false);
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+bool TeacherView::addStudent(const QString& name) {
+  if (!isUnlocked()) return false;
+  if (!currentClassId()) {
+    setMessage(tr("Choose a class first."), true);
+    return false;
+  }
+  try {
+    ctx_->classroom().addStudent(currentClassId(), name.trimmed());
+    refreshStudents();
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+bool TeacherView::exportClassFile(const QString& file) {
+  if (!isUnlocked() || !currentClassId()) return false;
+  try {
+    ctx_->classroom().exportClassFile(currentClassId(), file);
+    setMessage(tr("Class file written to %1. Students open it with File ▸ Join class…").arg(file), false);
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+void TeacherView::searchBank() {
+  results_->clear();
+  const pr::ProblemBank* bank = ctx_ ? ctx_->bank() : nullptr;
+  if (!bank) {
+    setMessage(tr("The problem bank is not loaded yet."), true);
+    return;
+  }
+  pr::SearchQuery q;
+  q.text = searchText_->text().trimmed().toStdString();
+  if (const QString t = searchTopic_->currentData().toString(); !t.isEmpty())
+    if (const auto topic = pr::topic_from_name(t.toStdString())) q.topics.push_back(*topic);
+  q.difficulty_min = std::min(levelMin_->value(), levelMax_->value());
+  q.difficulty_max = std::max(levelMin_->value(), levelMax_->value());
+  q.limit = 300;
+  for (const pr::Problem* p : bank->search(q)) {
+    QString statement = qs(p->statement_latex).simplified();
+    if (statement.size() > 90) statement = statement.left(89) + QStringLiteral("…");
+    auto* item = new QListWidgetItem(QStringLiteral("%1 · L%2 · %3").arg(qs(p->id)).arg(p->difficulty).arg(statement), results_);
+    item->setData(Qt::UserRole, qs(p->id));
+  }
+  setMessage(tr("%n problem(s) match (at most 300 listed).", nullptr, results_->count()), false);
+}
+
+bool TeacherView::pickProblem(const QString& id) {
+  const pr::ProblemBank* bank = ctx_ ? ctx_->bank() : nullptr;
+  if (!bank || !bank->contains(id.toStdString()) || pickedIds_.contains(id)) return false;
+  pickedIds_ << id;
+  refreshPicked();
+  return true;
+}
+
+int TeacherView::addOfTopic(int n, const QString& topic, int level) {
+  const pr::ProblemBank* bank = ctx_ ? ctx_->bank() : nullptr;
+  const auto t = pr::topic_from_name(topic.toStdString());
+  if (!bank || !t) return 0;
+  pr::SearchQuery q;
+  q.topics = {*t};
+  q.difficulty_min = q.difficulty_max = level;
+  int added = 0;
+  for (const pr::Problem* p : bank->search(q)) {
+    if (added >= n) break;
+    const QString id = qs(p->id);
+    if (pickedIds_.contains(id)) continue;
+    pickedIds_ << id;
+    ++added;
+  }
+  refreshPicked();
+  return added;
+}
+
+QStringList TeacherView::pickedIds() const { return pickedIds_; }
+
+void TeacherView::refreshPicked() {
+  picked_->clear();
+  const pr::ProblemBank* bank = ctx_ ? ctx_->bank() : nullptr;
+  for (const QString& id : pickedIds_) {
+    QString label = id;
+    if (const pr::Problem* p = bank ? bank->find(id.toStdString()) : nullptr)
+      label = QStringLiteral("%1 · %2 · L%3").arg(id, qs(std::string(pr::topic_name(p->topic)))).arg(p->difficulty);
+    auto* item = new QListWidgetItem(label, picked_);
+    item->setData(Qt::UserRole, id);
+  }
+}
+
+bool TeacherView::exportSet(const QString& file) {
+  if (!isUnlocked()) return false;
+  if (!currentClassId()) {
+    setMessage(tr("Choose the class the set is for."), true);
+    return false;
+  }
+  if (setTitle_->text().trimmed().isEmpty() || pickedIds_.isEmpty()) {
+    setMessage(tr("A set needs a title and at least one problem."), true);
+    return false;
+  }
+  try {
+    auto& cs = ctx_->classroom();
+    const app::ProblemSet set =
+        cs.createSet(currentClassId(), setTitle_->text().trimmed(), pickedIds_,
+                     hasDue_->isChecked() ? std::optional<QDate>(due_->date()) : std::nullopt, allowHints_->isChecked(),
+                     allowSolutions_->isChecked());
+    cs.exportSet(set.id, file);
+    refreshSets();
+    sets_->setCurrentIndex(sets_->findData(set.id));
+    pickedIds_.clear();
+    refreshPicked();
+    setMessage(tr("Set “%1” written to %2. Students open it with File ▸ Import problem set…").arg(set.title, file), false);
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+bool TeacherView::importResults(const QString& file) {
+  if (!isUnlocked()) return false;
+  try {
+    const app::ResultsImportSummary s = ctx_->classroom().importResults(file);
+    refreshSets();
+    const int i = sets_->findText(s.setTitle);
+    if (i >= 0) sets_->setCurrentIndex(i);
+    setMessage(tr("%1: %2 of %3 answered correctly in “%4”%5.")
+                   .arg(s.studentName)
+                   .arg(s.correct)
+                   .arg(s.answered)
+                   .arg(s.setTitle, s.replacedEarlier ? tr(" (replaces the earlier file)") : QString()),
+               false);
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+bool TeacherView::exportCsv(const QString& file) {
+  if (!isUnlocked() || !currentSetId()) return false;
+  try {
+    ctx_->classroom().exportCsv(currentSetId(), file);
+    setMessage(tr("Grid written to %1.").arg(file), false);
+    return true;
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return false;
+  }
+}
+
+}  // namespace zaya::ui
