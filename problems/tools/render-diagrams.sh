@@ -77,7 +77,9 @@ render_one() {
     cp "$dir/$base.svg" "$out/$base.svg"
     echo ok >"$dir/status"
   else
-    grep -m1 -v '^\s*$' "$dir/log.txt" >"$dir/status" 2>/dev/null || echo "no output" >"$dir/status"
+    # asy reports "<file>.asy: <line>.<col>: <message>"; keep that line when there is one.
+    grep -m1 -E '\.asy: [0-9]+\.[0-9]+: ' "$dir/log.txt" >"$dir/status" 2>/dev/null ||
+      grep -m1 -v '^\s*$' "$dir/log.txt" >"$dir/status" 2>/dev/null || echo "no output" >"$dir/status"
   fi
 }
 export -f render_one
