@@ -1,0 +1,261 @@
+#include "model_manager.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStorageInfo>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "app_error.h"
+#include "app_info.h"
+#include "database.h"
+#include "model_import.h"
+#include "pack/quantize.h"
+#include "quant/stream_bandwidth.h"
+#include "zaya/device.h"
+#include "zaya/errors.h"
+#include "zaya/model.h"
+
+namespace zaya::app {
+
+namespace {
+
+// Thrown from the quantiser's progress callback to stop a conversion; the
+// pack writer's destructor then removes the unfinished file.
+struct ConversionCancelled : std::runtime_error {
+  ConversionCancelled() : std::runtime_error("cancelled") {}
+};
+
+QString gigabytes(std::uint64_t bytes) { return QString::number(double(bytes) / 1e9, 'f', 1); }
+
+}  // namespace
+
+ModelManager::ModelManager(Database* db, QString modelsRoot, QObject* parent)
+    : QObject(parent), db_(db), root_(modelsRoot.isEmpty() ? QDir(dataDirectory()).filePath(QStringLiteral("models")) : modelsRoot) {
+  freeSpace_ = [](const QString& dir) { return QStorageInfo(dir).bytesAvailable(); };
+  connect(&downloader_, &ModelDownloader::progress, this, [this](qint64 done, qint64 total, const QString& file) {
+    emit progress(Stage::Download, total > 0 ? double(done) / double(total) : 0.0, file);
+  });
+  connect(&downloader_, &ModelDownloader::finished, this, [this](const QString& dir) { verify(dir); });
+  // A cancelled download also ends here, with the downloader's words.
+  connect(&downloader_, &ModelDownloader::failed, this, [this](const QString& why) {
+    if (state_ == State::Downloading) fail(why);
+  });
+}
+
+ModelManager::~ModelManager() {
+  cancel_.store(true);
+  if (thread_) {
+    thread_->wait();
+    delete thread_;
+  }
+}
+
+void ModelManager::setFreeSpaceQuery(std::function<qint64(const QString&)> query) {
+  freeSpace_ = query;
+  downloader_.setFreeSpaceQuery(std::move(query));
+}
+
+void ModelManager::setState(State s) {
+  if (s == state_) return;
+  state_ = s;
+  emit stateChanged(s);
+}
+
+void ModelManager::fail(const QString& reason) {
+  reason_ = reason;
+  setState(State::Failed);
+  emit failed(reason);
+}
+
+bool ModelManager::busy() const {
+  return state_ == State::Downloading || state_ == State::Importing || state_ == State::Verifying || state_ == State::Converting;
+}
+
+void ModelManager::runWorker(std::function<void()> job) {
+  if (thread_) {
+    thread_->wait();
+    delete thread_;
+  }
+  cancel_.store(false);
+  thread_ = QThread::create(std::move(job));
+  thread_->start();
+}
+
+void ModelManager::cancel() {
+  cancel_.store(true);
+  if (state_ == State::Downloading) downloader_.cancel();
+}
+
+QString ModelManager::activeModel() const {
+  return db_ ? db_->setting(QString::fromLatin1(kActiveModelSetting)) : QString();
+}
+
+void ModelManager::download(const QString& repo, const QString& revision, const QString& name) {
+  if (busy()) return;
+  reason_.clear();
+  model_.reset();
+  QDir().mkpath(root_);
+  setState(State::Downloading);
+  downloader_.start(repo, revision, QDir(root_).filePath(name));
+}
+
+void ModelManager::importSnapshot(const QString& sourceDir, const QString& name, bool link) {
+  if (busy()) return;
+  reason_.clear();
+  model_.reset();
+  QDir().mkpath(root_);
+  const QString target = QDir(root_).filePath(name);
+  const qint64 free = freeSpace_ ? freeSpace_(root_) : -1;
+  setState(State::Importing);
+  runWorker([this, sourceDir, target, link, free] {
+    QString error, path = target;
+    try {
+      const SnapshotInfo info = inspectSnapshot(sourceDir);
+      copySnapshot(
+          sourceDir, info, target, link, free,
+          [this](double f) {
+            QMetaObject::invokeMethod(this, [this, f] { emit progress(Stage::Import, f, tr("Copying the model")); }, Qt::QueuedConnection);
+          },
+          cancel_);
+      if (info.variant == QStringLiteral("pack")) path = QDir(target).filePath(info.files.first());
+    } catch (const AppError& e) {
+      error = e.message();
+    }
+    QMetaObject::invokeMethod(this, [this, error, path] { error.isEmpty() ? verify(path) : fail(error); }, Qt::QueuedConnection);
+  });
+}
+
+void ModelManager::open(const QString& path) {
+  if (busy()) return;
+  reason_.clear();
+  verify(path);
+}
+
+void ModelManager::verify(const QString& path) {
+  path_ = path;
+  model_.reset();
+  setState(State::Verifying);
+  runWorker([this, path] {
+    QString error;
+    std::shared_ptr<const zaya::Model> model;
+    try {
+      zaya::LoadOptions o;
+      o.device = zaya::DeviceKind::Cpu;  // validation only; the tutor picks its device when it runs
+      o.cancel = &cancel_;
+      o.progress = [this](double f, const std::string& stage) {
+        const QString text = QString::fromStdString(stage);
+        QMetaObject::invokeMethod(this, [this, f, text] { emit progress(Stage::Verify, f, text); }, Qt::QueuedConnection);
+      };
+      model = zaya::Model::load(path.toStdString(), o);
+    } catch (const zaya::Cancelled&) {
+      error = tr("Checking the model was cancelled.");
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, error, model, path] {
+          if (!error.isEmpty()) return fail(error);
+          model_ = model;
+          if (!QFileInfo(path).isFile()) checkpointPath_ = path;
+          if (db_) db_->setSetting(QString::fromLatin1(kActiveModelSetting), path);
+          setState(State::Ready);
+          emit finished(path);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void ModelManager::convert(const QString& preset) {
+  if (busy()) return;
+  if (state_ != State::Ready || checkpointPath_.isEmpty() || checkpointPath_ != path_) {
+    fail(tr("Convert needs a checked checkpoint folder; import or download one first."));
+    return;
+  }
+  reason_.clear();
+  const QString source = checkpointPath_;
+  const QString out = QDir(root_).filePath(QFileInfo(source).fileName() + QLatin1Char('-') + preset + QStringLiteral(".zpack"));
+  model_.reset();  // the conversion maps the checkpoint itself
+  setState(State::Converting);
+  runWorker([this, source, out, preset] {
+    QString error;
+    try {
+      if (QFileInfo::exists(out)) throw std::runtime_error(out.toStdString() + " already exists");
+      zaya::pack::QuantizeOptions o;
+      o.preset = zaya::pack::quantize_preset(preset.toStdString());
+      o.progress = [this](double f, const std::string& tensor) {
+        if (cancel_.load()) throw ConversionCancelled();
+        const QString text = QString::fromStdString(tensor);
+        QMetaObject::invokeMethod(this, [this, f, text] { emit progress(Stage::Convert, f, text); }, Qt::QueuedConnection);
+      };
+      zaya::pack::quantize_checkpoint(source.toStdString(), out.toStdString(), o);
+    } catch (const ConversionCancelled&) {
+      error = tr("Conversion cancelled.");
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    QMetaObject::invokeMethod(this, [this, error, out] { error.isEmpty() ? verify(out) : fail(error); }, Qt::QueuedConnection);
+  });
+}
+
+double ModelManager::measureCpuBandwidth() {
+  const int threads = std::max(1, QThread::idealThreadCount());
+  return zaya::quant::measure_stream_read_gbs(threads, std::size_t{256} << 20, 3) * 1e9;
+}
+
+double ModelManager::activeBytesPerToken(const QString& path) {
+  zaya::LoadOptions o;
+  o.device = zaya::DeviceKind::Cpu;
+  o.prefault = false;
+  const auto model = zaya::Model::load(path.toStdString(), o);
+  const zaya::ModelConfig& c = model->config();
+  // Parameter counts from the architecture (zaya1-architecture.md):
+  //   experts      L × E × 3·H·I   (gate_up [2I, H] + down [H, I] per expert)
+  //   the rest     vocab × H (tied embedding / head) + L × (2·nq·d·H + 3·nkv·d·H)
+  //                (q, o; k, v_current, v_delayed); norms, router and convs are small.
+  // Bytes per parameter = weight bytes / all parameters (the pack's mix of
+  // formats averaged); a token reads the rest plus one expert per layer.
+  const double H = double(c.hidden_size), I = double(c.moe_intermediate_size), L = double(c.num_layers);
+  const double expertsPerLayer = double(c.num_experts);
+  const double oneExpert = 3.0 * H * I;
+  const double rest = double(c.vocab_size) * H + L * (2.0 * double(c.num_heads) * double(c.head_dim) * H +
+                                                      3.0 * double(c.num_kv_heads) * double(c.head_dim) * H);
+  const double all = rest + L * expertsPerLayer * oneExpert;
+  const double bytesPerParam = all > 0 ? double(model->weight_bytes()) / all : 0.0;
+  return (rest + L * oneExpert) * bytesPerParam;
+}
+
+DeviceRecommendation ModelManager::recommend(const QString& path, std::int64_t contextTokens, double cpuBandwidth) {
+  DeviceRecommendation r;
+  zaya::LoadOptions o;
+  o.device = zaya::DeviceKind::Cpu;
+  o.prefault = false;
+  const auto model = zaya::Model::load(path.toStdString(), o);  // maps only; reads config and sizes
+  const zaya::MemoryEstimate e = zaya::estimate_memory(model->config(), model->weight_bytes(), contextTokens);
+  r.gpuBytes = r.cpuBytes = e.total_bytes;
+  // CPU decode is memory-bound: tokens/s ≈ bandwidth / bytes read per token.
+  const double perToken = activeBytesPerToken(path);
+  r.cpuTokensPerSecond = perToken > 0 ? cpuBandwidth / perToken : 0.0;
+  r.cpuText = tr("CPU: about %1 tokens/s (needs about %2 GB of RAM)")
+                  .arg(r.cpuTokensPerSecond >= 10 ? QString::number(std::lround(r.cpuTokensPerSecond))
+                                                  : QString::number(r.cpuTokensPerSecond, 'f', 1),
+                       gigabytes(e.total_bytes));
+  const zaya::CudaProbeResult& cuda = zaya::probe_cuda();
+  if (cuda.status == zaya::CudaStatus::Available && !cuda.devices.empty()) {
+    const auto& d = cuda.devices.front();
+    const QString size = QString::number(std::lround(double(d.total_memory_bytes) / double(1ull << 30)));
+    r.gpuFits = d.total_memory_bytes >= e.total_bytes;
+    r.gpuText = r.gpuFits ? tr("Fits your %1 GB GPU (needs about %2 GB)").arg(size, gigabytes(e.total_bytes))
+                          : tr("Does not fit your %1 GB GPU (needs about %2 GB)").arg(size, gigabytes(e.total_bytes));
+  } else {
+    r.gpuText = QString::fromStdString(cuda.message);
+  }
+  r.device = r.gpuFits ? QStringLiteral("gpu") : QStringLiteral("cpu");
+  return r;
+}
+
+}  // namespace zaya::app

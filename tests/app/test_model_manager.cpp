@@ -1,0 +1,269 @@
+// The model manager's state machine on a zaya-synth tiny model: import →
+// verify → Ready; a truncated safetensors fails with the loader's message;
+// q8 conversion makes a pack the engine opens; cancelling a conversion leaves
+// no partial pack; download (from a local server with the hub's URL layout) →
+// verify → convert → Ready.
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "database.h"
+#include "model_manager.h"
+#include "zaya/model.h"
+
+using namespace zaya::app;
+
+namespace {
+
+// Serves the listing and the files of one repo (Zyphra/ZAYA1-8B at main).
+class FakeHub : public QObject {
+ public:
+  QHash<QString, QByteArray> files;
+  QTcpServer server;
+
+  FakeHub() {
+    server.listen(QHostAddress::LocalHost);
+    connect(&server, &QTcpServer::newConnection, this, [this] {
+      while (QTcpSocket* s = server.nextPendingConnection()) {
+        connect(s, &QTcpSocket::readyRead, s, [this, s] {
+          const QByteArray req = s->peek(1 << 16);
+          if (!req.contains("\r\n\r\n")) return;
+          s->readAll();
+          handle(s, req);
+        });
+        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+      }
+    });
+  }
+  QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())); }
+
+ private:
+  void handle(QTcpSocket* s, const QByteArray& req) {
+    const QList<QByteArray> first = req.left(req.indexOf("\r\n")).split(' ');
+    const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(first.value(1).split('?').first()));
+    QByteArray body, status = "200 OK";
+    if (path == QLatin1String("/api/models/Zyphra/ZAYA1-8B/revision/main")) {
+      QJsonArray siblings;
+      for (auto it = files.cbegin(); it != files.cend(); ++it)
+        siblings.append(QJsonObject{{"rfilename", it.key()},
+                                    {"lfs", QJsonObject{{"size", it.value().size()},
+                                                        {"sha256", QString::fromLatin1(QCryptographicHash::hash(it.value(), QCryptographicHash::Sha256).toHex())}}}});
+      body = QJsonDocument(QJsonObject{{"siblings", siblings}}).toJson();
+    } else {
+      const QString prefix = QStringLiteral("/Zyphra/ZAYA1-8B/resolve/main/");
+      if (path.startsWith(prefix) && files.contains(path.mid(prefix.size()))) body = files.value(path.mid(prefix.size()));
+      else status = "404 Not Found";
+    }
+    QByteArray head = "HTTP/1.1 " + status + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";
+    s->write(first.value(0) == "HEAD" ? head : head + body);
+    s->disconnectFromHost();
+  }
+};
+
+bool makeTiny(const QString& out) {
+  QProcess synth;
+  synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--seed"), QStringLiteral("3"),
+                                           QStringLiteral("--out"), out, QStringLiteral("--quiet")});
+  return synth.waitForFinished(60000) && synth.exitStatus() == QProcess::NormalExit && synth.exitCode() == 0;
+}
+
+// Waits for Ready or Failed.
+ModelManager::State settle(ModelManager& m, int ms = 60000) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) {
+    QTest::qWait(20);
+    if (m.state() == ModelManager::State::Ready || m.state() == ModelManager::State::Failed) return m.state();
+  }
+  return m.state();
+}
+
+QStringList partials(const QString& dir) {
+  QStringList out;
+  QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+  while (it.hasNext()) {
+    const QString p = it.next();
+    if (p.endsWith(QStringLiteral(".zpack")) || p.contains(QStringLiteral(".part"))) out << p;
+  }
+  return out;
+}
+
+}  // namespace
+
+class TestModelManager : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString tiny_;
+
+ private slots:
+  void initTestCase() {
+    tiny_ = dir_.filePath(QStringLiteral("tiny"));
+    QVERIFY(makeTiny(tiny_));
+  }
+
+  void importVerifiesAndRemembersTheModel() {
+    QTemporaryDir d;
+    Database db(d.filePath(QStringLiteral("db.sqlite")));
+    ModelManager m(&db, d.filePath(QStringLiteral("models")));
+    QSignalSpy states(&m, &ModelManager::stateChanged);
+    QSignalSpy progress(&m, &ModelManager::progress);
+    m.importSnapshot(tiny_, QStringLiteral("tiny"));
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    QCOMPARE(states.count(), 3);  // Importing, Verifying, Ready
+    QCOMPARE(states[0][0].value<ModelManager::State>(), ModelManager::State::Importing);
+    QCOMPARE(states[1][0].value<ModelManager::State>(), ModelManager::State::Verifying);
+    QVERIFY(progress.count() > 0);
+    const QString installed = d.filePath(QStringLiteral("models/tiny"));
+    QCOMPARE(m.modelPath(), installed);
+    QVERIFY(QFile::exists(installed + QStringLiteral("/config.json")));
+    QVERIFY(m.model() != nullptr);
+    QCOMPARE(db.setting(QStringLiteral("model.active")), installed);
+    QCOMPARE(m.activeModel(), installed);
+
+    // The device advice: memory from estimate_memory, tokens/s from bandwidth / bytes per token.
+    const DeviceRecommendation r = ModelManager::recommend(installed, 1024, 20e9);
+    const zaya::MemoryEstimate e = zaya::estimate_memory(installed.toStdString(), 1024);
+    QCOMPARE(r.cpuBytes, e.total_bytes);
+    const double perToken = ModelManager::activeBytesPerToken(installed);
+    QVERIFY(perToken > 0 && perToken < double(m.model()->weight_bytes()));
+    QVERIFY(qAbs(r.cpuTokensPerSecond - 20e9 / perToken) < 1e-6 * r.cpuTokensPerSecond);
+    QVERIFY2(r.cpuText.startsWith(QStringLiteral("CPU: about ")), qPrintable(r.cpuText));
+    QVERIFY(!r.gpuText.isEmpty());
+
+    // Importing again under the same name is refused, nothing overwritten.
+    m.importSnapshot(tiny_, QStringLiteral("tiny"));
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QVERIFY2(m.failureReason().contains(QStringLiteral("already exists")), qPrintable(m.failureReason()));
+  }
+
+  void noFreeSpaceIsRefusedBeforeCopying() {
+    QTemporaryDir d;
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    m.setFreeSpaceQuery([](const QString&) { return qint64(1000); });
+    m.importSnapshot(tiny_, QStringLiteral("tiny"));
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QVERIFY2(m.failureReason().contains(QStringLiteral("only 0 MB are free")), qPrintable(m.failureReason()));
+    QVERIFY(!QFile::exists(d.filePath(QStringLiteral("models/tiny"))));
+  }
+
+  void mxfp4CheckpointIsRefused() {
+    QTemporaryDir d;
+    const QString src = d.filePath(QStringLiteral("mx"));
+    QVERIFY(QDir().mkpath(src));
+    QFile::copy(tiny_ + QStringLiteral("/model.safetensors"), src + QStringLiteral("/model.safetensors"));
+    QFile in(tiny_ + QStringLiteral("/config.json"));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QJsonObject cfg = QJsonDocument::fromJson(in.readAll()).object();
+    cfg.insert(QStringLiteral("quantization_config"), QJsonObject{{"quant_method", "mxfp4"}});
+    QFile out(src + QStringLiteral("/config.json"));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(cfg).toJson());
+    out.close();
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    m.importSnapshot(src, QStringLiteral("mx"));
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QVERIFY2(m.failureReason().contains(QStringLiteral("MXFP4-experts checkpoint")), qPrintable(m.failureReason()));
+  }
+
+  void truncatedWeightsFailWithTheLoadersMessage() {
+    QTemporaryDir d;
+    const QString src = d.filePath(QStringLiteral("cut"));
+    QVERIFY(QDir().mkpath(src));
+    QVERIFY(QFile::copy(tiny_ + QStringLiteral("/config.json"), src + QStringLiteral("/config.json")));
+    QFile whole(tiny_ + QStringLiteral("/model.safetensors"));
+    QVERIFY(whole.open(QIODevice::ReadOnly));
+    const QByteArray bytes = whole.readAll();
+    QFile cut(src + QStringLiteral("/model.safetensors"));
+    QVERIFY(cut.open(QIODevice::WriteOnly));
+    cut.write(bytes.left(bytes.size() / 2));
+    cut.close();
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    QSignalSpy failed(&m, &ModelManager::failed);
+    m.importSnapshot(src, QStringLiteral("cut"));
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QCOMPARE(failed.count(), 1);
+    // Exactly what the engine's loader says about the installed copy.
+    QString loaderMessage;
+    try {
+      zaya::Model::load(d.filePath(QStringLiteral("models/cut")).toStdString());
+    } catch (const std::exception& e) {
+      loaderMessage = QString::fromUtf8(e.what());
+    }
+    QVERIFY(!loaderMessage.isEmpty());
+    QCOMPARE(m.failureReason(), loaderMessage);
+    QVERIFY(m.failureReason().contains(QStringLiteral("model.safetensors")));
+  }
+
+  void convertsToAQ8PackTheEngineOpens() {
+    QTemporaryDir d;
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    m.importSnapshot(tiny_, QStringLiteral("tiny"), /*link=*/true);
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    QVERIFY(QFileInfo(d.filePath(QStringLiteral("models/tiny/model.safetensors"))).isSymLink());
+    QSignalSpy progress(&m, &ModelManager::progress);
+    m.convert(QStringLiteral("q8"));
+    QCOMPARE(m.state(), ModelManager::State::Converting);
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    const QString pack = d.filePath(QStringLiteral("models/tiny-q8.zpack"));
+    QCOMPARE(m.modelPath(), pack);
+    bool sawConvert = false;
+    for (const auto& p : progress) sawConvert |= p[0].value<ModelManager::Stage>() == ModelManager::Stage::Convert;
+    QVERIFY(sawConvert);
+    const auto model = zaya::Model::load(pack.toStdString());
+    QCOMPARE(model->config().num_layers, m.model()->config().num_layers);
+  }
+
+  void cancelledConversionLeavesNoPack() {
+    QTemporaryDir d;
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    m.importSnapshot(tiny_, QStringLiteral("tiny"), true);
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    m.cancel();  // a cancel while idle is not remembered by the next job
+    m.convert(QStringLiteral("q8"));
+    // Raised while the worker runs: the quantiser stops at its first progress
+    // report, after it has begun writing the pack.
+    m.cancel();
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QCOMPARE(m.failureReason(), QStringLiteral("Conversion cancelled."));
+    QCOMPARE(partials(d.filePath(QStringLiteral("models"))), QStringList());
+  }
+
+  void downloadVerifyConvertReady() {
+    FakeHub hub;
+    for (const QString& f : QDir(tiny_).entryList(QDir::Files)) {
+      QFile in(QDir(tiny_).filePath(f));
+      QVERIFY(in.open(QIODevice::ReadOnly));
+      hub.files.insert(f, in.readAll());
+    }
+    QTemporaryDir d;
+    Database db(d.filePath(QStringLiteral("db.sqlite")));
+    ModelManager m(&db, d.filePath(QStringLiteral("models")));
+    m.downloader().setEndpoint(hub.url());
+    QSignalSpy states(&m, &ModelManager::stateChanged);
+    QSignalSpy done(&m, &ModelManager::finished);
+    m.download(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), QStringLiteral("ZAYA1-8B"));
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    m.convert(QStringLiteral("q8"));
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    QList<ModelManager::State> seen;
+    for (const auto& s : states) seen << s[0].value<ModelManager::State>();
+    using S = ModelManager::State;
+    QCOMPARE(seen, (QList<S>{S::Downloading, S::Verifying, S::Ready, S::Converting, S::Verifying, S::Ready}));
+    QCOMPARE(done.count(), 2);
+    const QString pack = d.filePath(QStringLiteral("models/ZAYA1-8B-q8.zpack"));
+    QCOMPARE(m.modelPath(), pack);
+    QCOMPARE(db.setting(QStringLiteral("model.active")), pack);
+    QVERIFY(zaya::Model::load(pack.toStdString()) != nullptr);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestModelManager)
+#include "test_model_manager.moc"
