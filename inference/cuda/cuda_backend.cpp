@@ -57,15 +57,20 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
 
 // -------------------------------------------------------------- state ---
 
+// The backend's mutex guards its stream: state operations from another
+// thread must not slip into a forward pass (or its graph capture).
+// new_sequence() and forward() hold it already when they construct / reserve.
 CudaSequenceState::CudaSequenceState(CudaBackend& backend) : backend_(backend) {
   const auto& c = backend.config();
   tails_ = DeviceBuffer(static_cast<std::size_t>(c.num_layers * backend.tail_floats()) * sizeof(float));
-  reset();
+  reset_locked();
   reserve(256);
 }
 
 CudaSequenceState::~CudaSequenceState() {
+  std::lock_guard<std::mutex> lock(backend_.mutex_);
   if (graph_) cudaGraphExecDestroy(graph_);
+  k_ = DeviceBuffer(), v_ = DeviceBuffer(), tails_ = DeviceBuffer();
 }
 
 void CudaSequenceState::reserve(std::int64_t positions) {
@@ -105,6 +110,7 @@ float* CudaSequenceState::tail(std::size_t layer) const {
 }
 
 StateCheckpoint CudaSequenceState::checkpoint() const {
+  std::lock_guard<std::mutex> lock(backend_.mutex_);
   ZAYA_CUDA_CHECK(cudaSetDevice(backend_.options().device));
   StateCheckpoint c;
   c.length = length_;
@@ -118,6 +124,7 @@ StateCheckpoint CudaSequenceState::checkpoint() const {
 void CudaSequenceState::restore(const StateCheckpoint& c) {
   if (c.length > length_ || c.length < 0 || c.fixed_state.size() * sizeof(float) != tails_.bytes())
     throw std::logic_error("CudaSequenceState::restore: checkpoint does not belong to this state");
+  std::lock_guard<std::mutex> lock(backend_.mutex_);
   ZAYA_CUDA_CHECK(cudaSetDevice(backend_.options().device));
   ZAYA_CUDA_CHECK(cudaMemcpyAsync(tails_.as<float>(), c.fixed_state.data(), tails_.bytes(), cudaMemcpyHostToDevice,
                                   backend_.stream()));
@@ -126,6 +133,11 @@ void CudaSequenceState::restore(const StateCheckpoint& c) {
 }
 
 void CudaSequenceState::reset() {
+  std::lock_guard<std::mutex> lock(backend_.mutex_);
+  reset_locked();
+}
+
+void CudaSequenceState::reset_locked() {
   ZAYA_CUDA_CHECK(cudaSetDevice(backend_.options().device));
   ZAYA_CUDA_CHECK(cudaMemsetAsync(tails_.as<float>(), 0, tails_.bytes(), backend_.stream()));
   ZAYA_CUDA_CHECK(cudaStreamSynchronize(backend_.stream()));

@@ -54,8 +54,10 @@ class CudaSequenceState final : public SequenceState {
   void restore(const StateCheckpoint& c) override;
   void reset() override;
 
-  // Grows the K/V caches (contents kept) to at least `positions`; drops the captured graph.
+  // Grows the K/V caches (contents kept) to at least `positions`; drops the
+  // captured graph. Caller holds the backend's mutex.
   void reserve(std::int64_t positions);
+  void reset_locked();
   void* k_cache(std::size_t layer) const;  // [capacity, nkv, d] fp32 or fp16
   void* v_cache(std::size_t layer) const;
   float* tail(std::size_t layer) const;    // [Tc, ldu]
