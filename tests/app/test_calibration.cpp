@@ -9,6 +9,7 @@
 #include "database.h"
 #include "expert_calibration.h"
 #include "zaya/model.h"
+#include "zaya/problems/bank.h"
 
 using namespace zaya::app;
 
@@ -134,6 +135,30 @@ class TestCalibration : public QObject {
     QVERIFY(run(c, kProblems, &r));
     QCOMPARE(r[0].toInt() + r[1].toInt(), 4);
     QCOMPARE(r[1].toInt(), done);
+  }
+
+  void sampleTakesTheFirstProblemsOfEachTopic() {
+    QTemporaryDir d;
+    QVERIFY(QDir().mkpath(d.filePath(QStringLiteral("data"))));
+    QFile f(d.filePath(QStringLiteral("data/x.normalized.jsonl")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    const char* rows[][2] = {{"x-1", "Algebra"}, {"x-2", "Geometry"}, {"x-3", "Algebra"}, {"x-4", "Algebra"}, {"x-5", "Geometry"}, {"x-6", "Geometry"}};
+    for (const auto& r : rows)
+      f.write(QStringLiteral(R"({"id": "%1", "source": "X", "statement_latex": "Problem %1?", "answer": "2", "subject": "%2"})"
+                             "\n")
+                  .arg(QLatin1String(r[0]), QLatin1String(r[1]))
+                  .toUtf8());
+    f.close();
+    const auto bank = zaya::problems::ProblemBank::load(d.path().toStdString());
+    const auto sample = ExpertCalibration::sampleProblems(bank, 2);
+    QStringList ids, topics;
+    for (const auto& p : sample) {
+      ids << p.id;
+      topics << p.topic;
+    }
+    QCOMPARE(ids, (QStringList{"x-1", "x-2", "x-3", "x-5"}));
+    QCOMPARE(topics, (QStringList{"Algebra", "Geometry", "Algebra", "Geometry"}));
+    QCOMPARE(sample.first().statement, QStringLiteral("Problem x-1?"));
   }
 
   void labelRuleAtItsThresholds() {
