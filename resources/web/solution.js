@@ -65,6 +65,23 @@
       bar.appendChild(sel);
       bar.appendChild(legend());
       r.appendChild(bar);
+      // Any two steps side by side.
+      const cmp = el("div", "toolbar");
+      cmp.appendChild(el("label", "", "Compare step "));
+      const a = el("select"), b = el("select");
+      a.id = "compare-a";
+      b.id = "compare-b";
+      a.setAttribute("aria-label", "First step to compare");
+      b.setAttribute("aria-label", "Second step to compare");
+      const go = el("button", "", "Compare");
+      go.addEventListener("click", () => compare({ a: a.value | 0, b: b.value | 0 }));
+      cmp.appendChild(a);
+      cmp.appendChild(el("label", "", " with "));
+      cmp.appendChild(b);
+      cmp.appendChild(go);
+      cmp.id = "compare-bar";
+      cmp.hidden = true;
+      r.appendChild(cmp);
     }
     const thinking = el("details", "thinking");
     thinking.id = "thinking";
@@ -228,6 +245,7 @@
       }
       steps.appendChild(s.card);
       state.steps.set(u.index, s);
+      refreshCompareChoices();
     }
     s.tokens = u.tokens || [];
     s.counts = u.counts || [];
@@ -238,6 +256,24 @@
     if (state.hasRouting) {
       s.views.replaceChildren(heatmap(s), utilisation(s));
       drawTokens(s);
+    }
+  }
+
+  function refreshCompareChoices() {
+    const bar = document.getElementById("compare-bar");
+    if (!bar) return;
+    bar.hidden = state.steps.size < 2;
+    for (const id of ["compare-a", "compare-b"]) {
+      const sel = document.getElementById(id);
+      const keep = sel.value;
+      sel.replaceChildren();
+      for (const i of [...state.steps.keys()].sort((x, y) => x - y)) {
+        const o = el("option", "", String(i + 1));
+        o.value = String(i);
+        sel.appendChild(o);
+      }
+      if (keep) sel.value = keep;
+      else if (id === "compare-b" && sel.options.length > 1) sel.selectedIndex = 1;
     }
   }
 

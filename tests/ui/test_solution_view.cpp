@@ -10,6 +10,7 @@
 
 #include "document_view.h"
 #include "math_markdown.h"
+#include "problem_document.h"
 #include "solution_view.h"
 
 using zaya::ui::DocumentView;
@@ -97,6 +98,11 @@ class TestSolutionView : public QObject {
     doc.setDocument(QJsonObject{{QStringLiteral("title"), QString::fromUtf8(kHostile)},
                                 {QStringLiteral("sections"), QJsonArray{QJsonObject{{QStringLiteral("html"), html}}}}});
     QVERIFY(rendered.wait(60000));
+    // And the answer preview, fed from what a student types.
+    doc.setDocument(QJsonObject{{QStringLiteral("title"), QStringLiteral("answer")}, {QStringLiteral("preview"), true}});
+    QVERIFY(rendered.wait(60000));
+    doc.setPreviewHtml(zaya::ui::answerPreviewHtml(QString::fromUtf8(kHostile)));
+    doc.setPreviewHtml(zaya::ui::answerPreviewHtml(QStringLiteral("</span><img src=x onerror=\"bridge.reportHeatmap(996,'x')\">")));
     QTest::qWait(500);  // give any injected handler time to fire
     for (const auto& call : reported) QVERIFY2(call.at(0).toInt() < 900, "injected script ran");
     QVERIFY2(DocumentView::blockedRequests().isEmpty(), qPrintable(DocumentView::blockedRequests().join(", ")));
