@@ -21,8 +21,8 @@ AppContext::AppContext(const QString& path, QObject* parent) : QObject(parent) {
     if (!studentId_) studentId_ = auth_->createStudent(tr("Student")).id;
     db_->setSetting(kStudentKey, QString::number(studentId_));
     signInStudent();
-  } catch (const app::AppError& e) {
-    error_ = e.message();
+  } catch (const std::exception& e) {
+    error_ = QString::fromUtf8(e.what());
     classroom_.reset();
     progress_.reset();
     auth_.reset();

@@ -28,6 +28,13 @@
 
 namespace zaya::ui {
 
+namespace {
+// "1 problem", "3 problems".
+QString count(int n, const QString& one, const QString& many) {
+  return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
+}
+}  // namespace
+
 // --- CalendarHeatmap ----------------------------------------------------------
 
 CalendarHeatmap::CalendarHeatmap(QWidget* parent) : QWidget(parent) {
@@ -78,8 +85,8 @@ QString CalendarHeatmap::toolTipFor(QDate day) const {
   const QString when = QLocale().toString(day, QLocale::LongFormat);
   const auto it = days_.find(day);
   if (it == days_.end() || it->attempts == 0) return tr("%1: no practice").arg(when);
-  return tr("%1: %n problem(s), %2 correct, %3 min", nullptr, it->attempts)
-      .arg(when)
+  return tr("%1: %2, %3 correct, %4 min")
+      .arg(when, count(it->attempts, tr("problem"), tr("problems")))
       .arg(it->correct)
       .arg(double(it->millis) / 60000.0, 0, 'f', 1);
 }
@@ -294,20 +301,20 @@ void ProgressView::refresh() {
     total = ps.timeOnTaskMillis(id);
     week = ps.timeOnTaskMillis(id, now - 7LL * 24 * 3600 * 1000);
     if (!ctx_->auth().isTeacher()) sets = ctx_->classroom().mySets();
+    if (const auto p = ctx_->database().profile(id)) title_->setText(tr("Progress of %1").arg(p->name));
     error_->hide();
   } catch (const app::AppError& e) {
     error_->setText(tr("Your progress cannot be shown: %1").arg(e.message()));
     error_->show();
   }
 
-  if (const auto p = ctx_->database().profile(id)) title_->setText(tr("Progress of %1").arg(p->name));
   int correct = 0;
   for (const auto& a : attempts) correct += a.effectiveCorrect() ? 1 : 0;
   QString streakText = streak.current == 0 ? tr("No streak yet")
                                            : tr("%n-day streak", nullptr, streak.current);
   if (streak.longest > streak.current) streakText += tr(" (longest %n)", nullptr, streak.longest);
   if (streak.current > 0 && !streak.practicedToday) streakText += tr(" — practise today to keep it");
-  summary_->setText(tr("%1 · %n problem(s) answered", nullptr, int(attempts.size())).arg(streakText) +
+  summary_->setText(tr("%1 · %2 answered").arg(streakText, count(int(attempts.size()), tr("problem"), tr("problems"))) +
                     tr(" · %1 correct · time on task %2 this week, %3 in all")
                         .arg(correct)
                         .arg(duration(week), duration(total)));
@@ -319,9 +326,10 @@ void ProgressView::refresh() {
 
   reviews_->clear();
   for (const auto& r : due) {
-    auto* item = new QListWidgetItem(tr("%1 — %2 (box %3, missed %n time(s))", nullptr, r.lapses)
+    auto* item = new QListWidgetItem(tr("%1 — %2 (box %3, missed %4)")
                                          .arg(r.problemId, r.topic)
-                                         .arg(r.box),
+                                         .arg(r.box)
+                                         .arg(count(r.lapses, tr("time"), tr("times"))),
                                      reviews_);
     item->setData(Qt::UserRole, r.problemId);
   }
@@ -336,7 +344,7 @@ void ProgressView::refresh() {
   assignments_->clear();
   for (const auto& s : sets) {
     const QString dueText = s.dueAt ? tr("due %1").arg(dateTime(*s.dueAt)) : tr("no due date");
-    auto* item = new QListWidgetItem(tr("%1 — %n problem(s), %2", nullptr, int(s.problemIds.size())).arg(s.title, dueText),
+    auto* item = new QListWidgetItem(tr("%1 — %2, %3").arg(s.title, count(int(s.problemIds.size()), tr("problem"), tr("problems")), dueText),
                                      assignments_);
     item->setData(Qt::UserRole, s.id);
     if (!s.problemIds.isEmpty()) item->setData(Qt::UserRole + 1, s.problemIds.front());

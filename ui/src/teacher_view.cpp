@@ -246,7 +246,7 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   connect(countButton, &QPushButton::clicked, this, [this] {
     const int added = addOfTopic(countN_->value(), countTopic_->currentData().toString(), countLevel_->value());
     if (added < countN_->value())
-      setMessage(tr("Only %n more problem(s) of that topic and level in the bank.", nullptr, added), false);
+      setMessage(tr("Only %1 more of that topic and level in the bank.").arg(added), false);
   });
   connect(exportButton, &QPushButton::clicked, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, tr("Export problem set"), setTitle_->text() + QStringLiteral(".json"),
@@ -499,7 +499,7 @@ void TeacherView::searchBank() {
     auto* item = new QListWidgetItem(QStringLiteral("%1 · L%2 · %3").arg(qs(p->id)).arg(p->difficulty).arg(statement), results_);
     item->setData(Qt::UserRole, qs(p->id));
   }
-  setMessage(tr("%n problem(s) match (at most 300 listed).", nullptr, results_->count()), false);
+  setMessage(tr("%1 matching problems listed (at most 300).").arg(results_->count()), false);
 }
 
 bool TeacherView::pickProblem(const QString& id) {

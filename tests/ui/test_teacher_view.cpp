@@ -1,0 +1,208 @@
+// Teacher mode end to end, offscreen: the password gate (first use creates
+// it, a wrong one never opens the screen, it is never stored or logged in
+// clear text), a class with two students, a set built from the bank and
+// exported, the set imported and answered by a student through the main
+// window, the results file imported by the teacher into the class grid and
+// exported as CSV; the student's dashboard shows the attempts and the set.
+#include <QCheckBox>
+#include <QDateEdit>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QComboBox>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_context.h"
+#include "main_window.h"
+#include "problem_panel.h"
+#include "practice_view.h"
+#include "progress_view.h"
+#include "teacher_view.h"
+
+using namespace zaya;
+using zaya::ui::AppContext;
+using zaya::ui::MainWindow;
+using zaya::ui::TeacherView;
+
+namespace {
+const QString kPassword = QStringLiteral("Sesame-Tulip-7731");
+QStringList g_log;
+void captureLog(QtMsgType, const QMessageLogContext&, const QString& msg) { g_log << msg; }
+}  // namespace
+
+class TestTeacherView : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  std::unique_ptr<problems::ProblemBank> bank_;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    // The student's computer: the main window's default database.
+    qputenv("ZAYA_DATA_DIR", dir_.filePath(QStringLiteral("student")).toUtf8());
+    const auto problemsDir = problems::find_problems_dir({});
+    QVERIFY(problemsDir);
+    bank_ = std::make_unique<problems::ProblemBank>(problems::ProblemBank::load(*problemsDir));
+    qInstallMessageHandler(captureLog);
+  }
+
+  void cleanupTestCase() { qInstallMessageHandler(nullptr); }
+
+  void passwordGateAndWholeRoundTrip() {
+    const QString teacherDb = dir_.filePath(QStringLiteral("teacher/zaya-tutor.sqlite"));
+    AppContext teacher(teacherDb);
+    QVERIFY2(teacher.ok(), qPrintable(teacher.error()));
+    teacher.setBank(bank_.get());
+    TeacherView tv(&teacher);
+    tv.resize(1200, 800);
+    tv.show();
+    QVERIFY(!tv.isUnlocked());
+
+    // First use: the two entries must agree, then the password is created.
+    tv.passwordField()->setText(kPassword);
+    QVERIFY(!tv.unlock(kPassword + QStringLiteral("x")));
+    QVERIFY(!tv.isUnlocked());
+    QVERIFY(!teacher.auth().hasTeacher());
+    QVERIFY(!tv.unlock(QStringLiteral("short")));  // confirm field empty: differs
+    const auto fields = tv.findChildren<QLineEdit*>();
+    QLineEdit* confirm = nullptr;
+    for (auto* f : fields)
+      if (f->accessibleName() == QStringLiteral("Repeat the password")) confirm = f;
+    QVERIFY(confirm);
+    confirm->setText(kPassword);
+    QVERIFY2(tv.unlock(kPassword), qPrintable(tv.lockMessage()));
+    QVERIFY(tv.isUnlocked());
+    QVERIFY(teacher.auth().isTeacher());
+    QVERIFY(tv.passwordField()->text().isEmpty());
+
+    // A wrong password never opens it.
+    tv.lock();
+    QVERIFY(!tv.isUnlocked());
+    QVERIFY(!teacher.auth().isTeacher());
+    QVERIFY(!tv.unlock(QStringLiteral("sesame-tulip-7731")));
+    QVERIFY(!tv.unlock(QString()));
+    QVERIFY(!tv.isUnlocked());
+    QVERIFY(!teacher.auth().isTeacher());
+    QVERIFY(!tv.createClass(QStringLiteral("Sneaky")));
+    QVERIFY2(tv.lockMessage().contains(QStringLiteral("Wrong password")), qPrintable(tv.lockMessage()));
+    QVERIFY(tv.unlock(kPassword));
+
+    // A class with two students.
+    QVERIFY2(tv.createClass(QStringLiteral("Class 7b")), qPrintable(tv.message()));
+    QCOMPARE(tv.classList()->count(), 1);
+    QVERIFY2(tv.addStudent(QStringLiteral("Ada")), qPrintable(tv.message()));
+    QVERIFY(tv.addStudent(QStringLiteral("Ben")));
+    QCOMPARE(tv.studentList()->count(), 2);
+    const QString classFile = dir_.filePath(QStringLiteral("class.json"));
+    QVERIFY2(tv.exportClassFile(classFile), qPrintable(tv.message()));
+
+    // A set: two Algebra problems at level 2, one picked from a search.
+    QCOMPARE(tv.addOfTopic(2, QStringLiteral("Algebra"), 2), 2);
+    tv.searchBank();
+    QVERIFY(tv.searchResults()->count() > 0);
+    const QString picked = tv.searchResults()->item(0)->data(Qt::UserRole).toString();
+    QVERIFY(tv.pickProblem(picked) || tv.pickedIds().contains(picked));
+    QVERIFY(!tv.pickProblem(QStringLiteral("no-such-problem")));
+    const QStringList ids = tv.pickedIds();
+    QVERIFY(ids.size() >= 2);
+    for (const QString& id : ids.mid(0, 2)) {
+      const auto* p = bank_->find(id.toStdString());
+      QVERIFY(p && p->topic == problems::Topic::Algebra && p->difficulty == 2);
+    }
+    tv.setTitleField()->setText(QStringLiteral("Week 3"));
+    tv.dueCheck()->setChecked(true);
+    tv.dueEdit()->setDate(QDate(2031, 5, 17));
+    tv.solutionsCheck()->setChecked(false);
+    const QString setFile = dir_.filePath(QStringLiteral("set.json"));
+    QVERIFY2(tv.exportSet(setFile), qPrintable(tv.message()));
+    QVERIFY(tv.pickedIds().isEmpty());
+    QCOMPARE(tv.setCombo()->count(), 1);
+    QVERIFY(tv.currentSetId() > 0);
+    // No results yet: the roster, nothing answered.
+    QCOMPARE(tv.gridModel()->rowCount(), 2);
+
+    // The student's computer: Ada's profile, the main window.
+    {
+      app::Database db(app::Database::defaultPath());
+      app::AuthService auth(db);
+      auth.createStudent(QStringLiteral("Ada"));
+    }
+    MainWindow w;
+    w.show();
+    QSignalSpy loaded(&w, &MainWindow::bankLoaded);
+    QVERIFY(loaded.wait(30000));
+    AppContext* student = w.appContext();
+    QVERIFY(student->ok());
+    QCOMPARE(student->database().profile(student->studentId())->name, QStringLiteral("Ada"));
+    student->classroom().joinClass(classFile);
+    const app::ProblemSet set = student->classroom().importSet(setFile);
+    QCOMPARE(set.problemIds, ids);
+    QVERIFY(set.dueAt);
+    QCOMPARE(QDateTime::fromMSecsSinceEpoch(*set.dueAt).date(), QDate(2031, 5, 17));
+    QVERIFY(!set.allowSolutions);
+
+    // Two answers on the practice screen: one right, one wrong.
+    auto* panel = w.practiceView()->panel();
+    emit panel->answerChecked(ids[0], QStringLiteral("7"), true, QString(), 42000);
+    emit panel->answerChecked(ids[1], QStringLiteral("3"), false, QString(), 65000);
+    const auto attempts = student->progress().attempts(student->studentId());
+    QCOMPARE(attempts.size(), 2);
+    QCOMPARE(attempts[0].setId, std::optional<qint64>(set.id));
+    QCOMPARE(attempts[0].topic, QStringLiteral("Algebra"));
+    QCOMPARE(attempts[1].difficulty, 2);
+
+    // The dashboard shows them, and the assignment with its due date.
+    QVERIFY(w.showView(QStringLiteral("progress")));
+    auto* pv = w.progressView();
+    QVERIFY(!pv->isEmptyState());
+    QCOMPARE(pv->historyTable()->rowCount(), 2);
+    QCOMPARE(pv->historyTable()->item(0, 1)->text(), ids[1]);
+    QCOMPARE(pv->assignmentList()->count(), 1);
+    const QString assignment = pv->assignmentList()->item(0)->text();
+    QVERIFY2(assignment.contains(QStringLiteral("Week 3")) && assignment.contains(QStringLiteral("due")),
+             qPrintable(assignment));
+
+    const QString resultsFile = dir_.filePath(QStringLiteral("ada-results.json"));
+    student->classroom().exportResults(set.id, resultsFile);
+
+    // Back at the teacher's: import and see the grid.
+    QVERIFY2(tv.importResults(resultsFile), qPrintable(tv.message()));
+    QVERIFY2(tv.message().contains(QStringLiteral("Ada")), qPrintable(tv.message()));
+    const app::ClassGrid& grid = tv.gridModel()->grid();
+    QCOMPARE(grid.problemIds, ids);
+    const int ada = int(grid.studentNames.indexOf(QStringLiteral("Ada")));
+    const int ben = int(grid.studentNames.indexOf(QStringLiteral("Ben")));
+    QVERIFY(ada >= 0 && ben >= 0);
+    QCOMPARE(grid.cells[ada][0].state, app::GridCell::State::Correct);
+    QCOMPARE(grid.cells[ada][1].state, app::GridCell::State::Incorrect);
+    QCOMPARE(grid.cells[ben][0].state, app::GridCell::State::Missing);
+    QCOMPARE(tv.gridModel()->data(tv.gridModel()->index(ada, 0)).toString(), QStringLiteral("✓"));
+    const QString csv = dir_.filePath(QStringLiteral("grid.csv"));
+    QVERIFY2(tv.exportCsv(csv), qPrintable(tv.message()));
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QByteArray csvBytes = csvFile.readAll();
+    QVERIFY(csvBytes.contains("Ada") && csvBytes.contains("Ben"));
+
+    // Leaving the screen locks it.
+    tv.hide();
+    QVERIFY(!teacher.auth().isTeacher());
+
+    // The password is nowhere in clear text: not in the database files, not in the log.
+    QByteArray stored;
+    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+      QFile f(teacherDb + suffix);
+      if (f.open(QIODevice::ReadOnly)) stored += f.readAll();
+    }
+    QVERIFY(stored.size() > 0);
+    for (const QByteArray& form : {kPassword.toUtf8(), QByteArray(reinterpret_cast<const char*>(kPassword.utf16()), kPassword.size() * 2),
+                                   kPassword.toUtf8().toBase64(), kPassword.toUtf8().toHex()})
+      QVERIFY(!stored.contains(form));
+    for (const QString& line : g_log) QVERIFY2(!line.contains(kPassword, Qt::CaseInsensitive), qPrintable(line));
+  }
+};
+
+QTEST_MAIN(TestTeacherView)
+#include "test_teacher_view.moc"
