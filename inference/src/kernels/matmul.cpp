@@ -188,7 +188,10 @@ void matmul_float(const WeightMatrix& W, const float* x, std::int64_t S, float* 
   // Keep each thread's share at >= ~64K multiply-adds so waking workers pays off.
   const std::int64_t min_rows = std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, cols * S));
   pool.parallel_for(rows, [&](std::int64_t r0, std::int64_t r1) {
-    if (S == 1 && W.dtype != DType::F8_E4M3) {
+    // F32 rows are dotted in place only when aligned (safetensors offsets need
+    // not be); otherwise they take the copy path below.
+    const bool f32_aligned = reinterpret_cast<std::uintptr_t>(base) % alignof(float) == 0 && stride % 4 == 0;
+    if (S == 1 && W.dtype != DType::F8_E4M3 && (W.dtype != DType::F32 || f32_aligned)) {
       for (std::int64_t r = r0; r < r1; ++r) {
         const std::byte* row = base + r * stride;
         float v;
