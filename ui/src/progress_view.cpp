@@ -105,7 +105,7 @@ bool CalendarHeatmap::event(QEvent* e) {
 void CalendarHeatmap::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
-  const QColor emptyCell = dark_ ? QColor(0x2d, 0x33, 0x3b) : QColor(0xeb, 0xed, 0xf0);
+  const QColor emptyCell = dark_ ? QColor(0x2d, 0x33, 0x3b) : QColor(0xd8, 0xdc, 0xe1);
   const QColor full = dark_ ? QColor(0x39, 0xd3, 0x53) : QColor(0x21, 0x6e, 0x39);
   const QColor text = palette().color(QPalette::WindowText);
   QFont f = font();
@@ -434,7 +434,7 @@ void ProgressView::fillCharts(const QList<app::AccuracyPoint>& points, const QLi
   levels->setRange(0, 4);
   levels->setTickCount(5);
   levels->setLabelFormat(QStringLiteral("%d"));
-  levels->setTitleText(tr("0 none · 1 attempted · 2 familiar · 3 proficient · 4 mastered"));
+  levels->setTitleText(tr("1 attempted · 2 familiar · 3 proficient · 4 mastered"));
   mas->addAxis(topics, Qt::AlignLeft);
   mas->addAxis(levels, Qt::AlignBottom);
   bars->attachAxis(topics);

@@ -56,7 +56,7 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   auto* lockLayout = new QVBoxLayout(lockPage);
   lockLayout->addStretch();
   auto* lockBox = new QWidget(lockPage);
-  lockBox->setMaximumWidth(420);
+  lockBox->setFixedWidth(460);
   auto* form = new QFormLayout(lockBox);
   lockTitle_ = new QLabel(lockBox);
   QFont big = lockTitle_->font();
@@ -310,12 +310,12 @@ void TeacherView::refreshLock() {
                                 "mode without it, and it cannot be recovered, so keep it safe.")
                                  .arg(app::AuthService::kMinPasswordLength)
                            : tr("Enter the teacher password to manage classes, build problem sets and see results."));
-  teacherName_->setVisible(first);
-  confirm_->setVisible(first);
+  lockHint_->setMinimumHeight(lockHint_->heightForWidth(430));  // the box is 460 wide
   if (auto* form = qobject_cast<QFormLayout*>(teacherName_->parentWidget()->layout())) {
     form->setRowVisible(teacherName_, first);
     form->setRowVisible(confirm_, first);
   }
+  (first ? teacherName_ : password_)->setFocus();
 }
 
 bool TeacherView::unlock(const QString& password) {
