@@ -4,6 +4,7 @@
 // exported, the set imported and answered by a student through the main
 // window, the results file imported by the teacher into the class grid and
 // exported as CSV; the student's dashboard shows the attempts and the set.
+#include <QAction>
 #include <QCheckBox>
 #include <QDateEdit>
 #include <QLineEdit>
@@ -153,8 +154,20 @@ class TestTeacherView : public QObject {
     QCOMPARE(attempts[0].topic, QStringLiteral("Algebra"));
     QCOMPARE(attempts[1].difficulty, 2);
 
+    // The screens are in the View menu (Ctrl+2, Ctrl+3) and report when drawn.
+    QVERIFY(w.viewNames().contains(QStringLiteral("progress")) && w.viewNames().contains(QStringLiteral("teacher")));
+    QStringList shortcuts;
+    for (QAction* a : w.findChildren<QAction*>()) shortcuts << a->shortcut().toString();
+    QVERIFY(shortcuts.contains(QStringLiteral("Ctrl+2")) && shortcuts.contains(QStringLiteral("Ctrl+3")));
+    QSignalSpy rendered(&w, &MainWindow::viewRendered);
+    QVERIFY(w.showView(QStringLiteral("teacher")));
+    QVERIFY(rendered.wait(5000));
+    QVERIFY(!w.teacherView()->isUnlocked());  // this computer has no teacher yet
+    rendered.clear();
+
     // The dashboard shows them, and the assignment with its due date.
     QVERIFY(w.showView(QStringLiteral("progress")));
+    QVERIFY(rendered.wait(5000));
     auto* pv = w.progressView();
     QVERIFY(!pv->isEmptyState());
     QCOMPARE(pv->historyTable()->rowCount(), 2);
