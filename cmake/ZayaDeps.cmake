@@ -19,10 +19,12 @@ if(NOT nlohmann_json_FOUND)
 endif()
 
 if(ZAYA_BUILD_TESTS)
-  find_package(GTest QUIET)
-  if(NOT GTest_FOUND OR ZAYA_SANITIZE)
-    # Sanitised builds compile GoogleTest from source so its containers agree
-    # with the instrumented code.
+  # Sanitised builds compile GoogleTest from source so its containers agree
+  # with the instrumented code; others use Debian's build when present.
+  if(NOT ZAYA_SANITIZE)
+    find_package(GTest QUIET)
+  endif()
+  if(NOT TARGET GTest::gtest)
     foreach(_gt_src /usr/src/googletest ${ZAYA_DEPS_DIR}/googletest)
       if(EXISTS ${_gt_src}/CMakeLists.txt AND NOT TARGET gtest)
         set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
