@@ -189,6 +189,12 @@ const QList<QStringList>& migrations() {
                PRIMARY KEY (model_id, topic, layer, expert)))",  // primary key serves the upsert in
                                                                   // addCalibrationSample() and calibrationCells()
       },
+      // v5: the progress screen lists a student's generated solutions over all problems.
+      {
+          // Serves recentSolutions(): WHERE profile_id = ? ORDER BY created_at DESC LIMIT ?
+          // (solutions_by_profile_problem has problem_id between the two).
+          "CREATE INDEX solutions_by_profile_time ON solutions(profile_id, created_at)",
+      },
   };
   return steps;
 }
@@ -749,6 +755,17 @@ QList<Solution> Database::solutionsFor(qint64 profileId, const QString& problemI
   q.addBindValue(profileId);
   q.addBindValue(str(problemId));
   exec(q, "listing solutions");
+  QList<Solution> out;
+  while (q.next()) out << readSolution(q);
+  return out;
+}
+
+QList<Solution> Database::recentSolutions(qint64 profileId, int limit) {
+  auto q = prepare(QStringLiteral("SELECT %1 FROM solutions WHERE profile_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
+                       .arg(kSolutionColumns));
+  q.addBindValue(profileId);
+  q.addBindValue(std::max(0, limit));
+  exec(q, "listing recent solutions");
   QList<Solution> out;
   while (q.next()) out << readSolution(q);
   return out;

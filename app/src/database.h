@@ -50,7 +50,7 @@ struct CalibrationCell {
 
 class Database {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating the file and folder when needed) and migrates to
   // kSchemaVersion. Throws AppError.
@@ -106,6 +106,9 @@ class Database {
   std::optional<Solution> solution(qint64 id);
   // Newest first; without trace/token blobs (load one with solution()).
   QList<Solution> solutionsFor(qint64 profileId, const QString& problemId);
+  // The profile's newest `limit` solutions over all problems, newest first,
+  // without blobs (the progress screen's list).
+  QList<Solution> recentSolutions(qint64 profileId, int limit);
 
   // --- problem sets and assignments -----------------------------------------
   qint64 insertSet(const ProblemSet& s);

@@ -31,4 +31,12 @@ DeviceStatus currentDeviceStatus(const QString& modelsRoot) {
   return s;
 }
 
+QString deviceMemoryText(quint64 usedBytes, quint64 totalBytes) {
+  const auto gb = [](quint64 bytes) {
+    const double v = double(bytes) / double(1ull << 30);
+    return QString::number(v, 'f', v < 9.95 ? 1 : 0);
+  };
+  return QStringLiteral("%1 of %2 GB VRAM in use").arg(gb(usedBytes), gb(totalBytes));
+}
+
 }  // namespace zaya::app

@@ -18,4 +18,7 @@ struct DeviceStatus {
 
 DeviceStatus currentDeviceStatus(const QString& modelsRoot);
 
+// "5.3 of 80 GB VRAM in use" (GB = 2^30 bytes, one decimal below 10 GB).
+QString deviceMemoryText(quint64 usedBytes, quint64 totalBytes);
+
 }  // namespace zaya::app

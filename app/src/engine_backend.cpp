@@ -39,6 +39,12 @@ BackendInfo EngineBackend::info() const {
   return {name_, true, int(c.num_layers), int(c.num_experts), {}};
 }
 
+std::optional<DeviceMemory> EngineBackend::deviceMemory() const {
+  const auto use = model_->device_memory();
+  if (!use) return std::nullopt;
+  return DeviceMemory{use->used_bytes, use->total_bytes};
+}
+
 void EngineBackend::forceEndThinking() { forceEnd_ = true; }
 
 void EngineBackend::cancel() {

@@ -25,6 +25,7 @@ class EngineBackend : public GenerationBackend {
                                              const zaya::LoadOptions& options = {});
 
   BackendInfo info() const override;
+  std::optional<DeviceMemory> deviceMemory() const override;
   void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) override;
   void forceEndThinking() override;
   void cancel() override;

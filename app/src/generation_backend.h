@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace zaya::app {
 
@@ -48,10 +49,17 @@ struct BackendInfo {
   QString routingNote{};       // why there is no routing, when there is none
 };
 
+struct DeviceMemory {
+  quint64 usedBytes = 0;   // in use on the GPU, by every process (as nvidia-smi counts)
+  quint64 totalBytes = 0;
+};
+
 class GenerationBackend {
  public:
   virtual ~GenerationBackend() = default;
   virtual BackendInfo info() const = 0;
+  // The GPU's memory while the model runs there; nullopt on the CPU or remotely.
+  virtual std::optional<DeviceMemory> deviceMemory() const { return std::nullopt; }
   // Produces one reply, calling onToken for every token, in order. Returns
   // when the reply ends (stop token or maxTokens), when onToken returns
   // false, or after cancel(). Throws AppError (Network, Unauthorized, ...).

@@ -74,4 +74,23 @@ QList<ReviewItem> ProgressService::reviewQueue(qint64 profileId) {
   return db_.reviews(profileId);
 }
 
+QHash<QString, ProblemStatus> ProgressService::problemStatuses(qint64 profileId, qint64 now) {
+  return zaya::app::problemStatuses(attempts(profileId), dueReviews(profileId, now));
+}
+
+QStringList ProgressService::dailyPractice(qint64 profileId, const problems::ProblemBank& bank, qint64 now) {
+  auth_.requireSelfOrTeacher(profileId);
+  const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone_).date();
+  // Stored as "2026-11-22 id1 id2 …" (ids never contain spaces).
+  const QString key = QStringLiteral("daily_practice/%1").arg(profileId);
+  const QStringList stored = db_.setting(key).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+  if (!stored.isEmpty() && stored.front() == today.toString(Qt::ISODate)) return stored.mid(1);
+  const QList<ReviewItem> due = dueReviews(profileId, now);
+  const QList<Attempt> all = attempts(profileId);
+  const QStringList chosen = chooseDailyPractice(bank, zaya::app::problemStatuses(all, due), due,
+                                                 computeMastery(all, now, zone_), today, profileId);
+  db_.setSetting(key, (QStringList{today.toString(Qt::ISODate)} + chosen).join(QLatin1Char(' ')));
+  return chosen;
+}
+
 }  // namespace zaya::app

@@ -7,6 +7,7 @@
 #include <QTimeZone>
 
 #include "auth_service.h"
+#include "practice_plan.h"
 #include "progress_rules.h"
 
 namespace zaya::app {
@@ -44,6 +45,12 @@ class ProgressService : public QObject {
   // Spaced repetition: the items due at `now`, earliest first.
   QList<ReviewItem> dueReviews(qint64 profileId, qint64 now);
   QList<ReviewItem> reviewQueue(qint64 profileId);  // everything scheduled
+
+  // Solved / tried / due per problem id, for the problem browser.
+  QHash<QString, ProblemStatus> problemStatuses(qint64 profileId, qint64 now);
+  // Today's practice (practice_plan.h): chosen on the first call of the day
+  // (in this zone) and stored, so the list stays the same all day.
+  QStringList dailyPractice(qint64 profileId, const problems::ProblemBank& bank, qint64 now);
 
   // Days are counted in this zone (default: the system's).
   void setTimeZone(const QTimeZone& zone) { zone_ = zone; }

@@ -259,6 +259,15 @@ std::string CudaBackend::description() const {
   return "CUDA (" + device_name_ + ", " + (options_.exact ? "exact fp32 mode" : "fast mode") + ")";
 }
 
+std::optional<DeviceMemoryUse> CudaBackend::device_memory() const {
+  // No lock: cudaMemGetInfo is thread-safe and the device choice is per
+  // thread, so the status bar can ask while a forward pass runs.
+  if (cudaSetDevice(options_.device) != cudaSuccess) return std::nullopt;
+  std::size_t free_bytes = 0, total_bytes = 0;
+  if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) return std::nullopt;
+  return DeviceMemoryUse{total_bytes - free_bytes, total_bytes};
+}
+
 std::unique_ptr<SequenceState> CudaBackend::new_sequence() {
   std::lock_guard<std::mutex> lock(mutex_);
   ZAYA_CUDA_CHECK(cudaSetDevice(options_.device));

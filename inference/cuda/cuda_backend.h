@@ -78,6 +78,7 @@ class CudaBackend final : public Backend {
 
   const ModelConfig& config() const override { return weights_->config; }
   std::string description() const override;
+  std::optional<DeviceMemoryUse> device_memory() const override;
   std::unique_ptr<SequenceState> new_sequence() override;
   void forward(SequenceState& state, const ForwardRequest& request) override;
 

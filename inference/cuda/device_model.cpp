@@ -31,27 +31,13 @@ std::size_t device_scale_bytes(DType t, std::int64_t cols) {
   }
 }
 
-// The library links nothing of the engine (it is loaded into it), so it
-// names formats itself rather than calling the engine's dtype_name().
-const char* format_name(DType t) {
-  switch (t) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::F8_E4M3: return "F8_E4M3";
-    case DType::Q8_G32: return "Q8_G32";
-    case DType::Q4_G32: return "Q4_G32";
-  }
-  return "unknown";
-}
-
 void check_matrix(const WeightMatrix& m, const char* what) {
   const bool quant = m.dtype == DType::Q8_G32 || m.dtype == DType::Q4_G32;
   if (!quant && m.cols % 8 != 0)
     throw Error(std::string("CUDA backend: ") + what + " has " + std::to_string(m.cols) +
                 " columns; the GPU kernels need a multiple of 8");
   if ((quant || m.dtype == DType::F8_E4M3) && !m.scales)
-    throw Error(std::string("CUDA backend: ") + what + " (" + format_name(m.dtype) + ") has no scales");
+    throw Error(std::string("CUDA backend: ") + what + " (" + dtype_name(m.dtype) + ") has no scales");
 }
 
 std::uint64_t aligned(std::uint64_t b) { return (b + 255) & ~std::uint64_t{255}; }
@@ -100,7 +86,7 @@ DMat DeviceModel::upload_stack(const std::vector<WeightMatrix>& parts, bool as_e
   for (const auto& p : parts) {
     if (p.dtype != f.dtype || p.cols != f.cols || (as_experts && p.rows != f.rows))
       throw Error(std::string("CUDA backend: matrices fused on the device must share dtype and shape (") +
-                  format_name(p.dtype) + " vs " + format_name(f.dtype) + ")");
+                  dtype_name(p.dtype) + " vs " + dtype_name(f.dtype) + ")");
     check_matrix(p, "a weight matrix");
     rows += p.rows;
   }

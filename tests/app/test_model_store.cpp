@@ -46,6 +46,13 @@ class TestModelStore : public QObject {
     QVERIFY(s.modelInstalled);
     QVERIFY(s.summary().startsWith(QStringLiteral("Model: ZAYA1-8B")));
   }
+
+  void deviceMemoryReadsLikeNvidiaSmi() {
+    constexpr quint64 kGiB = 1ull << 30;
+    QCOMPARE(zaya::app::deviceMemoryText(5 * kGiB + kGiB / 4, 80 * kGiB), QStringLiteral("5.3 of 80 GB VRAM in use"));
+    QCOMPARE(zaya::app::deviceMemoryText(kGiB / 2, 8 * kGiB), QStringLiteral("0.5 of 8.0 GB VRAM in use"));
+    QCOMPARE(zaya::app::deviceMemoryText(23 * kGiB, 24 * kGiB), QStringLiteral("23 of 24 GB VRAM in use"));
+  }
 };
 
 QTEST_MAIN(TestModelStore)

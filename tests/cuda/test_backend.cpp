@@ -290,9 +290,16 @@ TEST(CudaBackend, AutoSelectsGpuOrExplainsTheCpu) {
   if (probe_cuda().status == CudaStatus::Available) {
     EXPECT_NE(be->description().find("CUDA"), std::string::npos) << be->description();
     EXPECT_TRUE(why.empty()) << why;
+    // The status bar's "VRAM in use": the weights alone are on the device.
+    const auto memory = be->device_memory();
+    ASSERT_TRUE(memory.has_value());
+    EXPECT_GT(memory->total_bytes, 0u);
+    EXPECT_GT(memory->used_bytes, 0u);
+    EXPECT_LE(memory->used_bytes, memory->total_bytes);
   } else {
     EXPECT_NE(be->description().find("CPU"), std::string::npos);
     EXPECT_FALSE(why.empty());
+    EXPECT_FALSE(be->device_memory().has_value());
   }
   auto cpu = create_backend(DeviceChoice::Cpu, tiny(), 2, CudaBackendOptions{}, &why);
   EXPECT_NE(cpu->description().find("CPU"), std::string::npos);

@@ -2,8 +2,13 @@
 // renders as three steps with the thinking collapsed and a verified badge; a
 // real solution streamed from a synthetic ZAYA model draws heatmaps whose
 // every cell equals the count recomputed from the stored trace; Stop works
-// mid-stream and keeps what was written.
+// mid-stream and keeps what was written. Every solution is saved and opens
+// again — from the problem's list or the progress screen — with its expert
+// views and no model.
+#include <QComboBox>
 #include <QJsonObject>
+#include <QPushButton>
+#include <QTableWidget>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -13,6 +18,7 @@
 #include "main_window.h"
 #include "practice_view.h"
 #include "problem_panel.h"
+#include "progress_view.h"
 #include "routing_trace.h"
 #include "scripted_backend.h"
 #include "solution_presenter.h"
@@ -89,6 +95,43 @@ class TestTutorView : public QObject {
     QVERIFY(st.value(QStringLiteral("katex")).toInt() > 3);
     QCOMPARE(st.value(QStringLiteral("katexErrors")).toInt(), 0);
     QCOMPARE(st.value(QStringLiteral("heatmaps")).toInt(), 3);
+  }
+
+  void savedSolutionOpensAgainWithoutAModel() {
+    // The scripted solution above was saved for the student.
+    QComboBox* saved = panel()->savedSolutions();
+    QVERIFY(saved->isVisibleTo(panel()));
+    QVERIFY(saved->count() >= 2);  // the "Saved solutions (n)" title, then one row per solution
+    const qint64 newest = saved->itemData(1).toLongLong();
+    QVERIFY(newest > 0);
+    QVERIFY2(saved->itemText(1).contains(QStringLiteral("verified")), qPrintable(saved->itemText(1)));
+
+    panel()->setTutorBackend(nullptr, QStringLiteral("no model"));
+    // From the progress screen: the newest row is that solution; Open shows it on the practice screen.
+    window_->showView(QStringLiteral("progress"));
+    auto* progress = window_->progressView();
+    progress->refresh();
+    QTableWidget* table = progress->solutionsTable();
+    QVERIFY(table->rowCount() >= 1);
+    QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toLongLong(), newest);
+    QCOMPARE(table->item(0, 1)->text(), QStringLiteral("aime-2024-I-01"));
+    panel()->solutionView()->reset(QStringLiteral("cleared"), QString(), 0, 0, false);
+    QVERIFY(waitDrawn(panel()->solutionView()));
+    QCOMPARE(pageState(panel()->solutionView()).value(QStringLiteral("steps")).toInt(), 0);
+    table->setCurrentCell(0, 0);
+    QPushButton* open = nullptr;
+    for (auto* b : progress->findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Open solution")) open = b;
+    QVERIFY(open && open->isEnabled());
+    open->click();
+    QCOMPARE(window_->currentViewName(), QStringLiteral("practice"));
+    QVERIFY(waitDrawn(panel()->solutionView()));
+    const QJsonObject st = pageState(panel()->solutionView());
+    QCOMPARE(st.value(QStringLiteral("steps")).toInt(), 3);
+    QCOMPARE(st.value(QStringLiteral("badge")).toString(), QStringLiteral("correct"));
+    QCOMPARE(st.value(QStringLiteral("heatmaps")).toInt(), 3);  // the expert views come from the stored trace
+    QCOMPARE(st.value(QStringLiteral("katexErrors")).toInt(), 0);
+    QVERIFY(!panel()->showSavedSolution(newest + 100000));  // unknown id: refused, nothing shown changes
   }
 
   void stopWorksMidStream() {

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QActionGroup>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QApplication>
 #include <QJsonArray>
@@ -21,6 +22,7 @@
 #include "engine_backend.h"
 #include "model_store.h"
 #include "practice_view.h"
+#include "problem_browser.h"
 #include "problem_panel.h"
 #include "progress_view.h"
 #include "teacher_view.h"
@@ -57,6 +59,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     if (stack_->currentWidget() == progress_) emit viewRendered();
   });
   connect(progress_, &ProgressView::reviewRequested, this, &MainWindow::openProblem);
+  connect(progress_, &ProgressView::solutionRequested, this, &MainWindow::openSavedSolution);
+  if (context_->ok()) practice_->panel()->setStore(&context_->database(), context_->studentId());
   teacher_ = new TeacherView(context_, stack_);
   teacher_->setAccessibleName(tr("Teacher mode"));
   addView(QStringLiteral("teacher"), teacher_);
@@ -78,9 +82,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   startBankLoad();
   startModelLoad();
   connect(practice_->panel(), &ProblemPanel::tutorSpeed, this, [this](double rate) {
-    status_->setText(tr("%1 · %2 tokens/s").arg(statusBase_).arg(rate, 0, 'f', 1));
+    status_->setText(tr("%1 · %2 tokens/s").arg(statusWithMemory()).arg(rate, 0, 'f', 1));
   });
-  connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { status_->setText(statusBase_); });
+  connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { status_->setText(statusWithMemory()); });
 }
 
 void MainWindow::startModelLoad() {
@@ -106,6 +110,8 @@ void MainWindow::startModelLoad() {
       return;
     }
     practice_->panel()->setTutorBackend(backend);
+    backend_ = backend;
+    status_->setText(statusWithMemory());
     emit modelLoaded(true, backend->info().name);
   });
   watcher->setFuture(QtConcurrent::run([path = model.path]() -> Result {
@@ -138,6 +144,7 @@ void MainWindow::startBankLoad() {
     bank_ = std::make_unique<problems::ProblemBank>(std::move(*bank));
     practice_->setBank(bank_.get());
     context_->setBank(bank_.get());
+    refreshProblemStatuses();
     const QString wanted = pendingProblem_;
     pendingProblem_.clear();
     if (wanted.isEmpty() || !practice_->openProblem(wanted)) {
@@ -165,6 +172,15 @@ void MainWindow::openProblem(const QString& id) {
     return;
   }
   if (!practice_->openProblem(id)) statusBar()->showMessage(tr("No problem with id %1 in the bank").arg(id), 8000);
+}
+
+bool MainWindow::openSavedSolution(const QString& problemId, qint64 solutionId) {
+  showView(QStringLiteral("practice"));
+  if (!bank_ || !practice_->openProblem(problemId) || !practice_->panel()->showSavedSolution(solutionId)) {
+    statusBar()->showMessage(tr("That solution cannot be opened (problem %1 is not in the bank or the solution is gone).").arg(problemId), 8000);
+    return false;
+  }
+  return true;
 }
 
 QStringList MainWindow::viewNames() const { return views_.keys(); }
@@ -202,9 +218,25 @@ void MainWindow::recordAnswer(const QString& problemId, const QString& answer, b
     if (!context_->auth().isTeacher())
       for (const auto& s : context_->classroom().mySets())
         if (s.problemIds.contains(problemId) && (!a.setId || s.id > *a.setId)) a.setId = s.id;
+    a.hintsUsed = practice_->panel()->hintsUsed();
     context_->progress().recordAttempt(a);
   } catch (const app::AppError& e) {
     statusBar()->showMessage(tr("The answer could not be saved: %1").arg(e.message()), 8000);
+  }
+  refreshProblemStatuses();
+}
+
+void MainWindow::refreshProblemStatuses() {
+  if (!context_->ok() || !bank_) return;
+  const qint64 me = context_->studentId();
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  try {
+    auto& progress = context_->progress();
+    practice_->browser()->setProgress(progress.problemStatuses(me, now), progress.dailyPractice(me, *bank_, now));
+  } catch (const app::AppError& e) {
+    // Progress unreadable (another profile signed in, a damaged file): the
+    // browser still works, only without marks.
+    statusBar()->showMessage(tr("Your progress marks could not be read: %1").arg(e.message()), 8000);
   }
 }
 
@@ -247,8 +279,13 @@ QString MainWindow::statusText() const { return status_->text(); }
 void MainWindow::refreshStatus() {
   const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
   statusBase_ = s.summary();
-  status_->setText(statusBase_);
+  status_->setText(statusWithMemory());
   status_->setToolTip(s.reason);
+}
+
+QString MainWindow::statusWithMemory() const {
+  const auto memory = backend_ ? backend_->deviceMemory() : std::nullopt;
+  return memory ? tr("%1 · %2").arg(statusBase_, app::deviceMemoryText(memory->usedBytes, memory->totalBytes)) : statusBase_;
 }
 
 void MainWindow::buildMenus() {
@@ -265,6 +302,10 @@ void MainWindow::buildMenus() {
   view->addAction(tr("P&rogress"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { showView(QStringLiteral("progress")); });
   view->addAction(tr("&Teacher mode"), QKeySequence(Qt::CTRL | Qt::Key_3), this, [this] { showView(QStringLiteral("teacher")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
+  view->addAction(tr("T&oday's practice"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
+    showView(QStringLiteral("practice"));
+    practice_->browser()->showTodaysPractice();
+  });
   view->addSeparator();
   auto* themes = new QActionGroup(this);
   for (const auto& [name, label] : {std::pair{QStringLiteral("light"), tr("&Light theme")},

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "generation_backend.h"
 #include "zaya/problems/bank.h"
 
 class QLabel;
@@ -40,6 +41,10 @@ class MainWindow : public QMainWindow {
   bool isBankLoaded() const { return bank_ != nullptr; }
   // Opens a problem on the practice screen (once the bank has loaded).
   void openProblem(const QString& id);
+  // Re-reads the student's solved / tried / due problems and today's practice into the browser.
+  void refreshProblemStatuses();
+  // Opens a saved solution with its expert views on the practice screen.
+  bool openSavedSolution(const QString& problemId, qint64 solutionId);
 
  signals:
   // The current screen has finished drawing (web content included).
@@ -52,6 +57,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void refreshStatus();
+  QString statusWithMemory() const;  // statusBase_ plus the GPU memory in use, when on a GPU
   QJsonObject welcomeDocument() const;
   void startBankLoad();
   void startModelLoad();
@@ -69,6 +75,7 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;
   QString statusBase_;
+  std::shared_ptr<app::GenerationBackend> backend_;  // the loaded model, for its device memory
   QLabel* status_;
   QString theme_ = QStringLiteral("light");
 };

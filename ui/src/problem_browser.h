@@ -1,7 +1,11 @@
 // Search and filters over the bank, and the list of matching problems.
 #pragma once
 
+#include <QHash>
+#include <QStringList>
 #include <QWidget>
+
+#include "practice_plan.h"
 
 #include "zaya/problems/bank.h"
 
@@ -9,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListView;
+class QPushButton;
 class QTimer;
 
 namespace zaya::ui {
@@ -28,6 +33,16 @@ class ProblemBrowser : public QWidget {
   int visibleCount() const;
   QLineEdit* searchField() const { return search_; }
 
+  // What the student has done: marks on the rows and the progress filter.
+  void setProgress(QHash<QString, app::ProblemStatus> statuses, QStringList todaysPractice);
+  enum class ProgressFilter { All, Unsolved, Solved, DueForReview, TodaysPractice };
+  void setProgressFilter(ProgressFilter filter);
+  ProgressFilter progressFilter() const;
+  // Shows today's practice and opens its first problem not solved yet.
+  void showTodaysPractice();
+  QStringList visibleIds() const;
+  QString countText() const;
+
  signals:
   void problemSelected(const QString& id);
 
@@ -40,10 +55,14 @@ class ProblemBrowser : public QWidget {
   QComboBox* source_;
   QComboBox* topic_;
   QComboBox* difficulty_;
+  QComboBox* progress_;
+  QPushButton* today_;
   QLabel* count_;
   QListView* list_;
   ProblemListModel* model_;
   QTimer* debounce_;
+  QHash<QString, app::ProblemStatus> statuses_;
+  QStringList todaysPractice_;
 };
 
 }  // namespace zaya::ui

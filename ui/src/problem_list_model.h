@@ -3,6 +3,10 @@
 #pragma once
 
 #include <QAbstractListModel>
+#include <QHash>
+#include <QIcon>
+
+#include "practice_plan.h"
 
 #include "zaya/problems/problem.h"
 
@@ -15,6 +19,9 @@ class ProblemListModel : public QAbstractListModel {
   using QAbstractListModel::QAbstractListModel;
 
   void setProblems(std::vector<const problems::Problem*> rows);
+  // The student's standing per problem id: shown as a mark before each row.
+  void setStatuses(QHash<QString, app::ProblemStatus> statuses);
+  app::ProblemStatus statusOf(const QString& id) const { return statuses_.value(id); }
   const problems::Problem* problemAt(int row) const;
   int rowOf(const QString& id) const;
 
@@ -22,7 +29,11 @@ class ProblemListModel : public QAbstractListModel {
   QVariant data(const QModelIndex& index, int role) const override;
 
  private:
+  QIcon markFor(const app::ProblemStatus& status) const;
+
   std::vector<const problems::Problem*> rows_;
+  QHash<QString, app::ProblemStatus> statuses_;
+  mutable QHash<int, QIcon> marks_;  // by mark kind, drawn once
 };
 
 }  // namespace zaya::ui

@@ -1,6 +1,9 @@
 #include "problem_panel.h"
 
 #include <QButtonGroup>
+#include <QComboBox>
+#include <QDateTime>
+#include <QLocale>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -9,6 +12,8 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "app_error.h"
+#include "database.h"
 #include "document_view.h"
 #include "problem_document.h"
 #include "solution_presenter.h"
@@ -34,7 +39,8 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       hint_(new QPushButton(tr("Hint"), this)),
       solve_(new QPushButton(tr("Full solution"), this)),
       explain_(new QPushButton(tr("Explain a step"), this)),
-      stop_(new QPushButton(tr("Stop"), this)) {
+      stop_(new QPushButton(tr("Stop"), this)),
+      saved_(new QComboBox(this)) {
   statement_->setAccessibleName(tr("Problem statement"));
   reference_->setAccessibleName(tr("Reference solution"));
   tabs_->addTab(statement_, tr("Problem"));
@@ -50,6 +56,10 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   solve_->setAccessibleName(tr("Full solution"));
   explain_->setAccessibleName(tr("Explain a step"));
   stop_->setAccessibleName(tr("Stop generation"));
+  saved_->setAccessibleName(tr("Saved solutions"));
+  saved_->setToolTip(tr("Solutions written for this problem before: open one with its expert views, no model needed"));
+  saved_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  saved_->setVisible(false);
 
   answer_->setPlaceholderText(tr("Your answer — a number, a fraction like 3/4, or LaTeX like \\frac{3}{4}"));
   answer_->setAccessibleName(tr("Your answer"));
@@ -73,6 +83,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   tutorRow->addWidget(explain_);
   tutorRow->addWidget(stop_);
   tutorRow->addStretch(1);
+  tutorRow->addWidget(saved_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 8, 8, 8);
   layout->addWidget(tabs_, 1);
@@ -91,6 +102,9 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   connect(hint_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Hint); });
   connect(solve_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Full); });
   connect(stop_, &QPushButton::clicked, this, &ProblemPanel::stopTutor);
+  connect(saved_, &QComboBox::activated, this, [this](int index) {
+    if (const qint64 id = saved_->itemData(index).toLongLong(); id > 0) showSavedSolution(id);
+  });
   connect(explain_, &QPushButton::clicked, this, [this] {
     // Pick the step to explain from the current solution's steps.
     if (!session_) return;
@@ -155,6 +169,60 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   tabs_->setTabText(1, problem->has_solution() ? tr("Reference solution") : tr("Answer key"));
   tabs_->setCurrentIndex(0);
   shownFor_.start();
+  hintsUsed_ = 0;
+  refreshSavedSolutions();
+}
+
+void ProblemPanel::setStore(app::Database* db, qint64 profileId) {
+  store_ = db;
+  profileId_ = profileId;
+  refreshSavedSolutions();
+}
+
+void ProblemPanel::refreshSavedSolutions(qint64 selectId) {
+  const QSignalBlocker block(saved_);
+  saved_->clear();
+  QList<app::Solution> list;
+  if (store_ && problem_) {
+    try {
+      list = store_->solutionsFor(profileId_, QString::fromStdString(problem_->id));
+    } catch (const app::AppError&) {
+      list.clear();  // an unreadable store hides the list; the problem itself still works
+    }
+  }
+  saved_->setVisible(!list.isEmpty());
+  if (list.isEmpty()) return;
+  saved_->addItem(tr("Saved solutions (%1)").arg(list.size()), qint64(0));
+  for (const app::Solution& s : list) {
+    const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.createdAt), QLocale::ShortFormat);
+    const QString mode = s.mode == QLatin1String("hint")      ? tr("hint")
+                         : s.mode == QLatin1String("explain") ? tr("explanation")
+                                                               : tr("solution");
+    QString verdict;
+    if (s.cancelled) verdict = tr(" · stopped");
+    else if (s.correct) verdict = *s.correct ? tr(" · verified") : tr(" · incorrect");
+    saved_->addItem(tr("%1 · %2 · %3 tokens%4").arg(when, mode).arg(s.tokenCount).arg(verdict), s.id);
+  }
+  saved_->setCurrentIndex(std::max(0, saved_->findData(selectId)));
+}
+
+bool ProblemPanel::showSavedSolution(qint64 solutionId) {
+  if (!store_ || !problem_) return false;
+  std::optional<app::Solution> s;
+  try {
+    s = store_->solution(solutionId);
+  } catch (const app::AppError&) {
+    return false;
+  }
+  if (!s || s->problemId != QString::fromStdString(problem_->id)) return false;
+  if (session_ && session_->isRunning()) return false;  // the live solution owns the view
+  const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(s->createdAt), QLocale::LongFormat);
+  presenter_->show(*s, tr("Saved solution — %1").arg(problemTitle(*problem_)),
+                   tr("Written by %1 on %2").arg(s->model.isEmpty() ? tr("the model") : s->model, when));
+  tabs_->setCurrentWidget(solution_);
+  const QSignalBlocker block(saved_);
+  saved_->setCurrentIndex(std::max(0, saved_->findData(solutionId)));
+  return true;
 }
 
 void ProblemPanel::setTheme(const QString& theme) {
@@ -206,8 +274,11 @@ bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
   }
   if (session_) session_->deleteLater();
   session_ = new app::TutoringSession(backend_, this);
+  if (store_) session_->setStore(store_, profileId_, session_->backendInfo().name);
+  if (mode == app::TutorMode::Hint) ++hintsUsed_;
   connect(session_, &app::TutoringSession::finished, this, [this](const app::Solution& s) {
     updateTutorButtons();
+    refreshSavedSolutions(s.id);
     emit tutorFinished(s);
   });
   connect(session_, &app::TutoringSession::failed, this, [this] { updateTutorButtons(); });

@@ -13,11 +13,16 @@
 #include "zaya/problems/problem.h"
 
 class QButtonGroup;
+class QComboBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
+
+namespace zaya::app {
+class Database;
+}
 
 namespace zaya::ui {
 
@@ -47,6 +52,14 @@ class ProblemPanel : public QWidget {
   app::TutoringSession* tutorSession() const { return session_; }
   SolutionView* solutionView() const { return solution_; }
   SolutionPresenter* presenter() const { return presenter_; }
+  // Where finished solutions are saved and reopened from (null: not saved).
+  void setStore(app::Database* db, qint64 profileId);
+  // The saved solutions of the open problem, newest first, in a combo box
+  // beside the tutor buttons; picking one shows it with its expert views.
+  QComboBox* savedSolutions() const { return saved_; }
+  bool showSavedSolution(qint64 solutionId);
+  // Hints asked for since the problem was opened (recorded with the attempt).
+  int hintsUsed() const { return hintsUsed_; }
   void setThinkingBudget(int tokens) { thinkingBudget_ = tokens; }
   void setMaxTokens(int tokens) { maxTokens_ = tokens; }
 
@@ -65,6 +78,7 @@ class ProblemPanel : public QWidget {
  private:
   void showVerdict(const problems::Verdict& v);
   void updateTutorButtons();
+  void refreshSavedSolutions(qint64 selectId = 0);
 
   const problems::Problem* problem_ = nullptr;
   QTabWidget* tabs_;
@@ -83,6 +97,10 @@ class ProblemPanel : public QWidget {
   QPushButton* solve_;
   QPushButton* explain_;
   QPushButton* stop_;
+  QComboBox* saved_;
+  app::Database* store_ = nullptr;
+  qint64 profileId_ = 0;
+  int hintsUsed_ = 0;
   std::shared_ptr<app::GenerationBackend> backend_;
   QString backendMissing_;
   app::TutoringSession* session_ = nullptr;

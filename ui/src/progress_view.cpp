@@ -249,6 +249,29 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   history_->setSelectionBehavior(QAbstractItemView::SelectRows);
   history_->setMinimumHeight(180);
   layout->addWidget(history_);
+
+  layout->addWidget(heading(tr("Solutions written for you"), page));
+  solutions_ = new QTableWidget(0, 5, page);
+  solutions_->setAccessibleName(tr("Saved solutions"));
+  solutions_->setHorizontalHeaderLabels({tr("When"), tr("Problem"), tr("Kind"), tr("Tokens"), tr("Result")});
+  solutions_->horizontalHeader()->setStretchLastSection(true);
+  solutions_->verticalHeader()->hide();
+  solutions_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  solutions_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  solutions_->setSelectionMode(QAbstractItemView::SingleSelection);
+  solutions_->setMinimumHeight(140);
+  solutions_->setToolTip(tr("Double-click a solution to read it again with its expert views — no model needed"));
+  layout->addWidget(solutions_);
+  openSolution_ = new QPushButton(tr("Open solution"), page);
+  openSolution_->setAccessibleName(tr("Open the selected solution"));
+  layout->addWidget(openSolution_, 0, Qt::AlignLeft);
+  const auto openSelected = [this] {
+    const int row = solutions_->currentRow() >= 0 ? solutions_->currentRow() : 0;
+    if (auto* item = solutions_->item(row, 0); item && item->data(Qt::UserRole).toLongLong() > 0)
+      emit solutionRequested(solutions_->item(row, 1)->text(), item->data(Qt::UserRole).toLongLong());
+  };
+  connect(openSolution_, &QPushButton::clicked, this, openSelected);
+  connect(solutions_, &QTableWidget::cellDoubleClicked, this, openSelected);
   layout->addStretch();
 
   if (ctx_ && ctx_->ok()) {
@@ -287,6 +310,7 @@ void ProgressView::refresh() {
   QList<app::AccuracyPoint> accuracy;
   QList<app::DayActivity> activity;
   QList<app::ProblemSet> sets;
+  QList<app::Solution> solutions;
   app::Streak streak;
   qint64 total = 0, week = 0;
   const QDate today = QDate::currentDate();
@@ -301,6 +325,7 @@ void ProgressView::refresh() {
     total = ps.timeOnTaskMillis(id);
     week = ps.timeOnTaskMillis(id, now - 7LL * 24 * 3600 * 1000);
     if (!ctx_->auth().isTeacher()) sets = ctx_->classroom().mySets();
+    solutions = ctx_->database().recentSolutions(id, 200);
     if (const auto p = ctx_->database().profile(id)) title_->setText(tr("Progress of %1").arg(p->name));
     error_->hide();
   } catch (const app::AppError& e) {
@@ -368,6 +393,23 @@ void ProgressView::refresh() {
     for (int c = 0; c < cells.size(); ++c) history_->setItem(i, c, new QTableWidgetItem(cells[c]));
   }
   history_->resizeColumnsToContents();
+
+  solutions_->setRowCount(int(solutions.size()));
+  for (int i = 0; i < solutions.size(); ++i) {
+    const auto& s = solutions[i];
+    const QString kind = s.mode == QLatin1String("hint")      ? tr("Hint")
+                         : s.mode == QLatin1String("explain") ? tr("Explanation")
+                                                               : tr("Full solution");
+    QString result = tr("no answer key");
+    if (s.cancelled) result = tr("stopped");
+    else if (s.correct) result = *s.correct ? tr("✓ verified") : tr("✗ incorrect");
+    else if (s.finalAnswer.isEmpty()) result = tr("no final answer");
+    const QStringList cells{dateTime(s.createdAt), s.problemId, kind, QString::number(s.tokenCount), result};
+    for (int c = 0; c < cells.size(); ++c) solutions_->setItem(i, c, new QTableWidgetItem(cells[c]));
+    solutions_->item(i, 0)->setData(Qt::UserRole, s.id);
+  }
+  solutions_->resizeColumnsToContents();
+  openSolution_->setEnabled(!solutions.isEmpty());
 }
 
 void ProgressView::fillCharts(const QList<app::AccuracyPoint>& points, const QList<app::TopicMastery>& mastery) {

@@ -66,6 +66,7 @@ class ProgressView : public QWidget {
   bool isEmptyState() const;
   QString summaryText() const;
   QTableWidget* historyTable() const { return history_; }
+  QTableWidget* solutionsTable() const { return solutions_; }  // row data (Qt::UserRole): solution id
   QListWidget* reviewList() const { return reviews_; }
   QListWidget* assignmentList() const { return assignments_; }
   QPushButton* startReviewButton() const { return startReview_; }
@@ -78,6 +79,8 @@ class ProgressView : public QWidget {
  signals:
   // The student asked to review this problem (the first one due).
   void reviewRequested(const QString& problemId);
+  // The student wants to read a saved solution again, with its expert views.
+  void solutionRequested(const QString& problemId, qint64 solutionId);
   // Shown and laid out (the charts are widgets: nothing loads later).
   void rendered();
 
@@ -101,6 +104,8 @@ class ProgressView : public QWidget {
   QPushButton* startReview_;
   QListWidget* assignments_;
   QTableWidget* history_;
+  QTableWidget* solutions_;
+  QPushButton* openSolution_;
   QStringList masteryTopics_;
 };
 

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "zaya/config.h"
 #include "zaya/errors.h"
+#include "zaya/types.h"
 
 namespace zaya {
 
@@ -60,6 +62,8 @@ class Model {
   std::string device_description() const;  // "CPU (2 threads)"
   const std::string& device_note() const { return device_note_; }  // why a requested GPU is not used ("" if none)
   std::uint64_t weight_bytes() const;
+  // Memory in use on the GPU the model runs on (nullopt on the CPU).
+  std::optional<DeviceMemoryUse> device_memory() const;
   Backend& backend() const { return *backend_; }  // engine-internal
   const ModelWeights& weights() const { return *weights_; }
 

@@ -25,4 +25,10 @@ struct TokenEvent {
   std::vector<RoutingDecision> routing;  // [num_layers]
 };
 
+// Memory of the device a model runs on, as its driver reports it.
+struct DeviceMemoryUse {
+  std::uint64_t used_bytes = 0;   // in use on the device, by every process
+  std::uint64_t total_bytes = 0;  // the device's memory
+};
+
 }  // namespace zaya

@@ -23,8 +23,9 @@ struct CudaBackendOptions {
   bool use_graphs = true;               // decode steps replay a captured CUDA graph
 };
 
-// Bumped whenever CudaBackendOptions or the factory's signature changes.
-inline constexpr int kCudaBackendAbi = 2;
+// Bumped whenever CudaBackendOptions, the Backend interface or the factory's
+// signature changes (3: Backend::device_memory).
+inline constexpr int kCudaBackendAbi = 3;
 
 // Exported by libzaya_cuda.so as "zaya_cuda_create_backend". Returns a new
 // backend (owned by the caller), or nullptr with a message in `error`.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ class Backend {
   // Processes a chunk and appends it to `state`. Prefill and decode are the
   // same call. On Cancelled (or any exception) `state` is unchanged.
   virtual void forward(SequenceState& state, const ForwardRequest& request) = 0;
+  // Memory in use on the backend's device, as its driver reports it (the
+  // whole device, so it matches what nvidia-smi shows); nullopt on the CPU.
+  virtual std::optional<DeviceMemoryUse> device_memory() const { return std::nullopt; }
 };
 
 }  // namespace zaya

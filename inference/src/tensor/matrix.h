@@ -18,7 +18,19 @@ enum class DType : std::uint8_t {
   Q4_G32,   // 4-bit, groups of 32 along a row; layout in quant/ (data + scales)
 };
 
-const char* dtype_name(DType t);
+// Inline so that the run-time-loaded CUDA library, which links nothing of the
+// engine, names formats with the same words.
+constexpr const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::F32: return "F32";
+    case DType::F16: return "F16";
+    case DType::BF16: return "BF16";
+    case DType::F8_E4M3: return "F8_E4M3";
+    case DType::Q8_G32: return "Q8_G32";
+    case DType::Q4_G32: return "Q4_G32";
+  }
+  return "unknown";
+}
 
 // y = W·x with W stored [rows, cols] (out × in), as in the checkpoint.
 struct WeightMatrix {
