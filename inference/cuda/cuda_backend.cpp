@@ -667,3 +667,15 @@ extern "C" __attribute__((visibility("default"))) zaya::Backend* zaya_cuda_creat
     return fail(e.what());
   }
 }
+
+// Device-to-device copy bandwidth of the current device in GB/s (the roofline
+// zaya-bench reports against), or a negative value with a message.
+extern "C" __attribute__((visibility("default"))) double zaya_cuda_measure_copy_gbs(std::size_t bytes, int repeats,
+                                                                                     char* error, int error_len) {
+  try {
+    return zaya::cuda::measure_copy_gbs(bytes, repeats);
+  } catch (const std::exception& e) {
+    if (error && error_len > 0) std::snprintf(error, static_cast<std::size_t>(error_len), "%s", e.what());
+    return -1;
+  }
+}

@@ -10,7 +10,9 @@
 // Reports batch-1 decode tok/s after `context` tokens, prefill tok/s of one
 // `prompt`-token chunk, weight bytes read per decoded token, the bandwidth
 // that achieves, the machine's streaming read bandwidth measured in the same
-// run (the roofline), and peak RSS.
+// run (the roofline), and peak RSS. With --device cuda the model runs on the
+// GPU through the run-time-loaded backend, and the roofline is the device's
+// measured device-to-device copy bandwidth.
 #include <sys/resource.h>
 #include <time.h>
 
@@ -26,11 +28,13 @@
 #include <thread>
 #include <vector>
 
+#include "device/cuda_backend.h"
 #include "kernels/matmul.h"
 #include "pack/load_pack.h"
 #include "pack/synthetic_pack.h"
 #include "quant/cpu_level.h"
 #include "quant/stream_bandwidth.h"
+#include "zaya/device.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
 
@@ -132,11 +136,17 @@ int main(int argc, char** argv) {
   if (synthetic.empty() == pack_path.empty()) usage("give exactly one of --synthetic zaya1-8b or --pack FILE");
   if (!synthetic.empty() && synthetic != "zaya1-8b") usage(("unknown synthetic shape '" + synthetic + "' (known: zaya1-8b)").c_str());
   if (quant != "q4" && quant != "q8") usage("--quant must be q4 or q8");
-  if (device == "cuda") {
-    std::fprintf(stderr, "zaya-bench: the CUDA backend is not available yet in this build; run with --device cpu\n");
-    return 3;
+  if (device != "cpu" && device != "cuda") usage("--device must be cpu or cuda");
+  const bool on_gpu = device == "cuda";
+  if (on_gpu) {
+    // Before any pack is written: a machine without a GPU stops here, in words.
+    if (const auto& probe = zaya::probe_cuda(); probe.status != zaya::CudaStatus::Available) {
+      std::string why = probe.message;  // written for the app, which goes on with the CPU; this tool stops
+      if (const auto at = why.find("; using the CPU"); at != std::string::npos) why.erase(at);
+      std::fprintf(stderr, "zaya-bench: no CUDA device: %s\n", why.c_str());
+      return 3;
+    }
   }
-  if (device != "cpu") usage("--device must be cpu or cuda");
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   try {
@@ -159,8 +169,10 @@ int main(int argc, char** argv) {
 
     // The roofline first, before the weights occupy memory.
     const double load0 = load_average();
-    std::fprintf(stderr, "zaya-bench: measuring streaming read bandwidth (%d threads)...\n", threads);
-    const double roofline = zaya::quant::measure_stream_read_gbs(threads, std::size_t{512} << 20);
+    const std::string measuring = on_gpu ? "the GPU's copy bandwidth" : "streaming read bandwidth (" + std::to_string(threads) + " threads)";
+    std::fprintf(stderr, "zaya-bench: measuring %s...\n", measuring.c_str());
+    const double roofline = on_gpu ? zaya::measure_cuda_copy_gbs()
+                                   : zaya::quant::measure_stream_read_gbs(threads, std::size_t{512} << 20);
 
     std::fprintf(stderr, "zaya-bench: loading %s\n", pack_path.c_str());
     auto t0 = Clock::now();
@@ -168,9 +180,12 @@ int main(int argc, char** argv) {
     const double load_s = seconds_since(t0);
     const std::uint64_t per_token = decode_bytes_per_token(*weights);
     zaya::LoadOptions lo;
-    lo.device = zaya::DeviceKind::Cpu;
+    lo.device = on_gpu ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Cpu;
     lo.threads = threads;
     auto model = zaya::Model::from_weights(weights, lo);
+    if (on_gpu && !model->device_note().empty())  // the engine fell back to the CPU: not a GPU number
+      throw std::runtime_error("the GPU backend could not run this model: " + model->device_note());
+    std::fprintf(stderr, "zaya-bench: running on %s\n", model->device_description().c_str());
     const auto& cfg = model->config();
 
     std::mt19937 rng(1234);
@@ -240,9 +255,15 @@ int main(int argc, char** argv) {
         {"pack_bytes", fs::file_size(pack_path)},
         {"load_seconds", load_s},
         {"load_average", {load0, load1, load2}},
+        {"device_description", model->device_description()},
     };
-    std::printf("decode   %.2f tok/s at context %lld (%.3f GB/token, %.1f GB/s achieved of %.1f GB/s streaming read)\n",
-                decode_tok_s, static_cast<long long>(context), static_cast<double>(per_token) / 1e9, achieved, roofline);
+    if (const auto memory = model->device_memory()) {
+      j["device_memory_used_bytes"] = memory->used_bytes;  // whole device, CUDA context included
+      j["device_memory_total_bytes"] = memory->total_bytes;
+    }
+    std::printf("decode   %.2f tok/s at context %lld (%.3f GB/token, %.1f GB/s achieved = %.0f %% of %.1f GB/s %s)\n",
+                decode_tok_s, static_cast<long long>(context), static_cast<double>(per_token) / 1e9, achieved,
+                100.0 * achieved / roofline, roofline, on_gpu ? "device copy" : "streaming read");
     std::printf("prefill  %.1f tok/s (%lld-token chunk)\n", prefill_tok_s, static_cast<long long>(prompt));
     std::printf("by CPU time (%d threads each with a core): decode %.2f tok/s, prefill %.1f tok/s\n", threads,
                 static_cast<double>(threads) / decode_cpu_s, static_cast<double>(threads) * static_cast<double>(prompt) / prefill_cpu_s);

@@ -45,6 +45,11 @@ std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights>
 std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
                                            int cpu_threads);
 
+// The device's measured device-to-device copy bandwidth in GB/s (`bytes`
+// copied `repeats` times), through the loaded backend library; throws
+// zaya::Error when there is no usable device.
+double measure_cuda_copy_gbs(std::size_t bytes = std::size_t{1} << 30, int repeats = 20);
+
 enum class DeviceChoice { Cpu, Cuda, Auto };
 
 // "cpu", "cuda" or "auto"; throws std::invalid_argument naming the value otherwise.

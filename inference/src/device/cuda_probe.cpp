@@ -330,6 +330,18 @@ std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights>
   return std::unique_ptr<Backend>(b);
 }
 
+double measure_cuda_copy_gbs(std::size_t bytes, int repeats) {
+  const auto& p = probe_cuda();
+  if (p.status != CudaStatus::Available) throw Error(p.message);
+  using MeasureFn = double (*)(std::size_t, int, char*, int);
+  auto measure = reinterpret_cast<MeasureFn>(dlsym(cuda_backend_handle(), "zaya_cuda_measure_copy_gbs"));
+  if (!measure) throw Error("the GPU backend library (" + p.backend_path + ") is from another build");
+  char message[512] = {};
+  const double gbs = measure(bytes, repeats, message, sizeof message);
+  if (gbs < 0) throw Error(std::string("measuring the GPU's copy bandwidth failed: ") + message);
+  return gbs;
+}
+
 std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
                                            int cpu_threads) {
   return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
