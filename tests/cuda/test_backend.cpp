@@ -43,60 +43,16 @@ std::unique_ptr<Backend> make(bool exact, bool graphs = true, std::int64_t chunk
   return b;
 }
 
-struct RunResult {
-  std::vector<float> logits;             // [N, V]
-  std::vector<RoutingDecision> routing;  // [N, L]
-};
-
-// ids[0:prefill] as one chunk, then one token at a time.
-RunResult run(Backend& be, const std::vector<std::int32_t>& ids, std::int64_t prefill) {
-  const auto& c = be.config();
-  RunResult r;
-  r.logits.assign(ids.size() * static_cast<std::size_t>(c.vocab_size), NAN);
-  r.routing.resize(ids.size() * static_cast<std::size_t>(c.num_layers));
-  auto st = be.new_sequence();
-  std::size_t pos = 0;
-  while (pos < ids.size()) {
-    const std::size_t n = pos == 0 ? static_cast<std::size_t>(prefill) : 1;
-    ForwardRequest req;
-    req.ids = std::span<const TokenId>(ids.data() + pos, n);
-    req.all_logits = true;
-    req.logits = r.logits.data() + pos * c.vocab_size;
-    req.routing = r.routing.data() + pos * c.num_layers;
-    be.forward(*st, req);
-    pos += n;
-  }
-  EXPECT_EQ(st->length(), static_cast<std::int64_t>(ids.size()));
-  return r;
-}
-
 // Names the first debug-trace stage (of those the GPU produces) that is off by more than 1e-4 of its scale.
 std::string first_wrong_stage(Backend& be) {
   const Trace ref = read_trace(golden_dir());
   const auto j = read_json(golden_dir() + "/debug_trace.json");
   const auto ids = j["ids"].get<std::vector<std::int32_t>>();
-  std::map<std::string, std::vector<float>> got;
-  TraceSink sink = [&](const std::string& name, const float* data, const std::vector<std::int64_t>& shape) {
-    std::int64_t n = 1;
-    for (auto d : shape) n *= d;
-    got[name].assign(data, data + n);
-  };
-  auto st = be.new_sequence();
-  ForwardRequest req;
-  req.ids = ids;
-  req.trace = &sink;
-  be.forward(*st, req);
-  for (const auto& name : ref.order) {
-    auto it = got.find(name);
-    if (it == got.end()) continue;
-    const auto& e = ref.tensors.at(name);
-    if (it->second.size() != e.data.size()) return name + " (size differs)";
-    float scale = 1.0f, worst = 0.0f;
-    for (float v : e.data) scale = std::max(scale, std::fabs(v));
-    for (std::size_t i = 0; i < e.data.size(); ++i) worst = std::max(worst, std::fabs(it->second[i] - e.data[i]));
-    if (!(worst <= 1e-4f * scale)) return name + ": max |delta| " + std::to_string(worst) + " at scale " + std::to_string(scale);
-  }
-  return got.empty() ? "no trace produced" : "";
+  const StageValues got = traced_forward(be, ids);
+  if (got.empty()) return "no trace produced";
+  std::string detail;
+  const std::string stage = first_stage_off(ref, got, /*require_all=*/false, &detail);
+  return stage.empty() ? stage : stage + ": " + detail;
 }
 
 void expect_fp32_goldens(Backend& be) {
@@ -106,7 +62,7 @@ void expect_fp32_goldens(Backend& be) {
   std::size_t ci = 0;
   for (const auto& gc : golden_cases()) {
     SCOPED_TRACE(gc.name);
-    const RunResult r = run(be, gc.ids, gc.prefill_len);
+    const CaseResult r = run_case(be, gc.ids, gc.prefill_len);
     for (std::size_t t = 0; t < gc.ids.size(); ++t) {
       float worst = 0;
       for (std::int64_t v = 0; v < c.vocab_size; ++v) {
@@ -184,8 +140,8 @@ TEST(CudaBackend, PrefillThenDecodeEqualsFullPrefill) {
   std::mt19937 g(std::random_device{}());
   std::vector<std::int32_t> ids(310);
   for (auto& id : ids) id = static_cast<std::int32_t>(g() % be->config().vocab_size);
-  const RunResult stepwise = run(*be, ids, 250);
-  const RunResult full = run(*be, ids, static_cast<std::int64_t>(ids.size()));
+  const CaseResult stepwise = run_case(*be, ids, 250);
+  const CaseResult full = run_case(*be, ids, static_cast<std::int64_t>(ids.size()));
   float scale = 1, worst = 0;
   for (std::size_t i = 0; i < full.logits.size(); ++i) {
     scale = std::max(scale, std::fabs(full.logits[i]));
@@ -242,7 +198,7 @@ TEST(CudaBackend, FastModeBf16Regime) {
   std::size_t ci = 0, positions = 0, argmax_same = 0;
   for (const auto& gc : golden_cases()) {
     SCOPED_TRACE(gc.name);
-    const RunResult r = run(*be, gc.ids, gc.prefill_len);
+    const CaseResult r = run_case(*be, gc.ids, gc.prefill_len);
     const auto& rc = routing["cases"][ci++];
     bool flipped = false;
     for (std::size_t t = 0; t < gc.ids.size(); ++t) {

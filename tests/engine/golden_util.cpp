@@ -1,6 +1,7 @@
 #include "golden_util.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -57,6 +58,63 @@ Trace read_trace(const std::string& dir) {
     return j["tensors"][a]["offset_floats"].get<std::int64_t>() < j["tensors"][b]["offset_floats"].get<std::int64_t>();
   });
   return t;
+}
+
+CaseResult run_case(Backend& backend, const std::vector<std::int32_t>& ids, std::int64_t prefill) {
+  const auto& c = backend.config();
+  CaseResult r;
+  r.logits.assign(ids.size() * static_cast<std::size_t>(c.vocab_size), NAN);
+  r.routing.resize(ids.size() * static_cast<std::size_t>(c.num_layers));
+  auto st = backend.new_sequence();
+  std::size_t pos = 0;
+  while (pos < ids.size()) {
+    const std::size_t n = pos == 0 ? static_cast<std::size_t>(prefill) : 1;
+    ForwardRequest req;
+    req.ids = std::span<const TokenId>(ids.data() + pos, n);
+    req.all_logits = true;
+    req.logits = r.logits.data() + pos * c.vocab_size;
+    req.routing = r.routing.data() + pos * c.num_layers;
+    backend.forward(*st, req);
+    pos += n;
+  }
+  if (st->length() != static_cast<std::int64_t>(ids.size())) throw std::runtime_error("the sequence lost positions");
+  return r;
+}
+
+StageValues traced_forward(Backend& backend, const std::vector<std::int32_t>& ids) {
+  StageValues got;
+  TraceSink sink = [&](const std::string& name, const float* data, const std::vector<std::int64_t>& shape) {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    got[name].assign(data, data + n);
+  };
+  auto st = backend.new_sequence();
+  ForwardRequest req;
+  req.ids = ids;
+  req.trace = &sink;
+  backend.forward(*st, req);
+  return got;
+}
+
+std::string first_stage_off(const Trace& reference, const StageValues& got, bool require_all, std::string* detail) {
+  for (const auto& name : reference.order) {
+    const auto& e = reference.tensors.at(name);
+    auto it = got.find(name);
+    if (it == got.end()) {
+      if (require_all) return name + " (not produced)";
+      continue;
+    }
+    if (it->second.size() != e.data.size())
+      return name + " (size " + std::to_string(it->second.size()) + " vs " + std::to_string(e.data.size()) + ")";
+    float scale = 1.0f, worst = 0.0f;
+    for (float v : e.data) scale = std::max(scale, std::fabs(v));
+    for (std::size_t i = 0; i < e.data.size(); ++i) worst = std::max(worst, std::fabs(it->second[i] - e.data[i]));
+    if (!(worst <= 1e-4f * scale)) {
+      if (detail) *detail = "max |delta| " + std::to_string(worst) + " at scale " + std::to_string(scale);
+      return name;
+    }
+  }
+  return "";
 }
 
 }  // namespace zaya::test

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/backend.h"
+
 namespace zaya::test {
 
 std::string golden_dir();
@@ -31,5 +33,22 @@ struct Trace {
   std::map<std::string, Entry> tensors;
 };
 Trace read_trace(const std::string& dir);
+
+// Logits and routing of every position of `ids` fed to a fresh sequence of
+// `backend`: ids[0:prefill] as one chunk, then one token at a time.
+struct CaseResult {
+  std::vector<float> logits;             // [N, V]
+  std::vector<RoutingDecision> routing;  // [N, L]
+};
+CaseResult run_case(Backend& backend, const std::vector<std::int32_t>& ids, std::int64_t prefill);
+
+// Every stage tensor `backend` reports (TraceSink) for one prefill of `ids`.
+using StageValues = std::map<std::string, std::vector<float>>;
+StageValues traced_forward(Backend& backend, const std::vector<std::int32_t>& ids);
+
+// The first stage of `reference` (in computation order) whose values in `got`
+// are off by more than 1e-4 of the stage's scale; "" when all agree. A stage
+// missing from `got` is skipped, or reported when `require_all`.
+std::string first_stage_off(const Trace& reference, const StageValues& got, bool require_all, std::string* detail = nullptr);
 
 }  // namespace zaya::test

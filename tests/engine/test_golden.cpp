@@ -18,32 +18,6 @@
 namespace zaya::test {
 namespace {
 
-struct CaseResult {
-  std::vector<float> logits;               // [N, V]
-  std::vector<RoutingDecision> routing;    // [N, L]
-};
-
-// Feeds ids[0:prefill] as one chunk, then one token at a time.
-CaseResult run_case(cpu::CpuBackend& be, const std::vector<std::int32_t>& ids, std::int64_t prefill) {
-  const auto& c = be.config();
-  CaseResult r;
-  r.logits.resize(ids.size() * static_cast<std::size_t>(c.vocab_size));
-  r.routing.resize(ids.size() * static_cast<std::size_t>(c.num_layers));
-  auto st = be.new_sequence();
-  std::size_t pos = 0;
-  while (pos < ids.size()) {
-    const std::size_t n = pos == 0 ? static_cast<std::size_t>(prefill) : 1;
-    ForwardRequest req;
-    req.ids = std::span<const TokenId>(ids.data() + pos, n);
-    req.all_logits = true;
-    req.logits = r.logits.data() + pos * c.vocab_size;
-    req.routing = r.routing.data() + pos * c.num_layers;
-    be.forward(*st, req);
-    pos += n;
-  }
-  return r;
-}
-
 // Runs one full prefill of the traced case and returns the first stage whose
 // values differ from debug_trace (or "" when all agree).
 std::string first_wrong_stage(const std::string& model_dir, std::string* detail = nullptr) {
@@ -53,19 +27,7 @@ std::string first_wrong_stage(const std::string& model_dir, std::string* detail 
   const auto j = read_json(golden_dir() + "/debug_trace.json");
   const auto ids = j["ids"].get<std::vector<std::int32_t>>();
   const auto prefill = j["prefill_len"].get<std::int64_t>();
-  std::map<std::string, std::vector<float>> got;
-  TraceSink sink = [&](const std::string& name, const float* data, const std::vector<std::int64_t>& shape) {
-    std::int64_t n = 1;
-    for (auto d : shape) n *= d;
-    got[name].assign(data, data + n);
-  };
-  {
-    auto st = be.new_sequence();
-    ForwardRequest req;
-    req.ids = ids;
-    req.trace = &sink;
-    be.forward(*st, req);
-  }
+  StageValues got = traced_forward(be, ids);
   {  // decode state after the prefill part alone
     auto st = be.new_sequence();
     ForwardRequest req;
@@ -81,20 +43,7 @@ std::string first_wrong_stage(const std::string& model_dir, std::string* detail 
       got[p + "v_cache"].assign(cs.layers[l].v_cache.begin(), cs.layers[l].v_cache.begin() + prefill * kw);
     }
   }
-  for (const auto& name : ref.order) {
-    const auto& e = ref.tensors.at(name);
-    auto it = got.find(name);
-    if (it == got.end()) return name + " (not produced)";
-    if (it->second.size() != e.data.size()) return name + " (size " + std::to_string(it->second.size()) + " vs " + std::to_string(e.data.size()) + ")";
-    float scale = 1.0f, worst = 0.0f;
-    for (float v : e.data) scale = std::max(scale, std::fabs(v));
-    for (std::size_t i = 0; i < e.data.size(); ++i) worst = std::max(worst, std::fabs(it->second[i] - e.data[i]));
-    if (!(worst <= 1e-4f * scale)) {
-      if (detail) *detail = "max |delta| " + std::to_string(worst) + " at scale " + std::to_string(scale);
-      return name;
-    }
-  }
-  return "";
+  return first_stage_off(ref, got, /*require_all=*/true, detail);
 }
 
 class Golden : public ::testing::Test {

@@ -170,16 +170,8 @@ ProblemBrowser::ProgressFilter ProblemBrowser::progressFilter() const {
 }
 
 void ProblemBrowser::showTodaysPractice() {
-  {
-    // Today's list is its own filter: the other filters would only hide part of it.
-    const QSignalBlocker b1(search_), b2(source_), b3(topic_), b4(difficulty_), b5(progress_);
-    search_->clear();
-    source_->setCurrentIndex(0);
-    topic_->setCurrentIndex(0);
-    difficulty_->setCurrentIndex(0);
-    setProgressFilter(ProgressFilter::TodaysPractice);
-  }
-  refresh();
+  // Today's list is its own filter: the other filters would only hide part of it.
+  clearFilters(ProgressFilter::TodaysPractice);
   for (int row = 0; row < model_->rowCount(); ++row)
     if (statuses_.value(QString::fromStdString(model_->problemAt(row)->id)).standing != app::ProblemStanding::Solved) {
       list_->setCurrentIndex(model_->index(row));
@@ -197,13 +189,15 @@ QStringList ProblemBrowser::visibleIds() const {
 QString ProblemBrowser::countText() const { return count_->text(); }
 
 
-void ProblemBrowser::clearFilters() {
-  const QSignalBlocker b1(search_), b2(source_), b3(topic_), b4(difficulty_), b5(progress_);
-  search_->clear();
-  source_->setCurrentIndex(0);
-  topic_->setCurrentIndex(0);
-  difficulty_->setCurrentIndex(0);
-  progress_->setCurrentIndex(0);
+void ProblemBrowser::clearFilters(ProgressFilter keep) {
+  {
+    const QSignalBlocker b1(search_), b2(source_), b3(topic_), b4(difficulty_), b5(progress_);
+    search_->clear();
+    source_->setCurrentIndex(0);
+    topic_->setCurrentIndex(0);
+    difficulty_->setCurrentIndex(0);
+    setProgressFilter(keep);
+  }
   refresh();
 }
 

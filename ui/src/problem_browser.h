@@ -48,7 +48,8 @@ class ProblemBrowser : public QWidget {
 
  private:
   void refresh();
-  void clearFilters();
+  // Every filter back to "all", the progress filter to `keep`; then one refresh.
+  void clearFilters(ProgressFilter keep = ProgressFilter::All);
 
   const problems::ProblemBank* bank_ = nullptr;
   QLineEdit* search_;
