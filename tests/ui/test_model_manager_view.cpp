@@ -1,0 +1,174 @@
+// The model manager screen driven through its buttons: with no model it
+// explains what ZAYA1-8B is and what it needs, and the practice and expert
+// screens point to it; a download from a local hub (serving a zaya-synth
+// tiny checkpoint) moves the progress bar, Cancel stops it with the reason
+// shown, Download again resumes and walks through checking to Ready, then a
+// conversion to a q8 pack; a repo the hub does not have fails with its reason.
+#include <QComboBox>
+#include <QLabel>
+#include <QListWidget>
+#include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_context.h"
+#include "expert_profiles_view.h"
+#include "hub_server.h"
+#include "main_window.h"
+#include "model_manager_view.h"
+#include "practice_view.h"
+#include "problem_panel.h"
+
+using zaya::app::ModelManager;
+using zaya::testing::HubServer;
+using zaya::ui::AppContext;
+using zaya::ui::ModelManagerView;
+
+namespace {
+
+bool makeTiny(const QString& out) {
+  QProcess synth;
+  synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--seed"), QStringLiteral("3"),
+                                           QStringLiteral("--out"), out, QStringLiteral("--quiet")});
+  return synth.waitForFinished(60000) && synth.exitStatus() == QProcess::NormalExit && synth.exitCode() == 0;
+}
+
+}  // namespace
+
+class TestModelManagerView : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  QString tiny_;
+
+ private slots:
+  void initTestCase() {
+    tiny_ = dir_.filePath(QStringLiteral("tiny"));
+    QVERIFY(makeTiny(tiny_));
+  }
+
+  void withoutAModelItExplainsAndTheOtherScreensPointHere() {
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+    QVERIFY2(ctx.ok(), qPrintable(ctx.error()));
+    ModelManagerView v(&ctx, d.filePath(QStringLiteral("models")));
+    v.resize(1100, 900);
+    v.show();
+    const QString intro = v.introLabel()->text();
+    for (const char* fact : {"ZAYA1-8B", "8.4 billion", "760 million", "17.7 GB", "4.7 GB", "8 GB"})
+      QVERIFY2(intro.contains(QLatin1String(fact)), fact);
+    QVERIFY2(v.stateLabel()->text().contains(QStringLiteral("No model installed")), qPrintable(v.stateLabel()->text()));
+    QCOMPARE(v.installedList()->count(), 1);
+    QVERIFY(!(v.installedList()->item(0)->flags() & Qt::ItemIsEnabled));
+    QVERIFY(!v.cancelButton()->isEnabled());
+    QVERIFY(!v.convertButton()->isEnabled());
+    QVERIFY(!v.useButton()->isEnabled());
+    QVERIFY(v.downloadButton()->isEnabled());
+    QCOMPARE(v.repoField()->text(), QStringLiteral("Zyphra/ZAYA1-8B"));
+    QVERIFY(v.cpuEstimateLabel()->text().contains(QStringLiteral("once a model is installed")));
+
+    // The main window (its data folder has no model): practice and expert profiles lead here.
+    zaya::ui::MainWindow w;
+    w.show();
+    QLabel* note = w.practiceView()->panel()->modelNote();
+    QVERIFY(note->isVisibleTo(&w));
+    QVERIFY2(note->text().contains(QStringLiteral("open the model manager")), qPrintable(note->text()));
+    emit note->linkActivated(QStringLiteral("models"));
+    QCOMPARE(w.currentViewName(), QStringLiteral("models"));
+    QVERIFY(w.showView(QStringLiteral("experts")));
+    auto* experts = w.expertProfilesView();
+    QVERIFY(experts->modelManagerButton()->isVisibleTo(experts));
+    QVERIFY2(experts->messageLabel()->text().contains(QStringLiteral("No model installed")), qPrintable(experts->messageLabel()->text()));
+    QTest::mouseClick(experts->modelManagerButton(), Qt::LeftButton);
+    QCOMPARE(w.currentViewName(), QStringLiteral("models"));
+  }
+
+  void downloadCancelResumeReadyConvert() {
+    HubServer hub;
+    QVERIFY(hub.serveFolder(tiny_));
+    const qint64 weights = hub.files.value(QStringLiteral("model.safetensors")).size();
+    QVERIFY(weights > 1000);
+    hub.holdAfter = weights / 2;  // the first weights response stalls half-way
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+    QVERIFY2(ctx.ok(), qPrintable(ctx.error()));
+    ModelManagerView v(&ctx, d.filePath(QStringLiteral("models")));
+    v.manager().downloader().setEndpoint(hub.url());
+    v.resize(1100, 900);
+    v.show();
+    QSignalSpy ready(&v, &ModelManagerView::modelReady);
+
+    QTest::mouseClick(v.downloadButton(), Qt::LeftButton);
+    QCOMPARE(v.manager().state(), ModelManager::State::Downloading);
+    QTRY_VERIFY_WITH_TIMEOUT(v.progressBar()->value() > 0, 20000);
+    QVERIFY(v.progressBar()->value() < v.progressBar()->maximum());
+    QVERIFY(v.cancelButton()->isEnabled());
+    QVERIFY(!v.downloadButton()->isEnabled());
+    QVERIFY2(v.stateLabel()->text().contains(QStringLiteral("Downloading Zyphra/ZAYA1-8B")), qPrintable(v.stateLabel()->text()));
+    QVERIFY2(v.detailLabel()->text().startsWith(QStringLiteral("Downloading: ")), qPrintable(v.detailLabel()->text()));
+
+    QTest::mouseClick(v.cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(v.manager().state(), ModelManager::State::Failed, 10000);
+    const QString reason = v.manager().failureReason();
+    QVERIFY(!reason.isEmpty());
+    QCOMPARE(v.stateLabel()->text(), QStringLiteral("Stopped: %1").arg(reason));
+    QVERIFY(v.downloadButton()->isEnabled());
+    QVERIFY(!v.cancelButton()->isEnabled());
+    QCOMPARE(ready.count(), 0);
+
+    // Again: the download resumes from the kept part file and ends Ready.
+    QTest::mouseClick(v.downloadButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(v.manager().state(), ModelManager::State::Ready, 60000);
+    QCOMPARE(hub.ranges.size(), 1);
+    QCOMPARE(hub.ranges.first(), QByteArray::number(weights / 2) + '-');
+    const QString installed = d.filePath(QStringLiteral("models/ZAYA1-8B"));
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(ready.first().first().toString(), installed);
+    QVERIFY2(v.stateLabel()->text().startsWith(QStringLiteral("Ready: ZAYA1-8B")), qPrintable(v.stateLabel()->text()));
+    QCOMPARE(v.progressBar()->value(), v.progressBar()->maximum());
+    QCOMPARE(ctx.database().setting(QStringLiteral("model.active")), installed);
+    QCOMPARE(v.installedList()->count(), 1);
+    QVERIFY2(v.installedList()->item(0)->text().contains(QStringLiteral("(in use)")), qPrintable(v.installedList()->item(0)->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(v.cpuEstimateLabel()->text().startsWith(QStringLiteral("CPU: about ")), 60000);
+    QVERIFY(!v.gpuEstimateLabel()->text().isEmpty());
+
+    // The checked checkpoint converts to a q8 pack, which is then in use.
+    QVERIFY(v.convertButton()->isEnabled());
+    v.presetChoice()->setCurrentIndex(v.presetChoice()->findData(QStringLiteral("q8")));
+    QTest::mouseClick(v.convertButton(), Qt::LeftButton);
+    QCOMPARE(v.manager().state(), ModelManager::State::Converting);
+    QTRY_COMPARE_WITH_TIMEOUT(v.manager().state(), ModelManager::State::Ready, 60000);
+    const QString pack = d.filePath(QStringLiteral("models/ZAYA1-8B-q8.zpack"));
+    QCOMPARE(ready.count(), 2);
+    QCOMPARE(ready.last().first().toString(), pack);
+    QCOMPARE(v.installedList()->count(), 2);
+    QStringList inUse;
+    for (int i = 0; i < v.installedList()->count(); ++i)
+      if (v.installedList()->item(i)->text().contains(QStringLiteral("(in use)"))) inUse << v.installedList()->item(i)->text();
+    QCOMPARE(inUse.size(), 1);
+    QVERIFY(inUse.first().startsWith(QStringLiteral("ZAYA1-8B-q8")));
+  }
+
+  void aRepoTheHubLacksFailsWithTheReason() {
+    HubServer hub;
+    QVERIFY(hub.serveFolder(tiny_));
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+    ModelManagerView v(&ctx, d.filePath(QStringLiteral("models")));
+    v.manager().downloader().setEndpoint(hub.url());
+    v.show();
+    v.repoField()->setText(QStringLiteral("Zyphra/Nothing-Here"));
+    QTest::mouseClick(v.downloadButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(v.manager().state(), ModelManager::State::Failed, 20000);
+    const QString reason = v.manager().failureReason();
+    QVERIFY(!reason.isEmpty());
+    QVERIFY2(v.stateLabel()->text().contains(reason), qPrintable(v.stateLabel()->text()));
+    QCOMPARE(v.installedList()->count(), 1);  // still only the "none yet" line
+  }
+};
+
+QTEST_MAIN(TestModelManagerView)
+#include "test_model_manager_view.moc"
