@@ -181,7 +181,7 @@ class TestExpertProfilesView : public QObject {
     QCOMPARE(v.table()->item(2, 0)->text(), QStringLiteral("—"));  // expert 2 never chosen
     const QString labels = v.labelsText()->text();
     QVERIFY2(labels.contains(QStringLiteral("algebra-leaning")), qPrintable(labels));
-    QVERIFY2(labels.contains(QStringLiteral("over 600 tokens")), qPrintable(labels));
+    QVERIFY2(labels.contains(QStringLiteral("Expert 0: <b>algebra-leaning</b> (%1× · 500 of 600 tokens)").arg(algebra->data(ExpertProfilesView::kRatioRole).toDouble(), 0, 'f', 2)), qPrintable(labels));
     QVERIFY2(!labels.contains(QStringLiteral("number_theory-leaning")), qPrintable(labels));
     QVERIFY2(!labels.contains(QStringLiteral("geometry-leaning")), qPrintable(labels));
   }

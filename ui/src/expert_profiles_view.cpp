@@ -119,15 +119,18 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   bar_->setRange(0, 1);
   bar_->setValue(0);
   bar_->setFormat(tr("%v of %m problems"));
+  bar_->hide();  // shown once a pass starts
   runRow->addWidget(perTopicLabel);
   runRow->addWidget(perTopic_);
   runRow->addWidget(run_);
   runRow->addWidget(cancel_);
   runRow->addWidget(bar_, 1);
+  runRow->addStretch(0);  // keeps the buttons at their size while the bar is hidden
   contentLayout->addLayout(runRow);
   status_ = new QLabel(content_);
   status_->setAccessibleName(tr("Calibration status"));
   status_->setWordWrap(true);
+  status_->hide();  // shown when there is something to say
   contentLayout->addWidget(status_);
 
   auto* layerRow = new QHBoxLayout;
@@ -151,14 +154,18 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  // One line of text per row, so all 16 experts of a layer fit on the screen at once.
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->setMinimumHeight(300);
-  contentLayout->addWidget(table_, 1);
+  contentLayout->addWidget(table_);
   labels_ = new QLabel(content_);
   labels_->setAccessibleName(tr("Topic labels at this layer"));
   labels_->setWordWrap(true);
   labels_->setTextFormat(Qt::RichText);
   contentLayout->addWidget(labels_);
+  contentLayout->addStretch(1);
   layout->addWidget(content_, 1);
+  layout->addStretch(0);  // holds the message at the top while the content is hidden
 
   connect(toModels_, &QPushButton::clicked, this, &ExpertProfilesView::modelManagerRequested);
   connect(toSettings_, &QPushButton::clicked, this, &ExpertProfilesView::settingsRequested);
@@ -169,11 +176,11 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   connect(calibration_.get(), &app::ExpertCalibration::progress, this, [this](int done, int total, const QString& id) {
     bar_->setRange(0, total);
     bar_->setValue(done);
-    status_->setText(tr("Read problem %1 of %2 (%3).").arg(done).arg(total).arg(id));
+    setStatus(tr("Read problem %1 of %2 (%3).").arg(done).arg(total).arg(id));
     reloadProfile();
   });
   connect(calibration_.get(), &app::ExpertCalibration::finished, this, [this](int calibrated, int skipped) {
-    status_->setText(calibrated == 0
+    setStatus(calibrated == 0
                          ? tr("All %1 problems of this sample were calibrated before; raise “Problems per topic” to measure more.").arg(skipped)
                          : tr("Calibrated %1 problems (%2 were done before).").arg(calibrated).arg(skipped));
     bar_->setValue(bar_->maximum());
@@ -181,12 +188,12 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
     updateControls();
   });
   connect(calibration_.get(), &app::ExpertCalibration::cancelled, this, [this] {
-    status_->setText(tr("Stopped. What was measured is kept; Resume continues with the problems not yet read."));
+    setStatus(tr("Stopped. What was measured is kept; Resume continues with the problems not yet read."));
     reloadProfile();
     updateControls();
   });
   connect(calibration_.get(), &app::ExpertCalibration::failed, this, [this](const QString& why) {
-    status_->setText(tr("Calibration failed: %1").arg(why));
+    setStatus(tr("Calibration failed: %1").arg(why));
     reloadProfile();
     updateControls();
   });
@@ -207,9 +214,8 @@ void ExpertProfilesView::setModel(std::shared_ptr<const zaya::Model> model, app:
   const int keep = layer_->value();
   layer_->setRange(1, std::max(1, layers_));
   layer_->setValue(std::min(keep, std::max(1, layers_)));
-  status_->clear();
-  bar_->setRange(0, 1);
-  bar_->setValue(0);
+  setStatus({});
+  bar_->hide();
   reloadProfile();
   updateControls();
   reportRendered();
@@ -279,9 +285,15 @@ void ExpertProfilesView::start() {
   const auto problems = app::ExpertCalibration::sampleProblems(*ctx_->bank(), perTopic_->value());
   bar_->setRange(0, std::max<int>(1, int(problems.size())));
   bar_->setValue(0);
-  status_->setText(tr("Reading %1 problems…").arg(problems.size()));
+  bar_->show();
+  setStatus(tr("Reading %1 problems…").arg(problems.size()));
   calibration_->start(model_, tokenize_, modelId_, problems);
   updateControls();
+}
+
+void ExpertProfilesView::setStatus(const QString& text) {
+  status_->setText(text);
+  status_->setVisible(!text.isEmpty());
 }
 
 int ExpertProfilesView::layer() const { return layer_->value() - 1; }
@@ -353,14 +365,17 @@ void ExpertProfilesView::fillTable() {
       QFont f = item->font();
       f.setBold(true);
       item->setFont(f);
-      labelled << tr("Expert %1: <b>%2</b> (%3× over %4 tokens)")
+      labelled << tr("Expert %1: <b>%2</b> (%3× · %4 of %5 tokens)")
                       .arg(s.expert)
                       .arg(s.label.toHtmlEscaped())
                       .arg(s.ratio, 0, 'f', 2)
-                      .arg(thousands(s.topicTokens));
+                      .arg(thousands(s.routed), thousands(s.topicTokens));
     }
   }
-  table_->resizeRowsToContents();
+  // Exactly as tall as its rows: the labels follow right under the last expert.
+  int height = 2 * table_->frameWidth() + table_->horizontalHeader()->sizeHint().height();
+  for (int r = 0; r < table_->rowCount(); ++r) height += table_->rowHeight(r);
+  table_->setFixedHeight(std::max(height, 120));
   if (profile_.isEmpty())
     labels_->setText(tr("Run the calibration to measure the experts."));
   else if (labelled.isEmpty())

@@ -84,6 +84,7 @@ class ExpertProfilesView : public QWidget {
   void fillTable();
   void updateControls();
   void showMessage(const QString& text, bool toSettings);
+  void setStatus(const QString& text);  // empty hides the line
   void reportRendered();
 
   AppContext* ctx_;

@@ -207,6 +207,7 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
     if (auto* model = qobject_cast<QStandardItemModel*>(device_->model())) model->item(1)->setEnabled(false);
     device_->setItemData(1, QString::fromStdString(cuda.message), Qt::ToolTipRole);
   }
+  device_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);  // as wide as its longest choice, not the window
   deviceLayout->addRow(tr("Device:"), device_);
   gpuEstimate_ = new QLabel(deviceBox);
   gpuEstimate_->setAccessibleName(tr("GPU estimate"));
@@ -376,6 +377,10 @@ void ModelManagerView::onState(State state) {
     bar_->setValue(0);
     furthest_ = 0;
   }
+  // Nothing has run yet: an empty bar at 0% would read as a stalled download.
+  bar_->setVisible(state != State::None);
+  cancel_->setVisible(state != State::None);
+  detail_->setVisible(!detail_->text().isEmpty());
   state_->setStyleSheet(style);
   updateButtons();
 }
@@ -384,6 +389,7 @@ void ModelManagerView::onProgress(Stage stage, double fraction, const QString& t
   const int value = std::clamp(int(fraction * 1000.0 + 0.5), 0, 1000);
   bar_->setValue(value);
   furthest_ = std::max(furthest_, value);
+  detail_->show();
   detail_->setText(text.isEmpty() ? tr("%1: %2%").arg(stageName(stage)).arg(value / 10.0, 0, 'f', 1)
                                   : tr("%1: %2% — %3").arg(stageName(stage)).arg(value / 10.0, 0, 'f', 1).arg(text));
 }
