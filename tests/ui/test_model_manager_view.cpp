@@ -79,7 +79,7 @@ class TestModelManagerView : public QObject {
     w.show();
     QLabel* note = w.practiceView()->panel()->modelNote();
     QVERIFY(note->isVisibleTo(&w));
-    QVERIFY2(note->text().contains(QStringLiteral("open the model manager")), qPrintable(note->text()));
+    QVERIFY2(note->text().contains(QStringLiteral(">Open the model manager</a>")), qPrintable(note->text()));
     emit note->linkActivated(QStringLiteral("models"));
     QCOMPARE(w.currentViewName(), QStringLiteral("models"));
     QVERIFY(w.showView(QStringLiteral("experts")));

@@ -76,7 +76,13 @@ class TestSettingsView : public QObject {
       QSignalSpy changed(&v, &SettingsView::settingsChanged);
       v.temperatureField()->setValue(0.35);
       v.topPField()->setValue(0.8);
-      v.maxTokensField()->setValue(2048);
+      // Typed: saved once, when Return completes the number.
+      v.maxTokensField()->setFocus();
+      v.maxTokensField()->selectAll();
+      QTest::keyClicks(v.maxTokensField(), QStringLiteral("2048"));
+      QCOMPARE(changed.count(), 2);
+      QTest::keyClick(v.maxTokensField(), Qt::Key_Return);
+      QCOMPARE(changed.count(), 3);
       v.thinkingBudgetField()->setValue(0);
       v.fontSizeField()->setValue(14);
       choose(v.themeChoice(), QStringLiteral("dark"));

@@ -238,8 +238,7 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   connect(manager_.get(), &app::ModelManager::stateChanged, this, &ModelManagerView::onState);
   connect(manager_.get(), &app::ModelManager::progress, this, &ModelManagerView::onProgress);
   connect(manager_.get(), &app::ModelManager::finished, this, [this](const QString& path) {
-    refresh();
-    startEstimates(path);
+    refresh();  // the new model is the one in use: its estimates start here
     emit modelReady(path);
   });
   connect(cancel_, &QPushButton::clicked, manager_.get(), &app::ModelManager::cancel);

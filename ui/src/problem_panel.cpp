@@ -192,7 +192,7 @@ void ProblemPanel::updateTutorButtons() {
   }
   modelNote_->setVisible(!backend_);
   if (!backend_)
-    modelNote_->setText(tr("%1 — <a href=\"models\">open the model manager</a> (Ctrl+4)").arg(why.toHtmlEscaped()));
+    modelNote_->setText(tr("%1 <a href=\"models\">Open the model manager</a> (Ctrl+4)").arg(why.toHtmlEscaped()));
 }
 
 bool ProblemPanel::startTutor(app::TutorMode mode, int step) {

@@ -190,8 +190,15 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
   layout->addStretch(1);
 
   for (QComboBox* c : {device_, quantization_, theme_}) connect(c, &QComboBox::activated, this, &SettingsView::commit);
-  for (QDoubleSpinBox* s : {temperature_, topP_}) connect(s, &QDoubleSpinBox::valueChanged, this, &SettingsView::commit);
-  for (QSpinBox* s : {maxTokens_, thinking_, fontSize_}) connect(s, &QSpinBox::valueChanged, this, &SettingsView::commit);
+  // Typed numbers count once complete (Return or leaving the field), not per keystroke.
+  for (QDoubleSpinBox* s : {temperature_, topP_}) {
+    s->setKeyboardTracking(false);
+    connect(s, &QDoubleSpinBox::valueChanged, this, &SettingsView::commit);
+  }
+  for (QSpinBox* s : {maxTokens_, thinking_, fontSize_}) {
+    s->setKeyboardTracking(false);
+    connect(s, &QSpinBox::valueChanged, this, &SettingsView::commit);
+  }
   connect(remote_, &QCheckBox::toggled, this, &SettingsView::commit);
   for (QLineEdit* e : {url_, model_}) connect(e, &QLineEdit::editingFinished, this, &SettingsView::commit);
   connect(key_, &QLineEdit::editingFinished, this, [this] {
