@@ -3,7 +3,7 @@
 // bank, "Run calibration" fills the table, and every cell carries exactly
 // the ratio, routed tokens and topic tokens the calibration service reports;
 // on a profile with enough tokens a label appears exactly where the rule
-// (≥ 1.5× over ≥ 500 tokens) holds.
+// (≥ 1.5× over ≥ 500 tokens) holds; Cancel keeps what was measured and offers Resume.
 #include <QHeaderView>
 #include <QLabel>
 #include <QProcess>
@@ -143,6 +143,27 @@ class TestExpertProfilesView : public QObject {
     if (labelled.isEmpty()) QVERIFY2(text.startsWith(QStringLiteral("No expert at layer 1 ")), qPrintable(text));
     for (const QString& l : labelled) QVERIFY2(text.contains(l), qPrintable(text));
     QCOMPARE(text.count(QStringLiteral("-leaning")), labelled.size());
+  }
+
+  void cancelKeepsWhatWasMeasuredAndOffersResume() {
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("e.sqlite")));
+    ctx.setBank(bank_.get());
+    ExpertProfilesView v(&ctx);
+    v.show();
+    v.setModel(model_, tokenize_, QStringLiteral("tiny"));
+    v.perTopicChoice()->setValue(200);
+    QSignalSpy cancelled(&v.calibration(), &ExpertCalibration::cancelled);
+    QTest::mouseClick(v.runButton(), Qt::LeftButton);
+    QVERIFY(!v.runButton()->isEnabled());
+    QTest::mouseClick(v.cancelButton(), Qt::LeftButton);
+    QVERIFY(cancelled.wait(60000));
+    QVERIFY(!v.cancelButton()->isEnabled());
+    QVERIFY(v.runButton()->isEnabled());
+    QVERIFY2(v.statusLabel()->text().startsWith(QStringLiteral("Stopped.")), qPrintable(v.statusLabel()->text()));
+    const int done = int(ctx.database().calibratedProblems(QStringLiteral("tiny")).size());
+    QVERIFY(done < int(ExpertCalibration::sampleProblems(*bank_, 200).size()));
+    QCOMPARE(v.runButton()->text(), done > 0 ? QStringLiteral("Resume calibration") : QStringLiteral("Run calibration"));
   }
 
   void labelsAppearOnlyWhereTheRuleHolds() {

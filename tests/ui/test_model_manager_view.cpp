@@ -3,7 +3,9 @@
 // screens point to it; a download from a local hub (serving a zaya-synth
 // tiny checkpoint) moves the progress bar, Cancel stops it with the reason
 // shown, Download again resumes and walks through checking to Ready, then a
-// conversion to a q8 pack; a repo the hub does not have fails with its reason.
+// conversion to a q8 pack and back to the checkpoint through "use the selected
+// model"; a model made ready is loaded for the tutor; a repo the hub does not
+// have fails with its reason.
 #include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
@@ -161,6 +163,15 @@ class TestModelManagerView : public QObject {
       if (v.installedList()->item(i)->text().contains(QStringLiteral("(in use)"))) inUse << v.installedList()->item(i)->text();
     QCOMPARE(inUse.size(), 1);
     QVERIFY(inUse.first().startsWith(QStringLiteral("ZAYA1-8B-q8")));
+
+    // Back to the checkpoint folder: picked in the list, checked again, in use.
+    for (int i = 0; i < v.installedList()->count(); ++i)
+      if (v.installedList()->item(i)->data(Qt::UserRole).toString() == installed) v.installedList()->setCurrentRow(i);
+    QVERIFY(v.useButton()->isEnabled());
+    QTest::mouseClick(v.useButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 3, 60000);
+    QCOMPARE(ready.last().first().toString(), installed);
+    QCOMPARE(ctx.database().setting(QStringLiteral("model.active")), installed);
   }
 
   void aReadyModelIsLoadedForTheTutor() {
