@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "zaya-tutor: unknown theme '%s' (use light or dark)\n", qPrintable(theme));
     return 2;
   }
-  zaya::ui::MainWindow window;
-  window.setTheme(theme);
+  zaya::ui::MainWindow window;  // opens with the theme saved in Settings
+  if (parser.isSet(themeOpt)) window.setTheme(theme);
   if (parser.isSet(problemOpt)) window.openProblem(parser.value(problemOpt));
   if (parser.isSet(viewOpt) && !window.showView(parser.value(viewOpt))) {
     std::fprintf(stderr, "zaya-tutor: unknown view '%s'; views: %s\n", qPrintable(parser.value(viewOpt)),

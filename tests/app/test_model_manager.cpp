@@ -3,70 +3,23 @@
 // q8 conversion makes a pack the engine opens; cancelling a conversion leaves
 // no partial pack; download (from a local server with the hub's URL layout) →
 // verify → convert → Ready.
-#include <QCryptographicHash>
 #include <QDirIterator>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "database.h"
+#include "hub_server.h"
 #include "model_manager.h"
 #include "zaya/model.h"
 
 using namespace zaya::app;
+using zaya::testing::HubServer;
 
 namespace {
-
-// Serves the listing and the files of one repo (Zyphra/ZAYA1-8B at main).
-class FakeHub : public QObject {
- public:
-  QHash<QString, QByteArray> files;
-  QTcpServer server;
-
-  FakeHub() {
-    server.listen(QHostAddress::LocalHost);
-    connect(&server, &QTcpServer::newConnection, this, [this] {
-      while (QTcpSocket* s = server.nextPendingConnection()) {
-        connect(s, &QTcpSocket::readyRead, s, [this, s] {
-          const QByteArray req = s->peek(1 << 16);
-          if (!req.contains("\r\n\r\n")) return;
-          s->readAll();
-          handle(s, req);
-        });
-        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-      }
-    });
-  }
-  QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())); }
-
- private:
-  void handle(QTcpSocket* s, const QByteArray& req) {
-    const QList<QByteArray> first = req.left(req.indexOf("\r\n")).split(' ');
-    const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(first.value(1).split('?').first()));
-    QByteArray body, status = "200 OK";
-    if (path == QLatin1String("/api/models/Zyphra/ZAYA1-8B/revision/main")) {
-      QJsonArray siblings;
-      for (auto it = files.cbegin(); it != files.cend(); ++it)
-        siblings.append(QJsonObject{{"rfilename", it.key()},
-                                    {"lfs", QJsonObject{{"size", it.value().size()},
-                                                        {"sha256", QString::fromLatin1(QCryptographicHash::hash(it.value(), QCryptographicHash::Sha256).toHex())}}}});
-      body = QJsonDocument(QJsonObject{{"siblings", siblings}}).toJson();
-    } else {
-      const QString prefix = QStringLiteral("/Zyphra/ZAYA1-8B/resolve/main/");
-      if (path.startsWith(prefix) && files.contains(path.mid(prefix.size()))) body = files.value(path.mid(prefix.size()));
-      else status = "404 Not Found";
-    }
-    QByteArray head = "HTTP/1.1 " + status + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";
-    s->write(first.value(0) == "HEAD" ? head : head + body);
-    s->disconnectFromHost();
-  }
-};
 
 bool makeTiny(const QString& out) {
   QProcess synth;
@@ -237,12 +190,8 @@ class TestModelManager : public QObject {
   }
 
   void downloadVerifyConvertReady() {
-    FakeHub hub;
-    for (const QString& f : QDir(tiny_).entryList(QDir::Files)) {
-      QFile in(QDir(tiny_).filePath(f));
-      QVERIFY(in.open(QIODevice::ReadOnly));
-      hub.files.insert(f, in.readAll());
-    }
+    HubServer hub;
+    QVERIFY(hub.serveFolder(tiny_));
     QTemporaryDir d;
     Database db(d.filePath(QStringLiteral("db.sqlite")));
     ModelManager m(&db, d.filePath(QStringLiteral("models")));

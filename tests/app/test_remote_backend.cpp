@@ -5,81 +5,18 @@
 #include <QFutureWatcher>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtConcurrent>
 #include <QtTest>
 
+#include "openai_server.h"
 #include "remote_backend.h"
 #include "tutoring_session.h"
 
 using namespace zaya::app;
+using zaya::testing::OpenAiServer;
 
 namespace {
-
-class FakeServer : public QObject {
- public:
-  QString mode = QStringLiteral("stream");
-  QByteArray lastRequest;
-  QTcpServer server;
-  FakeServer() {
-    server.listen(QHostAddress::LocalHost);
-    QObject::connect(&server, &QTcpServer::newConnection, this, [this] {
-      while (QTcpSocket* s = server.nextPendingConnection()) {
-        auto* buf = new QByteArray;
-        QObject::connect(s, &QTcpSocket::readyRead, s, [this, s, buf] {
-          *buf += s->readAll();
-          const qsizetype head = buf->indexOf("\r\n\r\n");
-          if (head < 0) return;
-          const QByteArray headers = buf->left(head).toLower();
-          const qsizetype cl = headers.indexOf("content-length:");
-          const int length = cl < 0 ? 0 : headers.mid(cl + 15, headers.indexOf('\r', cl) - cl - 15).trimmed().toInt();
-          if (buf->size() < head + 4 + length) return;
-          lastRequest = *buf;
-          respond(s);
-        });
-        QObject::connect(s, &QTcpSocket::disconnected, s, [s, buf] {
-          delete buf;
-          s->deleteLater();
-        });
-      }
-    });
-  }
-  QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())); }
-
- private:
-  static QByteArray chunk(const QString& field, const QString& text) {
-    const QJsonObject o{{"choices", QJsonArray{QJsonObject{{"index", 0}, {"delta", QJsonObject{{field, text}}}}}}};
-    return "data: " + QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n\n";
-  }
-  void respond(QTcpSocket* s) {
-    if (mode == QLatin1String("401")) {
-      s->write("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 37\r\n\r\n"
-               "{\"error\":{\"message\":\"bad api key\"}} ");
-      s->disconnectFromHost();
-      return;
-    }
-    s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
-    if (mode == QLatin1String("garbage")) {
-      s->write("data: this is not json at all\n\n");
-      s->disconnectFromHost();
-      return;
-    }
-    s->write(": keep-alive comment\n\n");
-    s->write(chunk(QStringLiteral("reasoning_content"), QStringLiteral("Think: 2x = 8")));
-    s->write(chunk(QStringLiteral("reasoning_content"), QStringLiteral(", x = 4.")));
-    s->write(chunk(QStringLiteral("content"), QStringLiteral("Step 1: Subtract 3: $2x = 8$.\n\n")));
-    if (mode == QLatin1String("cut")) {
-      s->flush();
-      s->abort();
-      return;
-    }
-    s->write(chunk(QStringLiteral("content"), QStringLiteral("Step 2: Divide: $x = 4$.\n\n")));
-    s->write(chunk(QStringLiteral("content"), QStringLiteral("Step 3: So $\\boxed{4}$.")));
-    s->write("data: [DONE]\n\n");
-    s->disconnectFromHost();
-  }
-};
 
 struct Outcome {
   QList<GeneratedToken> tokens;
@@ -123,7 +60,7 @@ class TestRemoteBackend : public QObject {
   Q_OBJECT
  private slots:
   void streamsThinkingAndAnswer() {
-    FakeServer server;
+    OpenAiServer server;
     RemoteBackend backend(server.url(), QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("sk-secret-123"), 5000);
     QVERIFY(!backend.info().hasRouting);
     QVERIFY(backend.info().routingNote.contains(QStringLiteral("unavailable")));
@@ -138,7 +75,7 @@ class TestRemoteBackend : public QObject {
   }
 
   void sessionOverRemoteSaysNoRouting() {
-    FakeServer server;
+    OpenAiServer server;
     auto backend = std::make_shared<RemoteBackend>(server.url(), QStringLiteral("m"), QString(), 5000);
     TutoringSession s(backend);
     QSignalSpy noRouting(&s, &TutoringSession::routingUnavailable);
@@ -154,7 +91,7 @@ class TestRemoteBackend : public QObject {
   }
 
   void cutStreamIsAnError() {
-    FakeServer server;
+    OpenAiServer server;
     server.mode = QStringLiteral("cut");
     RemoteBackend backend(server.url(), QStringLiteral("m"), QStringLiteral("sk-secret-123"), 5000);
     const Outcome o = run(backend);
@@ -165,7 +102,7 @@ class TestRemoteBackend : public QObject {
   }
 
   void unauthorized() {
-    FakeServer server;
+    OpenAiServer server;
     server.mode = QStringLiteral("401");
     RemoteBackend backend(server.url(), QStringLiteral("m"), QStringLiteral("sk-wrong"), 5000);
     const Outcome o = run(backend);
@@ -176,7 +113,7 @@ class TestRemoteBackend : public QObject {
   }
 
   void garbageIsMalformed() {
-    FakeServer server;
+    OpenAiServer server;
     server.mode = QStringLiteral("garbage");
     RemoteBackend backend(server.url(), QStringLiteral("m"), {}, 5000);
     const Outcome o = run(backend);

@@ -2,7 +2,9 @@
 
 #include <QActionGroup>
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QApplication>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -11,6 +13,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QWebEngineView>
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -20,12 +23,17 @@
 #include "document_view.h"
 #include "math_markdown.h"
 #include "engine_backend.h"
+#include "expert_profiles_view.h"
+#include "model_manager_view.h"
 #include "model_store.h"
 #include "practice_view.h"
 #include "problem_browser.h"
 #include "problem_panel.h"
 #include "progress_view.h"
+#include "remote_backend.h"
+#include "settings_view.h"
 #include "teacher_view.h"
+#include "tutor_settings.h"
 #include "theme.h"
 
 namespace zaya::ui {
@@ -67,6 +75,47 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   connect(teacher_, &TeacherView::rendered, this, [this] {
     if (stack_->currentWidget() == teacher_) emit viewRendered();
   });
+  models_ = new ModelManagerView(context_, {}, stack_);
+  models_->setAccessibleName(tr("Model manager"));
+  addView(QStringLiteral("models"), models_);
+  connect(models_, &ModelManagerView::rendered, this, [this] {
+    if (stack_->currentWidget() == models_) emit viewRendered();
+  });
+  connect(models_, &ModelManagerView::modelReady, this, [this] {
+    refreshStatus();
+    startModelLoad();
+  });
+  settings_ = new SettingsView(context_, stack_);
+  settings_->setAccessibleName(tr("Settings"));
+  addView(QStringLiteral("settings"), settings_);
+  connect(settings_, &SettingsView::rendered, this, [this] {
+    if (stack_->currentWidget() == settings_) emit viewRendered();
+  });
+  connect(models_, &ModelManagerView::deviceChanged, this, [this] {
+    settings_->refresh();
+    startModelLoad();
+  });
+  connect(settings_, &SettingsView::settingsChanged, this,
+          [this](const app::TutorSettings& now, const app::TutorSettings& before) {
+            if (now.theme != theme_) setTheme(now.theme);
+            applySettings();
+            const bool remoteChanged = now.remote != before.remote ||
+                                       (now.remote && (now.remoteUrl != before.remoteUrl || now.remoteModel != before.remoteModel));
+            if (now.quantization != before.quantization || now.device != before.device) models_->refresh();
+            if (remoteChanged || (!now.remote && now.device != before.device)) startModelLoad();
+          });
+  connect(settings_, &SettingsView::apiKeyChanged, this, [this] {
+    if (settings_->settings().remote) startModelLoad();
+  });
+  experts_ = new ExpertProfilesView(context_, stack_);
+  experts_->setAccessibleName(tr("Expert profiles"));
+  addView(QStringLiteral("experts"), experts_);
+  connect(experts_, &ExpertProfilesView::rendered, this, [this] {
+    if (stack_->currentWidget() == experts_) emit viewRendered();
+  });
+  connect(experts_, &ExpertProfilesView::modelManagerRequested, this, [this] { showView(QStringLiteral("models")); });
+  connect(experts_, &ExpertProfilesView::settingsRequested, this, [this] { showView(QStringLiteral("settings")); });
+  connect(practice_->panel(), &ProblemPanel::modelManagerRequested, this, [this] { showView(QStringLiteral("models")); });
   connect(practice_->panel(), &ProblemPanel::answerChecked, this,
           [this](const QString& id, const QString& answer, bool correct, const QString&, qint64 ms) {
             recordAnswer(id, answer, correct, ms);
@@ -77,7 +126,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   status_ = new QLabel(this);
   status_->setAccessibleName(tr("Model and device status"));
   statusBar()->addPermanentWidget(status_, 1);
+  baseFontPoints_ = QApplication::font().pointSizeF();
   buildMenus();
+  setTheme(context_->ok() ? app::TutorSettings::load(context_->database()).theme : QStringLiteral("light"));
+  applySettings();
   refreshStatus();
   startBankLoad();
   startModelLoad();
@@ -87,24 +139,91 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { status_->setText(statusWithMemory()); });
 }
 
+namespace {
+
+// The tokenizer of a model: inside a checkpoint folder; for a pack file, in
+// the checkpoint folder it was converted from (<name>-q4.zpack ← <name>/) or
+// beside it. Empty = EngineBackend's default (<model>/tokenizer.json).
+QString tokenizerFor(const QString& modelPath) {
+  const QFileInfo info(modelPath);
+  if (!info.isFile()) return {};
+  const QString base = info.completeBaseName();
+  const QString checkpoint = base.section(QLatin1Char('-'), 0, -2);
+  for (const QString& candidate : {QDir(info.absolutePath()).filePath(checkpoint + QStringLiteral("/tokenizer.json")),
+                                   QDir(info.absolutePath()).filePath(QStringLiteral("tokenizer.json"))})
+    if (!checkpoint.isEmpty() && QFileInfo::exists(candidate)) return candidate;
+  return QDir(info.absolutePath()).filePath(QStringLiteral("tokenizer.json"));
+}
+
+zaya::DeviceKind deviceKind(const QString& setting) {
+  if (setting == QLatin1String("cpu")) return zaya::DeviceKind::Cpu;
+  if (setting == QLatin1String("gpu")) return zaya::DeviceKind::Cuda;
+  return zaya::DeviceKind::Auto;
+}
+
+}  // namespace
+
 void MainWindow::startModelLoad() {
+  const int generation = ++modelLoads_;
+  backend_.reset();  // the status line stops asking the model being replaced
+  const app::TutorSettings settings = context_->ok() ? app::TutorSettings::load(context_->database()) : app::TutorSettings{};
+  experts_->setRemoteMode(settings.remote);
+  if (settings.remote) {
+    // The server is asked nothing until the first hint: "Test connection" in Settings checks it on demand.
+    const QUrl url = QUrl::fromUserInput(settings.remoteUrl);
+    if (settings.remoteUrl.isEmpty() || !url.isValid() || url.host().isEmpty()) {
+      const QString why = tr("A remote server is chosen in Settings, but its address is missing.");
+      practice_->panel()->setTutorBackend(nullptr, why);
+      refreshStatus();
+      emit modelLoaded(false, why);
+      return;
+    }
+    QString key;
+    try {
+      key = app::api_key::load(app::TutorSettings::apiKeyFile());
+    } catch (const app::AppError& e) {
+      statusBar()->showMessage(e.message(), 8000);
+    }
+    auto backend = std::make_shared<app::RemoteBackend>(url, settings.remoteModel, key);
+    practice_->panel()->setTutorBackend(backend);
+    refreshStatus();
+    emit modelLoaded(true, backend->info().name);
+    return;
+  }
   const auto models = app::ModelStore(app::dataDirectory() + QStringLiteral("/models")).installed();
-  if (models.isEmpty()) {
-    practice_->panel()->setTutorBackend(nullptr, tr("No model installed yet — hints and solutions need ZAYA1-8B."));
+  // The model the model manager last made ready, while it is still there; else the first installed.
+  const QString active = context_->ok() ? context_->database().setting(QString::fromLatin1(app::ModelManager::kActiveModelSetting)) : QString();
+  app::InstalledModel model;
+  if (!active.isEmpty() && QFileInfo::exists(active)) {
+    model.path = active;
+    model.name = QFileInfo(active).completeBaseName();
+  } else if (!models.isEmpty()) {
+    model = models.front();
+  } else {
+    const QString why = tr("No model installed yet — hints and solutions need ZAYA1-8B.");
+    practice_->panel()->setTutorBackend(nullptr, why);
+    experts_->clearModel(tr("No model installed yet — expert profiles are measured on ZAYA1-8B. The model manager "
+                            "downloads or imports it."));
+    refreshStatus();
     emit modelLoaded(false, tr("no model installed"));
     return;
   }
-  const app::InstalledModel model = models.front();
   statusBar()->showMessage(tr("Loading %1…").arg(model.name));
-  using Result = std::pair<std::shared_ptr<app::GenerationBackend>, QString>;
+  experts_->setLoading(true);
+  zaya::LoadOptions options;
+  options.device = deviceKind(settings.device);
+  using Result = std::pair<std::shared_ptr<app::EngineBackend>, QString>;
   auto* watcher = new QFutureWatcher<Result>(this);
-  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, model] {
+  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, model, generation] {
     auto [backend, error] = watcher->result();
     watcher->deleteLater();
+    if (generation != modelLoads_) return;  // a newer load (other model, device or server) replaced this one
     statusBar()->clearMessage();
+    refreshStatus();
     if (!backend) {
       const QString why = tr("The model %1 could not be loaded: %2").arg(model.name, error);
       practice_->panel()->setTutorBackend(nullptr, why);
+      experts_->clearModel(why);
       statusBar()->showMessage(why);
       emit modelLoaded(false, why);
       return;
@@ -112,15 +231,41 @@ void MainWindow::startModelLoad() {
     practice_->panel()->setTutorBackend(backend);
     backend_ = backend;
     status_->setText(statusWithMemory());
+    // The calibration shares the loaded weights; the aliasing pointer keeps the backend alive with them.
+    experts_->setModel(std::shared_ptr<const zaya::Model>(backend, &backend->model()),
+                       [backend](const QString& text) { return backend->tokenizer().encode(text.toStdString(), false); },
+                       QFileInfo(model.path).fileName());
     emit modelLoaded(true, backend->info().name);
   });
-  watcher->setFuture(QtConcurrent::run([path = model.path]() -> Result {
+  watcher->setFuture(QtConcurrent::run([path = model.path, options]() -> Result {
     try {
-      return {app::EngineBackend::load(path), {}};
+      return {app::EngineBackend::load(path, tokenizerFor(path), options), {}};
     } catch (const std::exception& e) {
       return {nullptr, QString::fromStdString(e.what())};
     }
   }));
+}
+
+void MainWindow::applySettings() {
+  if (!context_->ok()) return;
+  const app::TutorSettings s = settings_->settings();
+  ProblemPanel* panel = practice_->panel();
+  panel->setSampling(s.temperature, s.topP);
+  panel->setMaxTokens(s.maxTokens);
+  panel->setThinkingBudget(s.thinkingBudget);
+  applyFontSize(s.fontSize);
+}
+
+void MainWindow::applyFontSize(int points) {
+  // 0 = the system's size: nothing to change unless a size was set before.
+  const double wanted = points > 0 ? double(points) : baseFontPoints_;
+  QFont f = QApplication::font();
+  if (wanted <= 0 || qFuzzyCompare(f.pointSizeF(), wanted)) return;
+  f.setPointSizeF(wanted);
+  QApplication::setFont(f);
+  // The rendered pages (problems, solutions) scale with it through their zoom.
+  const double zoom = baseFontPoints_ > 0 ? wanted / baseFontPoints_ : 1.0;
+  for (QWebEngineView* v : findChildren<QWebEngineView*>()) v->setZoomFactor(zoom);
 }
 
 void MainWindow::addView(const QString& name, QWidget* view) {
@@ -200,6 +345,11 @@ void MainWindow::setTheme(const QString& theme) {
   welcome_->setTheme(theme);
   practice_->setTheme(theme);
   progress_->setTheme(theme);
+  models_->setTheme(theme);
+  experts_->setTheme(theme);
+  settings_->showTheme(theme);
+  if (themeActions_)
+    for (QAction* a : themeActions_->actions()) a->setChecked(a->data().toString() == theme);
 }
 
 void MainWindow::recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds) {
@@ -277,8 +427,16 @@ void MainWindow::studentFileAction(int which) {
 QString MainWindow::statusText() const { return status_->text(); }
 
 void MainWindow::refreshStatus() {
+  const app::TutorSettings settings = context_->ok() ? app::TutorSettings::load(context_->database()) : app::TutorSettings{};
+  if (settings.remote) {
+    statusBase_ = tr("Remote server: %1 (%2) · expert views unavailable").arg(settings.remoteUrl, settings.remoteModel);
+    status_->setText(statusBase_);
+    status_->setToolTip({});
+    return;
+  }
   const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
   statusBase_ = s.summary();
+  if (!s.modelInstalled) statusBase_ += tr(" · Ctrl+4: model manager");
   status_->setText(statusWithMemory());
   status_->setToolTip(s.reason);
 }
@@ -301,6 +459,9 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Practice"), QKeySequence(Qt::CTRL | Qt::Key_1), this, [this] { showView(QStringLiteral("practice")); });
   view->addAction(tr("P&rogress"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] { showView(QStringLiteral("progress")); });
   view->addAction(tr("&Teacher mode"), QKeySequence(Qt::CTRL | Qt::Key_3), this, [this] { showView(QStringLiteral("teacher")); });
+  view->addAction(tr("&Model manager"), QKeySequence(Qt::CTRL | Qt::Key_4), this, [this] { showView(QStringLiteral("models")); });
+  view->addAction(tr("&Expert profiles"), QKeySequence(Qt::CTRL | Qt::Key_5), this, [this] { showView(QStringLiteral("experts")); });
+  view->addAction(tr("&Settings"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { showView(QStringLiteral("settings")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
   view->addAction(tr("T&oday's practice"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
     showView(QStringLiteral("practice"));
@@ -308,6 +469,7 @@ void MainWindow::buildMenus() {
   });
   view->addSeparator();
   auto* themes = new QActionGroup(this);
+  themeActions_ = themes;
   for (const auto& [name, label] : {std::pair{QStringLiteral("light"), tr("&Light theme")},
                                     std::pair{QStringLiteral("dark"), tr("&Dark theme")}}) {
     QAction* a = view->addAction(label);
@@ -315,7 +477,15 @@ void MainWindow::buildMenus() {
     a->setChecked(name == theme_);
     a->setData(name);
     themes->addAction(a);
-    connect(a, &QAction::triggered, this, [this, name = name] { setTheme(name); });
+    connect(a, &QAction::triggered, this, [this, name = name] {
+      setTheme(name);
+      // Chosen here it is remembered as if chosen in Settings.
+      if (!context_->ok()) return;
+      app::TutorSettings s = app::TutorSettings::load(context_->database());
+      s.theme = name;
+      s.save(context_->database());
+      settings_->refresh();
+    });
   }
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));

@@ -10,6 +10,7 @@
 #include "generation_backend.h"
 #include "zaya/problems/bank.h"
 
+class QActionGroup;
 class QLabel;
 class QStackedWidget;
 
@@ -17,8 +18,11 @@ namespace zaya::ui {
 
 class AppContext;
 class DocumentView;
+class ExpertProfilesView;
+class ModelManagerView;
 class PracticeView;
 class ProgressView;
+class SettingsView;
 class TeacherView;
 
 class MainWindow : public QMainWindow {
@@ -36,6 +40,9 @@ class MainWindow : public QMainWindow {
   PracticeView* practiceView() const { return practice_; }
   ProgressView* progressView() const { return progress_; }
   TeacherView* teacherView() const { return teacher_; }
+  ModelManagerView* modelManagerView() const { return models_; }
+  SettingsView* settingsView() const { return settings_; }
+  ExpertProfilesView* expertProfilesView() const { return experts_; }
   AppContext* appContext() const { return context_; }
   const problems::ProblemBank* bank() const { return bank_.get(); }
   bool isBankLoaded() const { return bank_ != nullptr; }
@@ -60,7 +67,12 @@ class MainWindow : public QMainWindow {
   QString statusWithMemory() const;  // statusBase_ plus the GPU memory in use, when on a GPU
   QJsonObject welcomeDocument() const;
   void startBankLoad();
+  // Loads the tutor's model again (the active one, on the chosen device) or
+  // connects to the remote server, per the settings; a newer call supersedes an older one.
   void startModelLoad();
+  // The stored settings that act on the window and the tutor (font, sampling).
+  void applySettings();
+  void applyFontSize(int points);
   void addView(const QString& name, QWidget* view);
   void recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds);
   void studentFileAction(int which);
@@ -72,6 +84,12 @@ class MainWindow : public QMainWindow {
   AppContext* context_;
   ProgressView* progress_;
   TeacherView* teacher_;
+  ModelManagerView* models_;
+  SettingsView* settings_;
+  ExpertProfilesView* experts_;
+  QActionGroup* themeActions_ = nullptr;
+  int modelLoads_ = 0;  // generation of startModelLoad(): older results are dropped
+  double baseFontPoints_ = 0;  // the font size the system gave, for scaling the web pages
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;
   QString statusBase_;

@@ -40,7 +40,8 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       solve_(new QPushButton(tr("Full solution"), this)),
       explain_(new QPushButton(tr("Explain a step"), this)),
       stop_(new QPushButton(tr("Stop"), this)),
-      saved_(new QComboBox(this)) {
+      saved_(new QComboBox(this)),
+      modelNote_(new QLabel(this)) {
   statement_->setAccessibleName(tr("Problem statement"));
   reference_->setAccessibleName(tr("Reference solution"));
   tabs_->addTab(statement_, tr("Problem"));
@@ -82,8 +83,14 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   tutorRow->addWidget(solve_);
   tutorRow->addWidget(explain_);
   tutorRow->addWidget(stop_);
-  tutorRow->addStretch(1);
+  tutorRow->addWidget(modelNote_, 1);
+  tutorRow->addStretch(0);  // takes the room while the note is hidden
   tutorRow->addWidget(saved_);
+  modelNote_->setAccessibleName(tr("Why hints and solutions are unavailable"));
+  modelNote_->setTextFormat(Qt::RichText);
+  modelNote_->setWordWrap(true);
+  modelNote_->hide();
+  connect(modelNote_, &QLabel::linkActivated, this, &ProblemPanel::modelManagerRequested);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 8, 8, 8);
   layout->addWidget(tabs_, 1);
@@ -251,6 +258,9 @@ void ProblemPanel::updateTutorButtons() {
     hint_->setToolTip(why);
     solve_->setToolTip(why);
   }
+  modelNote_->setVisible(!backend_);
+  if (!backend_)
+    modelNote_->setText(tr("%1 <a href=\"models\">Open the model manager</a> (Ctrl+4)").arg(why.toHtmlEscaped()));
 }
 
 bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
@@ -266,6 +276,8 @@ bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
   r.studentWork = answer_->text();
   r.thinkingBudget = thinkingBudget_;
   r.maxTokens = maxTokens_;
+  r.temperature = temperature_;
+  r.topP = topP_;
   if (mode == app::TutorMode::Explain) {
     if (!session_) return false;
     for (const auto& st : session_->solution().steps)

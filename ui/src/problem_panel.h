@@ -62,6 +62,16 @@ class ProblemPanel : public QWidget {
   int hintsUsed() const { return hintsUsed_; }
   void setThinkingBudget(int tokens) { thinkingBudget_ = tokens; }
   void setMaxTokens(int tokens) { maxTokens_ = tokens; }
+  int maxTokens() const { return maxTokens_; }
+  int thinkingBudget() const { return thinkingBudget_; }
+  float temperature() const { return temperature_; }
+  float topP() const { return topP_; }
+  void setSampling(double temperature, double topP) {
+    temperature_ = float(temperature);
+    topP_ = float(topP);
+  }
+  // The line under the tutor buttons that says why there is no model and links to the model manager.
+  QLabel* modelNote() const { return modelNote_; }
 
   DocumentView* statementView() const { return statement_; }
   DocumentView* referenceView() const { return reference_; }
@@ -74,6 +84,8 @@ class ProblemPanel : public QWidget {
   void statementRendered();
   void tutorFinished(const zaya::app::Solution& solution);
   void tutorSpeed(double tokensPerSecond);
+  // The student followed the "no model" note's link.
+  void modelManagerRequested();
 
  private:
   void showVerdict(const problems::Verdict& v);
@@ -101,11 +113,14 @@ class ProblemPanel : public QWidget {
   app::Database* store_ = nullptr;
   qint64 profileId_ = 0;
   int hintsUsed_ = 0;
+  QLabel* modelNote_;
   std::shared_ptr<app::GenerationBackend> backend_;
   QString backendMissing_;
   app::TutoringSession* session_ = nullptr;
   int thinkingBudget_ = 1024;
   int maxTokens_ = 4096;
+  float temperature_ = 0.6f;
+  float topP_ = 0.95f;
 };
 
 }  // namespace zaya::ui

@@ -29,6 +29,10 @@ void applyTheme(QApplication& app, const QString& name) {
     p.setColor(QPalette::Link, QColor(0x7f, 0xb0, 0xf0));
     p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x6b, 0x74, 0x80));
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x6b, 0x74, 0x80));
+    // Disabled fields take the window's colour, as in the light theme, so they
+    // do not look ready for typing; their placeholder dims with them.
+    p.setColor(QPalette::Disabled, QPalette::Base, window);
+    p.setColor(QPalette::Disabled, QPalette::PlaceholderText, QColor(0x5c, 0x64, 0x6f));
   } else {
     p = app.style()->standardPalette();
     p.setColor(QPalette::Highlight, QColor(0x2f, 0x5d, 0x9a));

@@ -1,0 +1,43 @@
+// The user's settings, kept in the database's settings table (so they live
+// with the rest of the student's data and survive reinstalls of the app).
+// The API key of a remote server is the one exception: it goes to its own
+// file with owner-only permissions (api_key::save), never into the database.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+namespace zaya::app {
+
+class Database;
+
+struct TutorSettings {
+  // Where the local engine runs: "auto" (GPU when one fits, else CPU), "gpu" or "cpu".
+  QString device = QStringLiteral("auto");
+  // The preset the model manager converts checkpoints to: "q4" or "q8".
+  QString quantization = QStringLiteral("q4");
+  double temperature = 0.6;
+  double topP = 0.95;
+  int maxTokens = 4096;
+  int thinkingBudget = 1024;  // tokens; 0 = thinking off; -1 = no limit (TutorRequest's meaning)
+  int fontSize = 0;           // points, for the whole window and the rendered pages; 0 = the system's size
+  QString theme = QStringLiteral("light");
+  // An OpenAI-compatible server (vLLM with ZAYA support) instead of the local engine.
+  bool remote = false;
+  QString remoteUrl;
+  QString remoteModel = QStringLiteral("Zyphra/ZAYA1-8B");
+
+  static constexpr int kMinFontSize = 8, kMaxFontSize = 24;
+
+  // Missing or unreadable values fall back to the defaults above.
+  static TutorSettings load(Database& db);
+  void save(Database& db) const;
+  // Where the remote server's API key is kept: <data directory>/remote-api-key.
+  static QString apiKeyFile();
+
+  bool operator==(const TutorSettings&) const = default;
+};
+
+}  // namespace zaya::app
+
+Q_DECLARE_METATYPE(zaya::app::TutorSettings)
