@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "prompt and writes logits, routing decisions and generated tokens.\n"
     "\n"
     "input:\n"
-    "  --model DIR              checkpoint directory or .pack file (required)\n"
+    "  --model DIR              checkpoint directory or .zpack model pack (required)\n"
     "  --ids 2,17,33            token ids, comma separated\n"
     "  --prefill-len N          feed the first N ids as one chunk, the rest one by one\n"
     "  --prompt TEXT            text instead of ids (tokenizer.json beside the model)\n"
