@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName(QStringLiteral("zaya-tutor"));
   QApplication::setApplicationDisplayName(zaya::app::applicationName());
   QApplication::setApplicationVersion(zaya::app::applicationVersion());
-  QApplication::setDesktopFileName(QStringLiteral("zaya-tutor"));
+  // The installed desktop entry's id: desktops match the window to its menu
+  // entry and icon by it (Wayland app id).
+  QApplication::setDesktopFileName(QStringLiteral("io.github.zaya_tutor.ZayaTutor"));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral("Offline math tutor with step-by-step solutions by ZAYA1-8B"));

@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages: build tools, Qt 6, the libraries the project links, and the
-# tools its tests drive (Xvfb, clang for fuzzing, asymptote for diagrams).
+# tools its tests drive (Xvfb, clang for fuzzing, asymptote for diagrams),
+# and rsvg-convert for the package's PNG icons.
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-webengine-dev-tools
@@ -18,6 +19,7 @@ packages=(
   libginac-dev libcln-dev
   clang-14 libclang-rt-14-dev
   sqlite3 xvfb xauth curl ca-certificates
+  librsvg2-bin
 )
 
 as_root() {

@@ -39,6 +39,36 @@ struct Args {
   std::int64_t context = 0;
 };
 
+constexpr const char* kUsage =
+    "usage: zaya-run --model DIR (--ids IDS | --prompt TEXT) [options]\n"
+    "\n"
+    "Runs a ZAYA1 model (a checkpoint directory or a model pack) on token ids or a text\n"
+    "prompt and writes logits, routing decisions and generated tokens.\n"
+    "\n"
+    "input:\n"
+    "  --model DIR              checkpoint directory or .zpack model pack (required)\n"
+    "  --ids 2,17,33            token ids, comma separated\n"
+    "  --prefill-len N          feed the first N ids as one chunk, the rest one by one\n"
+    "  --prompt TEXT            text instead of ids (tokenizer.json beside the model)\n"
+    "  --chat                   wrap --prompt in the model's chat format\n"
+    "  --tokenizer FILE         tokenizer.json to use with --prompt\n"
+    "generation:\n"
+    "  --generate K             continue for K tokens (printed as a JSON array, or as text with --prompt)\n"
+    "  --greedy                 always take the most likely token (the default)\n"
+    "  --temperature T, --top-p P, --top-k K, --min-p P, --seed S\n"
+    "                           sample instead of taking the most likely token\n"
+    "  --repetition-penalty R   penalise tokens already in the sequence\n"
+    "  --context N              context length of the session (default: what the run needs)\n"
+    "output:\n"
+    "  --logits-out FILE        float32 little-endian logits [number of ids, vocab]\n"
+    "  --routing-out FILE       JSON: per token, per layer {layer, expert, prob, weight}\n"
+    "  --ids-out FILE           generated ids as a JSON array\n"
+    "  --stats                  load, prefill and decode speed and peak memory on stderr\n"
+    "device:\n"
+    "  --device cpu|cuda|auto   where to run (default auto: the GPU when usable)\n"
+    "  --threads N              CPU threads (default: all cores)\n"
+    "  -h, --help               show this help\n";
+
 [[noreturn]] void die(const std::string& msg) {
   std::fprintf(stderr, "zaya-run: %s\n", msg.c_str());
   std::exit(2);
@@ -88,7 +118,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--chat") a.chat = true;
     else if (f == "--tokenizer") a.tokenizer = value();
     else if (f == "--help" || f == "-h") {
-      std::fprintf(stderr, "see the comment at the top of zaya_run.cpp for the flags\n");
+      std::fputs(kUsage, stdout);
       std::exit(0);
     } else die("unknown flag " + f);
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <unistd.h>
 
@@ -70,6 +71,24 @@ TEST(ZayaRun, GreedyIds) {
                           " --generate 16 --greedy --device auto --ids-out " + (tmp / "ids.json").string() + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   EXPECT_EQ(read_json((tmp / "ids.json").string()).get<std::vector<std::int32_t>>(), g["generated"].get<std::vector<std::int32_t>>());
+  fs::remove_all(tmp);
+}
+
+// --help is the source of the man page's synopsis: it must list every flag
+// on stdout and succeed.
+TEST(ZayaRun, HelpListsTheFlags) {
+  const fs::path tmp = temp_dir("help");
+  const fs::path out = tmp / "help.txt";
+  ASSERT_EQ(std::system((zaya_run() + " --help > " + out.string()).c_str()), 0);
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string help = text.str();
+  EXPECT_EQ(help.rfind("usage: zaya-run --model DIR", 0), 0u) << help;
+  for (const char* flag : {"--ids", "--prefill-len", "--prompt", "--chat", "--tokenizer", "--generate", "--greedy",
+                           "--temperature", "--top-p", "--top-k", "--min-p", "--seed", "--repetition-penalty",
+                           "--context", "--logits-out", "--routing-out", "--ids-out", "--stats", "--device", "--threads"})
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
   fs::remove_all(tmp);
 }
 

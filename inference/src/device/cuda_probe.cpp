@@ -48,7 +48,10 @@ std::vector<std::string> backend_candidates(const char* name) {
   if (!dir.empty()) {
     out.push_back((dir / ".." / "lib" / name).string());             // build tree: bin/ + lib/
     out.push_back((dir / name).string());
-    out.push_back((dir / ".." / "lib" / "zaya-tutor" / name).string());  // installed: /usr/lib/zaya-tutor
+    // Installed: /usr/lib/<triplet>/zaya-tutor (the Debian package), /usr/lib/zaya-tutor.
+    if (ZAYA_LIBRARY_ARCHITECTURE[0] != '\0')
+      out.push_back((dir / ".." / "lib" / ZAYA_LIBRARY_ARCHITECTURE / "zaya-tutor" / name).string());
+    out.push_back((dir / ".." / "lib" / "zaya-tutor" / name).string());
   }
   out.emplace_back(name);  // LD_LIBRARY_PATH and the system's search path
   return out;
