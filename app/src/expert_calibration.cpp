@@ -36,8 +36,8 @@ QList<CalibrationProblem> ExpertCalibration::sampleProblems(const zaya::problems
   return out;
 }
 
-bool ExpertCalibration::labelApplies(double ratio, qint64 topicTokens) {
-  return ratio >= kLabelMinRatio && topicTokens >= kLabelMinTokens;
+bool ExpertCalibration::labelApplies(double ratio, qint64 topicTokens, qint64 routed) {
+  return ratio >= kLabelMinRatio && topicTokens >= kLabelMinTokens && routed >= kLabelMinRoutedTokens;
 }
 
 void ExpertCalibration::cancel() { cancel_.store(true); }
@@ -152,7 +152,7 @@ QList<ExpertTopicStat> ExpertCalibration::profile(Database& db, const QString& m
       const double avgRate = allTokens > 0 ? double(expertTotal[key]) / double(allTokens) : 0.0;
       const double topicRate = s.topicTokens > 0 ? double(s.routed) / double(s.topicTokens) : 0.0;
       s.ratio = avgRate > 0 ? topicRate / avgRate : 0.0;
-      if (labelApplies(s.ratio, s.topicTokens)) s.label = topic + QStringLiteral("-leaning");
+      if (labelApplies(s.ratio, s.topicTokens, s.routed)) s.label = topic + QStringLiteral("-leaning");
       out.append(s);
     }
   }

@@ -60,6 +60,10 @@ class ExpertCalibration : public QObject {
 
   static constexpr double kLabelMinRatio = 1.5;
   static constexpr qint64 kLabelMinTokens = 500;
+  // And the expert itself must have received this many of them: a ratio
+  // resting on a handful of routed tokens is one problem's wording, not a
+  // leaning (1.5× of an expert that fires on 0.2% of tokens is 2 tokens in 500).
+  static constexpr qint64 kLabelMinRoutedTokens = 50;
 
   explicit ExpertCalibration(Database* db, QObject* parent = nullptr);
   ~ExpertCalibration() override;  // cancels and waits for a running pass
@@ -74,8 +78,9 @@ class ExpertCalibration : public QObject {
   void cancel();
   bool isRunning() const { return running_; }
 
-  // Product rule: a label only at ≥ 1.5× the average rate over ≥ 500 tokens of the topic.
-  static bool labelApplies(double ratio, qint64 topicTokens);
+  // Product rule: a label only at ≥ 1.5× the average rate over ≥ 500 tokens
+  // of the topic, of which at least 50 went to the expert.
+  static bool labelApplies(double ratio, qint64 topicTokens, qint64 routed);
   // Per (layer, expert, topic) statistics of the stored profile, for every
   // expert that fired at least once; the skip class (index numExperts) is left out.
   static QList<ExpertTopicStat> profile(Database& db, const QString& modelId, int numExperts);

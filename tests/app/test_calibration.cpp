@@ -162,11 +162,13 @@ class TestCalibration : public QObject {
   }
 
   void labelRuleAtItsThresholds() {
-    QVERIFY(ExpertCalibration::labelApplies(1.5, 500));
-    QVERIFY(!ExpertCalibration::labelApplies(1.4999, 500));
-    QVERIFY(!ExpertCalibration::labelApplies(1.5, 499));
-    QVERIFY(ExpertCalibration::labelApplies(3.0, 100000));
-    QVERIFY(!ExpertCalibration::labelApplies(0.0, 100000));
+    QVERIFY(ExpertCalibration::labelApplies(1.5, 500, 50));
+    QVERIFY(!ExpertCalibration::labelApplies(1.4999, 500, 50));
+    QVERIFY(!ExpertCalibration::labelApplies(1.5, 499, 50));
+    QVERIFY(!ExpertCalibration::labelApplies(3.84, 2092, 2));  // a leaning on two tokens is noise
+    QVERIFY(!ExpertCalibration::labelApplies(1.5, 500, 49));
+    QVERIFY(ExpertCalibration::labelApplies(3.0, 100000, 600));
+    QVERIFY(!ExpertCalibration::labelApplies(0.0, 100000, 0));
   }
 
   void profileRatiosAndLabels() {
@@ -189,6 +191,18 @@ class TestCalibration : public QObject {
     QCOMPARE(a0.topicTokens, 600);
     QVERIFY(qAbs(a0.ratio - (500.0 / 600.0) / (600.0 / 1699.0)) < 1e-12);
     QCOMPARE(a0.label, QStringLiteral("algebra-leaning"));
+    // A rare expert: 1.8× on algebra over 600 tokens, but only 10 of them routed to it → no label.
+    db.addCalibrationSample(QStringLiteral("rare"), QStringLiteral("a1"), QStringLiteral("algebra"), 1, 3, {10, 300, 290}, 600);
+    db.addCalibrationSample(QStringLiteral("rare"), QStringLiteral("g1"), QStringLiteral("geometry"), 1, 3, {1, 300, 299}, 600);
+    const auto rare = ExpertCalibration::profile(db, QStringLiteral("rare"), 2);
+    const auto rareAlgebra = std::find_if(rare.begin(), rare.end(), [](const ExpertTopicStat& s) {
+      return s.expert == 0 && s.topic == QLatin1String("algebra");
+    });
+    QVERIFY(rareAlgebra != rare.end());
+    QVERIFY(rareAlgebra->ratio > 1.8);
+    QCOMPARE(rareAlgebra->topicTokens, 600);
+    QCOMPARE(rareAlgebra->routed, 10);
+    QVERIFY(rareAlgebra->label.isEmpty());
     // e1 on number theory: high ratio but only 499 tokens → no label.
     const auto n1 = find(1, QStringLiteral("number_theory"));
     QVERIFY(n1.ratio > 1.5);

@@ -136,7 +136,7 @@ class TestExpertProfilesView : public QObject {
     // The labels under the table are exactly the cells where the rule holds.
     QStringList labelled;
     for (const auto& s : expected) {
-      QCOMPARE(!s.label.isEmpty(), ExpertCalibration::labelApplies(s.ratio, s.topicTokens));
+      QCOMPARE(!s.label.isEmpty(), ExpertCalibration::labelApplies(s.ratio, s.topicTokens, s.routed));
       if (s.layer == 0 && !s.label.isEmpty()) labelled << QStringLiteral("Expert %1: <b>%2</b>").arg(s.expert).arg(s.label);
     }
     const QString text = v.labelsText()->text();

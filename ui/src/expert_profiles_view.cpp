@@ -74,9 +74,11 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
                      "layer and expert, how often it fires on each topic. A cell shows the expert's rate on that topic "
                      "divided by its average rate, and how many of the topic's tokens it received.</p>"
                      "<p>A label such as “geometry-leaning” is given only where an expert fires at least "
-                     "<b>%1×</b> its average rate on a topic over at least <b>%2</b> tokens of that topic.</p>")
+                     "<b>%1×</b> its average rate on a topic over at least <b>%2</b> tokens of that topic, "
+                     "and at least <b>%3</b> of them went to that expert.</p>")
                       .arg(app::ExpertCalibration::kLabelMinRatio, 0, 'f', 1)
-                      .arg(app::ExpertCalibration::kLabelMinTokens));
+                      .arg(app::ExpertCalibration::kLabelMinTokens)
+                      .arg(app::ExpertCalibration::kLabelMinRoutedTokens));
   layout->addWidget(intro_);
 
   // Shown instead of the content when there is no local model to profile.
@@ -353,7 +355,11 @@ void ExpertProfilesView::fillTable() {
     const QString rule = s.label.isEmpty()
                              ? (s.topicTokens < app::ExpertCalibration::kLabelMinTokens
                                     ? tr("No label: fewer than %1 tokens of this topic were measured.").arg(app::ExpertCalibration::kLabelMinTokens)
-                                    : tr("No label: below %1× its average rate.").arg(app::ExpertCalibration::kLabelMinRatio, 0, 'f', 1))
+                                : s.ratio < app::ExpertCalibration::kLabelMinRatio
+                                    ? tr("No label: below %1× its average rate.").arg(app::ExpertCalibration::kLabelMinRatio, 0, 'f', 1)
+                                    : tr("No label: only %1 tokens of this topic went to this expert (at least %2 are needed).")
+                                          .arg(s.routed)
+                                          .arg(app::ExpertCalibration::kLabelMinRoutedTokens))
                              : tr("Label: %1.").arg(s.label);
     item->setToolTip(tr("Expert %1 at layer %2 on %3: %4 of %5 tokens of this topic, %6× its average rate.\n%7")
                          .arg(s.expert)
@@ -379,10 +385,12 @@ void ExpertProfilesView::fillTable() {
   if (profile_.isEmpty())
     labels_->setText(tr("Run the calibration to measure the experts."));
   else if (labelled.isEmpty())
-    labels_->setText(tr("No expert at layer %1 meets the rule for a label (at least %2× over at least %3 tokens of a topic).")
+    labels_->setText(tr("No expert at layer %1 meets the rule for a label (at least %2× over at least %3 tokens of a "
+                        "topic, %4 of them routed to the expert).")
                          .arg(layer + 1)
                          .arg(app::ExpertCalibration::kLabelMinRatio, 0, 'f', 1)
-                         .arg(app::ExpertCalibration::kLabelMinTokens));
+                         .arg(app::ExpertCalibration::kLabelMinTokens)
+                         .arg(app::ExpertCalibration::kLabelMinRoutedTokens));
   else
     labels_->setText(tr("Labels at layer %1: %2").arg(layer + 1).arg(labelled.join(QStringLiteral("; "))));
 }
