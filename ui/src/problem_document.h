@@ -18,9 +18,11 @@ QString problemMeta(const problems::Problem& p);
 QJsonObject problemDocument(const problems::Problem& p);
 QJsonObject referenceSolutionDocument(const problems::Problem& p);
 
-// A statement as one line of plain text for lists: delimiters and the
-// commonest commands removed, fractions as a/b, diagrams as "[diagram]".
-QString plainExcerpt(const std::string& latex, int maxChars);
+// A statement as one line of plain text for lists: math delimiters removed
+// (money kept when '$' is not math), fractions as a/b and roots as √x, even
+// nested; symbols as their characters, environments and line breaks as
+// "; ", diagrams as "[diagram]"; at most maxChars characters.
+QString plainExcerpt(const std::string& latex, bool dollarIsMath, int maxChars);
 
 // The answer typed so far, as preview HTML: math unless it already holds delimiters.
 QString answerPreviewHtml(const QString& answer);

@@ -95,7 +95,7 @@ QVariant ProblemListModel::data(const QModelIndex& index, int role) const {
   switch (role) {
     case Qt::DisplayRole: {
       // Two lines: where it is from, then the start of the statement as plain text.
-      const QString excerpt = plainExcerpt(p->statement_latex, 110);
+      const QString excerpt = plainExcerpt(p->statement_latex, p->dollar_is_math, 110);
       const auto topic = problems::topic_name(p->topic);
       return QStringLiteral("%1  ·  %2  ·  %3\n%4")
           .arg(problemTitle(*p), QString::fromUtf8(topic.data(), qsizetype(topic.size())),
