@@ -1,5 +1,6 @@
 #include "problem_panel.h"
 
+#include <QApplication>
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDateTime>
@@ -236,6 +237,7 @@ void ProblemPanel::setTheme(const QString& theme) {
   statement_->setTheme(theme);
   reference_->setTheme(theme);
   solution_->setTheme(theme);
+  updateTutorButtons();  // the note's link takes the new theme's colour
 }
 
 void ProblemPanel::setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason) {
@@ -260,7 +262,10 @@ void ProblemPanel::updateTutorButtons() {
   }
   modelNote_->setVisible(!backend_);
   if (!backend_)
-    modelNote_->setText(tr("%1 <a href=\"models\">Open the model manager</a> (Ctrl+4)").arg(why.toHtmlEscaped()));
+    // The link colour is written out: a rich-text label does not follow the
+    // palette's Link colour when the theme changes.
+    modelNote_->setText(tr("%1 <a href=\"models\" style=\"color: %2\">Open the model manager</a> (Ctrl+4)")
+                            .arg(why.toHtmlEscaped(), QApplication::palette().color(QPalette::Link).name()));
 }
 
 bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
