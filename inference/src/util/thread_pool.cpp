@@ -2,10 +2,40 @@
 
 #include <algorithm>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace zaya {
 namespace {
+
 thread_local bool t_inside_pool = false;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
 }
+
+// Polls `done` for up to ThreadPool::kSpin; true when it became true.
+template <typename Done>
+bool spin_until(const Done& done) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() - start > ThreadPool::kSpin) return done();
+  }
+}
+
+void part_range(std::int64_t n, int parts, int index, std::int64_t* begin, std::int64_t* end) {
+  *begin = n * index / parts;
+  *end = n * (index + 1) / parts;
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -15,15 +45,10 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
-}
-
-static void part_range(std::int64_t n, int parts, int index, std::int64_t* begin, std::int64_t* end) {
-  *begin = n * index / parts;
-  *end = n * (index + 1) / parts;
 }
 
 void ThreadPool::parallel_for(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
@@ -36,22 +61,31 @@ void ThreadPool::parallel_for(std::int64_t n, const std::function<void(std::int6
     return;
   }
   std::lock_guard<std::mutex> call_lock(call_mutex_);
+  job_ = &fn;
+  job_n_ = n;
+  job_parts_ = parts;
+  // Workers past `parts` see the job too and only skip it, so every worker
+  // counts itself out: pending_ is the number of workers, not of shares.
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  bool anyone_sleeping;
   {
+    // Under the mutex, so a worker about to sleep either sees the new
+    // generation in its wait predicate or is counted in sleepers_.
     std::lock_guard<std::mutex> lock(mutex_);
-    job_ = &fn;
-    job_n_ = n;
-    job_parts_ = parts;
-    pending_ = parts - 1;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
+    anyone_sleeping = sleepers_ > 0;
   }
-  wake_.notify_all();
+  if (anyone_sleeping) wake_.notify_all();
   t_inside_pool = true;
   std::int64_t b, e;
   part_range(n, parts, 0, &b, &e);
   fn(b, e);
   t_inside_pool = false;
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return pending_ == 0; });
+  const auto finished = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+  if (!spin_until(finished)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, finished);
+  }
   job_ = nullptr;
 }
 
@@ -59,24 +93,27 @@ void ThreadPool::worker_loop(int index) {
   t_inside_pool = true;
   std::uint64_t seen = 0;
   for (;;) {
-    const std::function<void(std::int64_t, std::int64_t)>* job;
-    std::int64_t n;
-    int parts;
-    {
+    const auto has_news = [&] {
+      return generation_.load(std::memory_order_acquire) != seen || stop_.load(std::memory_order_acquire);
+    };
+    if (!spin_until(has_news)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      job = job_;
-      n = job_n_;
-      parts = job_parts_;
+      ++sleepers_;
+      wake_.wait(lock, has_news);
+      --sleepers_;
     }
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
+    const int parts = job_parts_;
     if (index < parts) {
       std::int64_t b, e;
-      part_range(n, parts, index, &b, &e);
-      (*job)(b, e);
+      part_range(job_n_, parts, index, &b, &e);
+      (*job_)(b, e);
+    }
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // The caller may have gone to sleep: wake it (cheap when it has not).
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      done_.notify_one();
     }
   }
 }
