@@ -63,19 +63,23 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
     }
   trace("attn.conv_mid", z.data(), {Z, C});
 
-  // 3b. Grouped conv: one group of d channels per head.
+  // 3b. Grouped conv: one group of d channels per head. Each output channel
+  // is one contiguous dot product of its weights [d, K1] with the group's
+  // inputs laid out the same way (zi[ci·K1 + j] = z[t + j, g0 + ci]), built
+  // once per (group, position) and shared by the group's d outputs.
   std::vector<float> co(static_cast<std::size_t>(S * C));  // [S, C]
   pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
-    for (std::int64_t o = o0; o < o1; ++o) {
-      const std::int64_t g0 = (o / d) * d;
-      const float* wo = w.conv1_weight.data() + o * d * K1;  // [d, K1]
-      for (std::int64_t t = 0; t < S; ++t) {
-        float acc = w.conv1_bias[o];
-        for (std::int64_t j = 0; j < K1; ++j) {
-          const float* zr = z.data() + (t + j) * C + g0;
-          for (std::int64_t ci = 0; ci < d; ++ci) acc += wo[ci * K1 + j] * zr[ci];
+    std::vector<float> zi(static_cast<std::size_t>(d * K1));  // [d, K1] one group's inputs at one position
+    for (std::int64_t t = 0; t < S; ++t) {
+      std::int64_t built = -1;  // group whose inputs zi holds
+      for (std::int64_t o = o0; o < o1; ++o) {
+        const std::int64_t g0 = (o / d) * d;
+        if (g0 != built) {
+          for (std::int64_t ci = 0; ci < d; ++ci)
+            for (std::int64_t j = 0; j < K1; ++j) zi[ci * K1 + j] = z[(t + j) * C + g0 + ci];
+          built = g0;
         }
-        co[t * C + o] = acc;
+        co[t * C + o] = w.conv1_bias[o] + dot_f32(w.conv1_weight.data() + o * d * K1, zi.data(), d * K1);
       }
     }
   }, 8);
@@ -165,10 +169,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
       scores.resize(static_cast<std::size_t>(n));
       const float* qh = Q.data() + t * QW + h * d;
       for (std::int64_t j = 0; j < n; ++j) {
-        const float* kj = st.k_cache.data() + (first + j) * KW + g * d;
-        float dot = 0;
-        for (std::int64_t e = 0; e < d; ++e) dot += qh[e] * kj[e];
-        scores[j] = dot * scale;
+        scores[j] = dot_f32(qh, st.k_cache.data() + (first + j) * KW + g * d, d) * scale;
       }
       softmax(scores.data(), n);
       float* o = ctx.data() + t * QW + h * d;

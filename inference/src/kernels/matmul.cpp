@@ -268,4 +268,6 @@ std::size_t row_bytes(const WeightMatrix& W) {
   }
 }
 
+float dot_f32(const float* a, const float* b, std::int64_t n) { return kernels().dot_f32(a, b, n); }
+
 }  // namespace zaya

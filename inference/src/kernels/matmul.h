@@ -16,6 +16,10 @@ namespace zaya {
 // whatever S is, so prefill amortises the weight traffic over the chunk.
 void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool);
 
+// Σ a[i]·b[i] over n fp32 values, with the fastest kernel this CPU has
+// (the order of the additions differs between kernels).
+float dot_f32(const float* a, const float* b, std::int64_t n);
+
 // One row of W widened to fp32 (embedding lookup). out: [W.cols] fp32.
 void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out);
 
