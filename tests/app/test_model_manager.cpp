@@ -6,7 +6,6 @@
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -14,6 +13,7 @@
 #include "database.h"
 #include "hub_server.h"
 #include "model_manager.h"
+#include "synth_model.h"
 #include "zaya/model.h"
 
 using namespace zaya::app;
@@ -22,10 +22,7 @@ using zaya::testing::HubServer;
 namespace {
 
 bool makeTiny(const QString& out) {
-  QProcess synth;
-  synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--seed"), QStringLiteral("3"),
-                                           QStringLiteral("--out"), out, QStringLiteral("--quiet")});
-  return synth.waitForFinished(60000) && synth.exitStatus() == QProcess::NormalExit && synth.exitCode() == 0;
+  return zaya::testing::writeSyntheticModel(QStringLiteral(ZAYA_SYNTH), QStringLiteral("tiny"), 3, out);
 }
 
 // Waits for Ready or Failed.

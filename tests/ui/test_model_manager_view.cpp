@@ -9,7 +9,6 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QListWidget>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QLineEdit>
@@ -26,6 +25,7 @@
 #include "model_manager_view.h"
 #include "practice_view.h"
 #include "problem_panel.h"
+#include "synth_model.h"
 #include "zaya/model.h"
 
 using zaya::app::ModelManager;
@@ -36,10 +36,7 @@ using zaya::ui::ModelManagerView;
 namespace {
 
 bool makeTiny(const QString& out) {
-  QProcess synth;
-  synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--seed"), QStringLiteral("3"),
-                                           QStringLiteral("--out"), out, QStringLiteral("--quiet")});
-  return synth.waitForFinished(60000) && synth.exitStatus() == QProcess::NormalExit && synth.exitCode() == 0;
+  return zaya::testing::writeSyntheticModel(QStringLiteral(ZAYA_SYNTH), QStringLiteral("tiny"), 3, out);
 }
 
 }  // namespace

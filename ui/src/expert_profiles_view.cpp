@@ -7,7 +7,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTimer>
@@ -16,20 +15,12 @@
 #include <cmath>
 
 #include "app_context.h"
+#include "screen_page.h"
 #include "zaya/model.h"
 
 namespace zaya::ui {
 
 namespace {
-
-QLabel* heading(const QString& text, QWidget* parent) {
-  auto* l = new QLabel(text, parent);
-  QFont f = l->font();
-  f.setBold(true);
-  f.setPointSizeF(f.pointSizeF() * 1.15);
-  l->setFont(f);
-  return l;
-}
 
 QString thousands(qint64 n) { return QLocale().toString(n); }
 
@@ -52,19 +43,10 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
     : QWidget(parent),
       ctx_(context),
       calibration_(std::make_unique<app::ExpertCalibration>(context && context->ok() ? &context->database() : nullptr)) {
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  outer->addWidget(scroll);
-  auto* page = new QWidget(scroll);
-  scroll->setWidget(page);
-  auto* layout = new QVBoxLayout(page);
-  layout->setContentsMargins(24, 16, 24, 16);
-  layout->setSpacing(10);
+  auto* layout = addScrollingPage(this, 10);
+  QWidget* page = layout->parentWidget();
 
-  layout->addWidget(heading(tr("Expert profiles"), page));
+  layout->addWidget(screenHeading(tr("Expert profiles"), page));
   intro_ = new QLabel(page);
   intro_->setAccessibleName(tr("What expert profiles are"));
   intro_->setWordWrap(true);

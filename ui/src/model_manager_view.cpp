@@ -12,7 +12,6 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QStandardItemModel>
 #include <QThread>
 #include <QTimer>
@@ -22,6 +21,7 @@
 #include <mutex>
 
 #include "app_context.h"
+#include "screen_page.h"
 #include "model_store.h"
 #include "tutor_settings.h"
 #include "zaya/device.h"
@@ -44,15 +44,6 @@ constexpr double kQ4BytesPerWeight = 18.0 / 32.0;
 constexpr double kQ8BytesPerWeight = 34.0 / 32.0;
 
 QString gigabytes(double bytes) { return QString::number(bytes / 1e9, 'f', 1); }
-
-QLabel* heading(const QString& text, QWidget* parent) {
-  auto* l = new QLabel(text, parent);
-  QFont f = l->font();
-  f.setBold(true);
-  f.setPointSizeF(f.pointSizeF() * 1.15);
-  l->setFont(f);
-  return l;
-}
 
 QString stageName(Stage s) {
   switch (s) {
@@ -82,19 +73,10 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
     : QWidget(parent),
       ctx_(context),
       manager_(std::make_unique<app::ModelManager>(context && context->ok() ? &context->database() : nullptr, modelsRoot)) {
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  outer->addWidget(scroll);
-  auto* page = new QWidget(scroll);
-  scroll->setWidget(page);
-  auto* layout = new QVBoxLayout(page);
-  layout->setContentsMargins(24, 16, 24, 16);
-  layout->setSpacing(12);
+  auto* layout = addScrollingPage(this, 12);
+  QWidget* page = layout->parentWidget();
 
-  layout->addWidget(heading(tr("Model manager"), page));
+  layout->addWidget(screenHeading(tr("Model manager"), page));
   intro_ = new QLabel(page);
   intro_->setAccessibleName(tr("What the model is and what it needs"));
   intro_->setWordWrap(true);

@@ -17,7 +17,6 @@
 #include <QMap>
 #include <QPainter>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolTip>
@@ -25,6 +24,7 @@
 #include <QValueAxis>
 
 #include "app_context.h"
+#include "screen_page.h"
 
 namespace zaya::ui {
 
@@ -145,15 +145,6 @@ void CalendarHeatmap::paintEvent(QPaintEvent*) {
 
 namespace {
 
-QLabel* heading(const QString& text, QWidget* parent) {
-  auto* l = new QLabel(text, parent);
-  QFont f = l->font();
-  f.setBold(true);
-  f.setPointSizeF(f.pointSizeF() * 1.15);
-  l->setFont(f);
-  return l;
-}
-
 QString duration(qint64 millis) {
   const qint64 minutes = millis / 60000;
   if (minutes < 60) return QObject::tr("%1 min").arg(minutes);
@@ -167,18 +158,10 @@ QString dateTime(qint64 millis) {
 }  // namespace
 
 ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(parent), ctx_(context) {
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  outer->addWidget(scroll);
-  auto* page = new QWidget(scroll);
-  scroll->setWidget(page);
-  auto* layout = new QVBoxLayout(page);
-  layout->setContentsMargins(24, 16, 24, 16);
+  auto* layout = addScrollingPage(this);
+  QWidget* page = layout->parentWidget();
 
-  title_ = heading(tr("Your progress"), page);
+  title_ = screenHeading(tr("Your progress"), page);
   layout->addWidget(title_);
   summary_ = new QLabel(page);
   summary_->setAccessibleName(tr("Streak and time on task"));
@@ -195,7 +178,7 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   empty_->setTextFormat(Qt::RichText);
   layout->addWidget(empty_);
 
-  layout->addWidget(heading(tr("Practice calendar"), page));
+  layout->addWidget(screenHeading(tr("Practice calendar"), page));
   heatmap_ = new CalendarHeatmap(page);
   layout->addWidget(heatmap_);
 
@@ -216,7 +199,7 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
 
   auto* lists = new QHBoxLayout;
   auto* reviewBox = new QVBoxLayout;
-  reviewBox->addWidget(heading(tr("Due for review"), page));
+  reviewBox->addWidget(screenHeading(tr("Due for review"), page));
   reviews_ = new QListWidget(page);
   reviews_->setAccessibleName(tr("Problems due for review"));
   reviews_->setMaximumHeight(140);
@@ -229,7 +212,7 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   reviewBox->addWidget(startReview_, 0, Qt::AlignLeft);
   lists->addLayout(reviewBox, 1);
   auto* setBox = new QVBoxLayout;
-  setBox->addWidget(heading(tr("Assignments"), page));
+  setBox->addWidget(screenHeading(tr("Assignments"), page));
   assignments_ = new QListWidget(page);
   assignments_->setAccessibleName(tr("Assigned problem sets"));
   assignments_->setMaximumHeight(140);
@@ -238,7 +221,7 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   lists->addLayout(setBox, 1);
   layout->addLayout(lists);
 
-  layout->addWidget(heading(tr("History"), page));
+  layout->addWidget(screenHeading(tr("History"), page));
   history_ = new QTableWidget(0, 7, page);
   history_->setAccessibleName(tr("Attempt history"));
   history_->setHorizontalHeaderLabels(
@@ -250,7 +233,7 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   history_->setMinimumHeight(180);
   layout->addWidget(history_);
 
-  layout->addWidget(heading(tr("Solutions written for you"), page));
+  layout->addWidget(screenHeading(tr("Solutions written for you"), page));
   solutions_ = new QTableWidget(0, 5, page);
   solutions_->setAccessibleName(tr("Saved solutions"));
   solutions_->setHorizontalHeaderLabels({tr("When"), tr("Problem"), tr("Kind"), tr("Tokens"), tr("Result")});

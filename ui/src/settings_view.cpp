@@ -12,7 +12,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QThread>
@@ -21,6 +20,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_context.h"
+#include "screen_page.h"
 #include "app_error.h"
 #include "remote_backend.h"
 #include "zaya/device.h"
@@ -28,15 +28,6 @@
 namespace zaya::ui {
 
 namespace {
-
-QLabel* heading(const QString& text, QWidget* parent) {
-  auto* l = new QLabel(text, parent);
-  QFont f = l->font();
-  f.setBold(true);
-  f.setPointSizeF(f.pointSizeF() * 1.15);
-  l->setFont(f);
-  return l;
-}
 
 QLabel* hint(const QString& text, QWidget* parent) {
   auto* l = new QLabel(text, parent);
@@ -51,18 +42,9 @@ constexpr int kTestTimeoutMs = 10000;
 }  // namespace
 
 SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(parent), ctx_(context) {
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  outer->addWidget(scroll);
-  auto* page = new QWidget(scroll);
-  scroll->setWidget(page);
-  auto* layout = new QVBoxLayout(page);
-  layout->setContentsMargins(24, 16, 24, 16);
-  layout->setSpacing(12);
-  layout->addWidget(heading(tr("Settings"), page));
+  auto* layout = addScrollingPage(this, 12);
+  QWidget* page = layout->parentWidget();
+  layout->addWidget(screenHeading(tr("Settings"), page));
   saveError_ = new QLabel(page);
   saveError_->setAccessibleName(tr("Why settings cannot be saved"));
   saveError_->setWordWrap(true);
