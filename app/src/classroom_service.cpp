@@ -416,16 +416,32 @@ QVariant ClassGridModel::data(const QModelIndex& index, int role) const {
     return {};
   }
   const GridCell& c = grid_.cells[index.row()][index.column()];
+  // "1:05" for 65 s: what a teacher reads at a glance.
+  const auto minutes = [](double seconds) {
+    const int s = int(seconds + 0.5);
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+  };
+  const QString hints = c.hintsUsed == 0 ? QString() : c.hintsUsed == 1 ? QStringLiteral(" · 1 hint") : QStringLiteral(" · %1 hints").arg(c.hintsUsed);
   switch (role) {
     case Qt::DisplayRole:
+      // The verdict first (the CSV and the tests read it), then time and hints.
       switch (c.state) {
-        case GridCell::State::Correct: return QStringLiteral("✓");
-        case GridCell::State::Incorrect: return QStringLiteral("✗");
+        case GridCell::State::Correct: return QStringLiteral("✓ %1%2").arg(minutes(c.seconds), hints);
+        case GridCell::State::Incorrect: return QStringLiteral("✗ %1%2").arg(minutes(c.seconds), hints);
         case GridCell::State::Unanswered: return QStringLiteral("–");
         case GridCell::State::Missing: return QString();
       }
       return {};
     case Qt::ToolTipRole:
+      switch (c.state) {
+        case GridCell::State::Missing: return QStringLiteral("No results file from this student yet");
+        case GridCell::State::Unanswered: return QStringLiteral("Not answered");
+        default:
+          return QStringLiteral("Answer: %1\nTime: %2 min · attempts: %3 · hints: %4")
+              .arg(c.answer, minutes(c.seconds))
+              .arg(c.attempts)
+              .arg(c.hintsUsed);
+      }
     case AnswerRole: return c.answer;
     case StateRole: return int(c.state);
     case SecondsRole: return c.seconds;

@@ -174,7 +174,9 @@ class TestClassroom : public QObject {
     model.setGrid(g);
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.columnCount(), 4);
-    QCOMPARE(model.data(model.index(0, 0)).toString(), QStringLiteral("✓"));
+    QCOMPARE(model.data(model.index(0, 0)).toString(), QStringLiteral("✓ 0:50 · 1 hint"));
+    QVERIFY(model.data(model.index(0, 0), Qt::ToolTipRole).toString().startsWith(QStringLiteral("Answer: 1/2\nTime: 0:50 min")));
+    QCOMPARE(model.data(model.index(1, 0)).toString(), QString());  // Carl: nothing yet
     QCOMPARE(model.data(model.index(0, 3)).toString(), QStringLiteral("1/3"));
     QCOMPARE(model.headerData(3, Qt::Horizontal).toString(), QStringLiteral("Score"));
     const QString csv = dir_.filePath(QStringLiteral("grid.csv"));

@@ -11,6 +11,7 @@
 #include <QListWidget>
 #include <QComboBox>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,6 +22,7 @@
 #include "practice_view.h"
 #include "progress_view.h"
 #include "teacher_view.h"
+#include "theme.h"
 
 using namespace zaya;
 using zaya::ui::AppContext;
@@ -191,13 +193,25 @@ class TestTeacherView : public QObject {
     QCOMPARE(grid.cells[ada][0].state, app::GridCell::State::Correct);
     QCOMPARE(grid.cells[ada][1].state, app::GridCell::State::Incorrect);
     QCOMPARE(grid.cells[ben][0].state, app::GridCell::State::Missing);
-    QCOMPARE(tv.gridModel()->data(tv.gridModel()->index(ada, 0)).toString(), QStringLiteral("✓"));
+    QVERIFY(tv.gridModel()->data(tv.gridModel()->index(ada, 0)).toString().startsWith(QStringLiteral("✓ ")));
     const QString csv = dir_.filePath(QStringLiteral("grid.csv"));
     QVERIFY2(tv.exportCsv(csv), qPrintable(tv.message()));
     QFile csvFile(csv);
     QVERIFY(csvFile.open(QIODevice::ReadOnly));
     const QByteArray csvBytes = csvFile.readAll();
     QVERIFY(csvBytes.contains("Ada") && csvBytes.contains("Ben"));
+
+    // For the documentation: the unlocked screen in both themes, when asked
+    // for (ZAYA_SCREENSHOT_DIR=docs/screenshots); the CLI can only show the gate.
+    if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      if (auto* tabs = tv.findChild<QTabWidget*>()) tabs->setCurrentIndex(tabs->count() - 1);  // the class grid
+      for (const QString theme : {QStringLiteral("light"), QStringLiteral("dark")}) {
+        ui::applyTheme(*qApp, theme);
+        QTest::qWait(200);
+        QVERIFY(tv.grab().save(QDir(shots).filePath(QStringLiteral("teacher-grid-%1.png").arg(theme))));
+      }
+      ui::applyTheme(*qApp, QStringLiteral("light"));
+    }
 
     // Leaving the screen locks it.
     tv.hide();

@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "app_context.h"
+#include "problem_document.h"
 
 namespace zaya::ui {
 
@@ -494,8 +495,7 @@ void TeacherView::searchBank() {
   q.difficulty_max = std::max(levelMin_->value(), levelMax_->value());
   q.limit = 300;
   for (const pr::Problem* p : bank->search(q)) {
-    QString statement = qs(p->statement_latex).simplified();
-    if (statement.size() > 90) statement = statement.left(89) + QStringLiteral("…");
+    const QString statement = plainExcerpt(p->statement_latex, p->dollar_is_math, 90);
     auto* item = new QListWidgetItem(QStringLiteral("%1 · L%2 · %3").arg(qs(p->id)).arg(p->difficulty).arg(statement), results_);
     item->setData(Qt::UserRole, qs(p->id));
   }
