@@ -18,6 +18,7 @@
 
 #include "device/cuda_backend.h"
 #include "kernels.h"
+#include "util/cli_args.h"
 #include "zaya/device.h"
 
 namespace {
@@ -146,26 +147,12 @@ int main(int argc, char** argv) {
   std::string quant = "q4";
   std::int64_t context = 128, prompt = 2048, decode_tokens = 128;
   zaya::CudaBackendOptions o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage((a + " needs a value").c_str());
-      return argv[++i];
-    };
-    auto number = [&]() -> std::int64_t {
-      const std::string v = next();
-      try {
-        const long long n = std::stoll(v);
-        if (n < 1) throw std::out_of_range(v);
-        return n;
-      } catch (const std::exception&) {
-        usage((a + " needs a positive number, got '" + v + "'").c_str());
-      }
-    };
-    if (a == "--quant") quant = next();
-    else if (a == "--context") context = number();
-    else if (a == "--prompt") prompt = number();
-    else if (a == "--decode-tokens") decode_tokens = number();
+  for (zaya::CliArgs args(argc, argv, usage); args.next();) {
+    const std::string& a = args.flag();
+    if (a == "--quant") quant = args.value();
+    else if (a == "--context") context = args.positive();
+    else if (a == "--prompt") prompt = args.positive();
+    else if (a == "--decode-tokens") decode_tokens = args.positive();
     else if (a == "--exact") o.exact = true;
     else if (a == "--no-graphs") o.use_graphs = false;
     else usage(("unknown argument " + a).c_str());

@@ -34,6 +34,7 @@
 #include "pack/synthetic_pack.h"
 #include "quant/cpu_level.h"
 #include "quant/stream_bandwidth.h"
+#include "util/cli_args.h"
 #include "zaya/device.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
@@ -105,31 +106,17 @@ int main(int argc, char** argv) {
   std::string synthetic, pack_path, quant = "q4", device = "cpu", json_path;
   int threads = 0;
   std::int64_t context = 128, decode_tokens = 32, prompt = 512;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage((a + " needs a value").c_str());
-      return argv[++i];
-    };
-    auto number = [&]() -> std::int64_t {
-      const std::string v = next();
-      try {
-        const long long n = std::stoll(v);
-        if (n < 1) throw std::out_of_range("");
-        return n;
-      } catch (const std::exception&) {
-        usage((a + " needs a positive number, got '" + v + "'").c_str());
-      }
-    };
-    if (a == "--synthetic") synthetic = next();
-    else if (a == "--pack") pack_path = next();
-    else if (a == "--quant") quant = next();
-    else if (a == "--device") device = next();
-    else if (a == "--threads") threads = static_cast<int>(number());
-    else if (a == "--context") context = number();
-    else if (a == "--decode-tokens") decode_tokens = number();
-    else if (a == "--prompt") prompt = number();
-    else if (a == "--json") json_path = next();
+  for (zaya::CliArgs args(argc, argv, usage); args.next();) {
+    const std::string& a = args.flag();
+    if (a == "--synthetic") synthetic = args.value();
+    else if (a == "--pack") pack_path = args.value();
+    else if (a == "--quant") quant = args.value();
+    else if (a == "--device") device = args.value();
+    else if (a == "--threads") threads = static_cast<int>(args.positive());
+    else if (a == "--context") context = args.positive();
+    else if (a == "--decode-tokens") decode_tokens = args.positive();
+    else if (a == "--prompt") prompt = args.positive();
+    else if (a == "--json") json_path = args.value();
     else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
