@@ -99,6 +99,7 @@ ProblemBrowser::ProblemBrowser(QWidget* parent)
 
 void ProblemBrowser::setBank(const problems::ProblemBank* bank) {
   bank_ = bank;
+  model_->forgetBank();
   const QSignalBlocker block(source_);
   source_->clear();
   source_->addItem(tr("All sources"), QString());

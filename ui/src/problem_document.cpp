@@ -135,8 +135,15 @@ void replaceEach(QString& s, const QRegularExpression& re, const std::function<Q
 // Replaces innermost `\name{a}{b}` (or `\name{a}` when `args` is 1) until none
 // is left, so nested fractions and roots come out right: \frac{\sqrt{72}}{\sqrt{10}}.
 void unwrapInnermost(QString& s, const QString& names, int args, const std::function<QString(const QStringList&)>& text) {
-  const QString arg = QStringLiteral("\\{([^{}]*)\\}");
-  const QRegularExpression re(QStringLiteral("\\\\(?:%1)(?![a-zA-Z])\\s*%2").arg(names, args == 2 ? arg + QStringLiteral("\\s*") + arg : arg));
+  // Compiled once per command family (each excerpt runs these patterns many times).
+  thread_local QHash<QString, QRegularExpression> compiled;
+  auto found = compiled.find(names);
+  if (found == compiled.end()) {
+    const QString arg = QStringLiteral("\\{([^{}]*)\\}");
+    found = compiled.insert(names, QRegularExpression(QStringLiteral("\\\\(?:%1)(?![a-zA-Z])\\s*%2")
+                                                          .arg(names, args == 2 ? arg + QStringLiteral("\\s*") + arg : arg)));
+  }
+  const QRegularExpression& re = *found;
   for (int guard = 0; guard < 8 && re.match(s).hasMatch(); ++guard)
     replaceEach(s, re, [&](const QRegularExpressionMatch& m) {
       QStringList parts;

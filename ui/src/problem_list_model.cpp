@@ -95,11 +95,16 @@ QVariant ProblemListModel::data(const QModelIndex& index, int role) const {
   switch (role) {
     case Qt::DisplayRole: {
       // Two lines: where it is from, then the start of the statement as plain text.
-      const QString excerpt = plainExcerpt(p->statement_latex, p->dollar_is_math, 110);
-      const auto topic = problems::topic_name(p->topic);
-      return QStringLiteral("%1  ·  %2  ·  %3\n%4")
-          .arg(problemTitle(*p), QString::fromUtf8(topic.data(), qsizetype(topic.size())),
-               QString(p->difficulty, QChar(0x25CF)) + QString(5 - p->difficulty, QChar(0x25CB)), excerpt);
+      auto cached = rowText_.find(p);
+      if (cached == rowText_.end()) {
+        const QString excerpt = plainExcerpt(p->statement_latex, p->dollar_is_math, 110);
+        const auto topic = problems::topic_name(p->topic);
+        cached = rowText_.insert(p, QStringLiteral("%1  ·  %2  ·  %3\n%4")
+                                        .arg(problemTitle(*p), QString::fromUtf8(topic.data(), qsizetype(topic.size())),
+                                             QString(p->difficulty, QChar(0x25CF)) + QString(5 - p->difficulty, QChar(0x25CB)),
+                                             excerpt));
+      }
+      return *cached;
     }
     case Qt::DecorationRole: return markFor(statuses_.value(QString::fromStdString(p->id)));
     case Qt::ToolTipRole: {

@@ -19,6 +19,8 @@ class ProblemListModel : public QAbstractListModel {
   using QAbstractListModel::QAbstractListModel;
 
   void setProblems(std::vector<const problems::Problem*> rows);
+  // The rows point into a bank: call when that bank is replaced.
+  void forgetBank() { rowText_.clear(); }
   // The student's standing per problem id: shown as a mark before each row.
   void setStatuses(QHash<QString, app::ProblemStatus> statuses);
   app::ProblemStatus statusOf(const QString& id) const { return statuses_.value(id); }
@@ -34,6 +36,9 @@ class ProblemListModel : public QAbstractListModel {
   std::vector<const problems::Problem*> rows_;
   QHash<QString, app::ProblemStatus> statuses_;
   mutable QHash<int, QIcon> marks_;  // by mark kind, drawn once
+  // Row text by problem, made on first paint: the LaTeX-to-text excerpt is
+  // too slow to redo for every row on every repaint and scroll.
+  mutable QHash<const problems::Problem*, QString> rowText_;
 };
 
 }  // namespace zaya::ui
