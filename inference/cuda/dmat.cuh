@@ -105,6 +105,7 @@ struct Fmt<DType::Q4_G32> {
     case DType::F8_E4M3: { constexpr DType T = DType::F8_E4M3; __VA_ARGS__; } break; \
     case DType::Q8_G32: { constexpr DType T = DType::Q8_G32; __VA_ARGS__; } break;  \
     case DType::Q4_G32: { constexpr DType T = DType::Q4_G32; __VA_ARGS__; } break;  \
+    default: break; /* the CPU's *_X16 layouts never reach the device */         \
   }
 
 }  // namespace zaya::cuda

@@ -405,7 +405,7 @@ TEST(CudaKernels, CcaAgainstCpuChunkByChunk) {
           got[name].assign(data, data + n);
         };
         std::vector<float> out(static_cast<std::size_t>(S * H));
-        cpu::cca_attention(c, k.w, 0, x.data(), S, p0, st, out.data(), pool, cpu::LayerTrace{&sink, 0});
+        cpu::cca_attention(c, k.w, cpu::loaded_matrices(k.w), 0, x.data(), S, p0, st, out.data(), pool, cpu::LayerTrace{&sink, 0});
         // The projection rows the GPU kernel consumes: q | k (from the trace) | v_current | v_delayed.
         std::vector<float> vcur(static_cast<std::size_t>(S * R)), vdel(static_cast<std::size_t>(S * R));
         matmul(k.w.v_current, x.data(), S, vcur.data(), pool);

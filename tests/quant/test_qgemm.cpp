@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "quant/interleave.h"
 #include "quant/qgemm.h"
 #include "quant/quant_format.h"
 #include "util/thread_pool.h"
@@ -137,6 +138,87 @@ TEST(QGemm, ActivationQuantisationIsExactForRepresentableRows) {
       if (i < 32) sum0 += a.q[i];
     }
     EXPECT_FLOAT_EQ(a.sum[0], a.scale[0] * static_cast<float>(sum0));
+  }
+}
+
+// A row-major matrix in the CPU's interleaved layout, 64-byte aligned like the
+// backend's arena.
+struct Interleaved {
+  std::vector<std::byte> storage;
+  WeightMatrix W;
+};
+
+Interleaved interleave(const WeightMatrix& src) {
+  Interleaved out;
+  const DType t = interleaved_type(src.dtype);
+  const std::size_t bytes = interleaved_bytes(t, src.rows, src.cols);
+  out.storage.assign(bytes + 64, std::byte{0x5a});  // garbage the interleaving must overwrite
+  auto* aligned = reinterpret_cast<std::byte*>((reinterpret_cast<std::uintptr_t>(out.storage.data()) + 63) / 64 * 64);
+  out.W = interleaved_view(t, src.rows, src.cols, aligned);
+  // Two calls over disjoint block ranges, as the backend's threads make them.
+  const std::int64_t blocks = row_blocks(src.rows), half = blocks / 2;
+  interleave_blocks(src, 0, half, aligned);
+  interleave_blocks(src, half, blocks, aligned);
+  return out;
+}
+
+TEST(QGemm, InterleavedLayoutHoldsTheSameValues) {
+  for (const Case& c : kCases) {
+    const Fixture f = make(c, 101);
+    const Interleaved x16 = interleave(f.W);
+    std::vector<float> a(static_cast<std::size_t>(c.cols)), b(a.size());
+    for (std::int64_t r = 0; r < c.rows; ++r) {
+      dequantize_quant_row(f.W, r, a.data());
+      dequantize_interleaved_row(x16.W, r, b.data());
+      ASSERT_EQ(a, b) << dtype_name(x16.W.dtype) << " row " << r;
+    }
+  }
+}
+
+// The interleaved kernels against the fp32 reference and against the
+// row-major kernels on the same quantised activations (the same integer sums,
+// so only the fp32 summation order may differ), for every level: AVX-512 runs
+// its own kernel, the others the scalar reference of the layout.
+TEST(QGemm, InterleavedKernelsMatchTheRowMajorOnes) {
+  ThreadPool pool(2);
+  unsigned seed = 211;
+  const Case extra[] = {{DType::Q4_G32, 48, 2048, 131}, {DType::Q8_G32, 35, 256, 129}, {DType::Q4_G32, 16, 64, 8},
+                        {DType::Q4_G32, 300, 1024, 1},  {DType::Q8_G32, 31, 2048, 9}};
+  std::vector<Case> cases(std::begin(kCases), std::end(kCases));
+  cases.insert(cases.end(), std::begin(extra), std::end(extra));
+  for (const Case& c : cases) {
+    const Fixture f = make(c, seed++);
+    const Interleaved x16 = interleave(f.W);
+    for (CpuLevel level : levels()) {
+      const std::string what = std::string(dtype_name(x16.W.dtype)) + " " + std::to_string(c.rows) + "x" +
+                               std::to_string(c.cols) + " S=" + std::to_string(c.S) + " level " + cpu_level_name(level);
+      std::vector<float> y(static_cast<std::size_t>(c.S * c.rows), NAN), base(y.size(), NAN);
+      quant_matmul(x16.W, f.x.data(), c.S, y.data(), pool, level);
+      quant_matmul(f.W, f.x.data(), c.S, base.data(), pool, level);
+      EXPECT_LT(relative_error(y, f.yref), 0.015) << what;
+      for (std::size_t i = 0; i < y.size(); ++i)
+        ASSERT_NEAR(y[i], base[i], 1e-4 * (1.0 + std::fabs(base[i]))) << what << " element " << i;
+    }
+  }
+}
+
+TEST(QGemm, InterleavedRowRangesAreWholeBlocks) {
+  const Case c{DType::Q8_G32, 40, 64, 2};
+  const Fixture f = make(c, 17);
+  const Interleaved x16 = interleave(f.W);
+  for (CpuLevel level : levels()) {
+    QuantizedActivations acts;
+    quantize_activations(f.x.data(), c.S, c.cols, acts, level);
+    std::vector<float> y(static_cast<std::size_t>(c.S * c.rows), -1234.0f);
+    qgemm_rows(x16.W, acts, y.data(), c.rows, 16, 40, level);  // blocks 1 and 2 (the padded last one)
+    for (std::int64_t s = 0; s < c.S; ++s)
+      for (std::int64_t r = 0; r < c.rows; ++r) {
+        const float v = y[s * c.rows + r];
+        if (r >= 16) EXPECT_NE(v, -1234.0f) << "row " << r;
+        else EXPECT_EQ(v, -1234.0f) << "row " << r << " written outside its range";
+      }
+    EXPECT_THROW(qgemm_rows(x16.W, acts, y.data(), c.rows, 5, 16, level), std::logic_error);
+    EXPECT_THROW(qgemm_rows(x16.W, acts, y.data(), c.rows, 0, 20, level), std::logic_error);
   }
 }
 

@@ -32,7 +32,7 @@ void rope_head(float* x, const float* cos_t, const float* sin_t, std::int64_t ro
 
 }  // namespace
 
-void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S,
+void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S,
                    std::int64_t p0, LayerState& st, float* out, ThreadPool& pool, const LayerTrace& trace) {
   const std::int64_t nq = c.num_heads, nkv = c.num_kv_heads, d = c.head_dim, G = c.group_size();
   const std::int64_t C = c.conv_channels(), Tc = c.conv_tail(), K0 = c.cca_time0, K1 = c.cca_time1;
@@ -41,8 +41,8 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
   // 1. Projections, packed after the previous positions' raw rows.
   std::vector<float> q(static_cast<std::size_t>(S * QW));  // [S, nq·d]
   std::vector<float> k(static_cast<std::size_t>(S * KW));  // [S, nkv·d]
-  matmul(w.q_proj, x, S, q.data(), pool);
-  matmul(w.k_proj, x, S, k.data(), pool);
+  matmul(m.q_proj, x, S, q.data(), pool);
+  matmul(m.k_proj, x, S, k.data(), pool);
   std::vector<float> U(static_cast<std::size_t>((Tc + S) * C));  // [T_c + S, C]: tail rows, then [q|k] of this chunk
   std::copy(st.conv_tail.begin(), st.conv_tail.end(), U.begin());
   for (std::int64_t t = 0; t < S; ++t) {
@@ -112,8 +112,8 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
   // 5. Values: current-token half, then the previous position's delayed half.
   std::vector<float> vc(static_cast<std::size_t>(S * R));   // [S, R]
   std::vector<float> vdn(static_cast<std::size_t>(S * R));  // [S, R] delayed projection of this chunk's tokens
-  matmul(w.v_current, x, S, vc.data(), pool);
-  matmul(w.v_delayed, x, S, vdn.data(), pool);
+  matmul(m.v_current, x, S, vc.data(), pool);
+  matmul(m.v_delayed, x, S, vdn.data(), pool);
   std::vector<float> V(static_cast<std::size_t>(S * KW));   // [S, nkv, d] = concat(vc, vd) cut into heads
   for (std::int64_t t = 0; t < S; ++t) {
     std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
@@ -184,7 +184,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
   trace("attn.context", ctx.data(), {S, QW});
 
   // 9. Output projection.
-  matmul(w.o_proj, ctx.data(), S, out, pool);
+  matmul(m.o_proj, ctx.data(), S, out, pool);
   trace("attn.out", out, {S, c.hidden_size});
 }
 

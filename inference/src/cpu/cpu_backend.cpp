@@ -6,12 +6,13 @@
 #include "cpu/ops.h"
 #include "cpu/state.h"
 #include "kernels/matmul.h"
+#include "quant/cpu_level.h"
 #include "zaya/errors.h"
 
 namespace zaya::cpu {
 
 CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads)
-    : weights_(std::move(weights)), pool_(threads) {}
+    : weights_(std::move(weights)), pool_(threads), matrices_(prepare_matrices(*weights_, quant::default_cpu_level(), pool_)) {}
 
 std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
 
@@ -53,12 +54,13 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
       const LayerTrace lt{req.trace, l};
       rmsnorm(h.data(), lw.input_norm.data(), S, H, c.rms_norm_eps, x.data());
       lt("input_norm", x.data(), {S, H});
-      cca_attention(c, lw, l, x.data(), S, p0, state.layers[static_cast<std::size_t>(l)], a.data(), pool_, lt);
+      const LayerMatrices& lm = matrices_.layers[static_cast<std::size_t>(l)];
+      cca_attention(c, lw, lm, l, x.data(), S, p0, state.layers[static_cast<std::size_t>(l)], a.data(), pool_, lt);
       residual_merge(a.data(), h.data(), lw.post_attention, S, H, r.data());
       lt("resid_after_attn", r.data(), {S, H});
       rmsnorm(r.data(), lw.post_attention_norm.data(), S, H, c.rms_norm_eps, x.data());
       lt("post_attn_norm", x.data(), {S, H});
-      moe(c, lw, l, x.data(), S, rho.data(), a.data(), req.routing ? req.routing + l : nullptr, L, pool_, lt);
+      moe(c, lw, lm, l, x.data(), S, rho.data(), a.data(), req.routing ? req.routing + l : nullptr, L, pool_, lt);
       residual_merge(a.data(), r.data(), lw.post_mlp, S, H, h.data());
       lt("layer_out", h.data(), {S, H});
     }
@@ -67,8 +69,8 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
     rmsnorm(h.data(), w.final_norm.data(), S, H, c.rms_norm_eps, x.data());
     trace("final_norm", x.data(), {S, H});
     if (req.logits) {
-      if (req.all_logits) matmul(w.embed, x.data(), S, req.logits, pool_);
-      else matmul(w.embed, x.data() + (S - 1) * H, 1, req.logits, pool_);
+      if (req.all_logits) matmul(matrices_.lm_head, x.data(), S, req.logits, pool_);
+      else matmul(matrices_.lm_head, x.data() + (S - 1) * H, 1, req.logits, pool_);
     }
   } catch (...) {
     state.restore(undo);

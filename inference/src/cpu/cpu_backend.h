@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "cpu/matrices.h"
 #include "engine/backend.h"
 #include "model/weights.h"
 #include "util/thread_pool.h"
@@ -25,6 +26,7 @@ class CpuBackend final : public Backend {
  private:
   std::shared_ptr<const ModelWeights> weights_;
   ThreadPool pool_;
+  CpuMatrices matrices_;  // after pool_: built with it
 };
 
 }  // namespace zaya::cpu

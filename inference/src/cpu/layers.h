@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cpu/matrices.h"
 #include "cpu/state.h"
 #include "model/weights.h"
 #include "util/thread_pool.h"
@@ -26,7 +27,8 @@ struct LayerTrace {
 // the new length).
 //   x:   [S, H] input-normed hidden states
 //   out: [S, H] o_proj output
-void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S,
+//   m:   the layer's matrices in the CPU's layout (w's other weights are read from w)
+void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S,
                    std::int64_t p0, LayerState& st, float* out, ThreadPool& pool, const LayerTrace& trace);
 
 // Router + top-1 SwiGLU experts (spec §4.5, §4.6). Tokens are grouped by
@@ -35,7 +37,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, std::int64_t lay
 //   rho:     [S, D] router state in (previous layer's, ignored at layer 0) and out (this layer's)
 //   out:     [S, H] MoE output (0 rows for skipped tokens)
 //   routing: [S] decisions for this layer, or null
-void moe(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S, float* rho,
+void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S, float* rho,
          float* out, RoutingDecision* routing, std::int64_t routing_stride, ThreadPool& pool, const LayerTrace& trace);
 
 }  // namespace zaya::cpu

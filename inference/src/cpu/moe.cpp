@@ -8,7 +8,7 @@
 
 namespace zaya::cpu {
 
-void moe(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const float* x, std::int64_t S, float* rho,
+void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S, float* rho,
          float* out, RoutingDecision* routing, std::int64_t routing_stride, ThreadPool& pool, const LayerTrace& trace) {
   const std::int64_t H = c.hidden_size, D = c.router_hidden_size, E = c.num_experts, I = c.moe_intermediate_size;
   const std::int64_t classes = E + 1;
@@ -73,10 +73,10 @@ void moe(const ModelConfig& c, const LayerWeights& w, std::int64_t layer, const 
     act.resize(static_cast<std::size_t>(n * I));      // [n, I]
     ye.resize(static_cast<std::size_t>(n * H));       // [n, H]
     for (std::int64_t i = 0; i < n; ++i) std::copy(x + tokens[i] * H, x + (tokens[i] + 1) * H, xe.begin() + i * H);
-    matmul(w.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
+    matmul(m.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
     for (std::int64_t i = 0; i < n; ++i)
       for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
-    matmul(w.expert_down[static_cast<std::size_t>(e)], act.data(), n, ye.data(), pool);
+    matmul(m.expert_down[static_cast<std::size_t>(e)], act.data(), n, ye.data(), pool);
     for (std::int64_t i = 0; i < n; ++i) {
       const float wt = weight[tokens[i]];
       float* o = out + tokens[i] * H;

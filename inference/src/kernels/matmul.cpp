@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "quant/interleave.h"
 #include "quant/qgemm.h"
 #include "quant/quant_format.h"
 
@@ -236,6 +237,8 @@ void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, Thr
       return;
     case DType::Q8_G32:
     case DType::Q4_G32:
+    case DType::Q8_G32_X16:
+    case DType::Q4_G32_X16:
       quant::quant_matmul(W, x, S, y, pool);
       return;
   }
@@ -255,6 +258,10 @@ void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out) {
     quant::dequantize_quant_row(W, row, out);
     return;
   }
+  if (quant::is_interleaved(W.dtype)) {
+    quant::dequantize_interleaved_row(W, row, out);
+    return;
+  }
   throw std::logic_error(std::string("dequantize_row: no kernel for weight type ") + dtype_name(W.dtype));
 }
 
@@ -264,6 +271,8 @@ std::size_t row_bytes(const WeightMatrix& W) {
     case DType::F16:
     case DType::BF16: return static_cast<std::size_t>(W.cols) * 2;
     case DType::F8_E4M3: return static_cast<std::size_t>(W.cols) + 4;
+    case DType::Q8_G32_X16:
+    case DType::Q4_G32_X16: return W.row_stride_bytes / quant::kInterleaveRows;  // the stride is a 16-row block's
     default: return W.row_stride_bytes + W.scale_row_stride_bytes;
   }
 }

@@ -27,6 +27,7 @@ std::uint64_t rd64(const std::byte* p) {
   return v;
 }
 
+// Storable types only: the *_X16 layouts after Q4_G32 exist at run time.
 bool known_dtype(std::uint8_t d) { return d <= static_cast<std::uint8_t>(DType::Q4_G32); }
 
 // Bounds-checked cursor over the entry table.
@@ -71,6 +72,8 @@ std::uint64_t tensor_bytes(DType dtype, std::span<const std::int64_t> shape) {
     case DType::F8_E4M3: return n + static_cast<std::uint64_t>(rows) * 4;  // bytes, then [rows] fp32 scales
     case DType::Q8_G32:
     case DType::Q4_G32: return quant::quant_layout(dtype, rows, cols).total_bytes;
+    case DType::Q8_G32_X16:
+    case DType::Q4_G32_X16: return 0;  // the CPU's run-time layouts are never stored (known_dtype rejects them)
   }
   return 0;
 }

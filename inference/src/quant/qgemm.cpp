@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "quant/interleave.h"
 #include "quant/qgemm_kernels.h"
 #include "quant/quant_format.h"
 #include "util/thread_pool.h"
@@ -22,9 +23,35 @@ detail::DotFn dot_for(CpuLevel level) {
   }
 }
 
+detail::TileFn tile_for(CpuLevel level) {
+  if (!cpu_supports(level))
+    throw std::runtime_error(std::string("quantised kernels: this CPU does not support level ") + cpu_level_name(level));
+  // AVX2 has no interleaved kernel of its own: it never gets such matrices
+  // from the backend (prefers_interleaved), and tests fall back to scalar.
+  return level == CpuLevel::Avx512Vnni ? detail::tile_x16_avx512 : detail::tile_x16_scalar;
+}
+
 // Tokens whose int8 rows stay in L1/L2 while every weight row of the thread's
 // share passes over them once (prefill); decode is the case S = 1.
 constexpr std::int64_t kTokenBlock = 32;
+// The same for the interleaved kernels: 128 token rows of int8 activations
+// (256 KiB at 2048 columns) stay in L2 while a thread's row blocks pass over
+// them; each block's weights (18 KiB for Q4 at 2048 columns) stay in L1 for
+// the 16 tiles of 8 tokens.
+constexpr std::int64_t kTokenBlockX16 = 128;
+
+void qgemm_blocks(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
+                  std::int64_t b0, std::int64_t b1, CpuLevel level) {
+  const detail::TileFn tile = tile_for(level);
+  for (std::int64_t sb = 0; sb < x.S; sb += kTokenBlockX16) {
+    const std::int64_t se = std::min(x.S, sb + kTokenBlockX16);
+    for (std::int64_t b = b0; b < b1; ++b)
+      for (std::int64_t s = sb; s < se; s += detail::kTileTokens) {
+        const int nt = static_cast<int>(std::min<std::int64_t>(detail::kTileTokens, se - s));
+        tile(W, b, x, s, nt, y, y_stride);
+      }
+  }
+}
 
 }  // namespace
 
@@ -38,18 +65,30 @@ void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, Qua
   if (out.q.size() < n * G * 32) out.q.resize(n * G * 32);
   if (out.scale.size() < n * G) out.scale.resize(n * G);
   if (out.sum.size() < n * G) out.sum.resize(n * G);
+  if (out.qsum.size() < n * G) out.qsum.resize(n * G);
   const bool avx2 = level != CpuLevel::Scalar && cpu_supports(CpuLevel::Avx2);
   for (std::int64_t s = 0; s < S; ++s) {
     std::int8_t* q = out.q.data() + s * out.groups * 32;
     float* sc = out.scale.data() + s * out.groups;
     float* sm = out.sum.data() + s * out.groups;
-    if (avx2) detail::quantize_act_row_avx2(x + s * cols, cols, out.groups, q, sc, sm);
-    else detail::quantize_act_row_scalar(x + s * cols, cols, out.groups, q, sc, sm);
+    std::int32_t* qs = out.qsum.data() + s * out.groups;
+    if (avx2) detail::quantize_act_row_avx2(x + s * cols, cols, out.groups, q, sc, sm, qs);
+    else detail::quantize_act_row_scalar(x + s * cols, cols, out.groups, q, sc, sm, qs);
   }
 }
 
 void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
                 std::int64_t r0, std::int64_t r1, CpuLevel level) {
+  if (is_interleaved(W.dtype)) {
+    if (x.cols != W.cols)
+      throw std::logic_error("qgemm_rows: activations have " + std::to_string(x.cols) + " columns, weights " +
+                             std::to_string(W.cols));
+    if (r0 % kInterleaveRows != 0 || (r1 % kInterleaveRows != 0 && r1 != W.rows))
+      throw std::logic_error("qgemm_rows: rows [" + std::to_string(r0) + ", " + std::to_string(r1) +
+                             ") of an interleaved matrix are not whole blocks of 16");
+    qgemm_blocks(W, x, y, y_stride, r0 / kInterleaveRows, row_blocks(r1), level);
+    return;
+  }
   if (!is_quantized(W.dtype))
     throw std::logic_error(std::string("qgemm_rows: not a quantised weight type: ") + dtype_name(W.dtype));
   if (x.cols != W.cols)
@@ -87,10 +126,21 @@ void quant_matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* 
     float* y;
     CpuLevel level;
   } job{&W, &acts, y, level};
+  const Job* jp = &job;
+  if (is_interleaved(W.dtype)) {
+    // Threads take whole blocks of 16 rows.
+    const std::int64_t min_blocks = std::max<std::int64_t>(1, 32768 / std::max<std::int64_t>(1, 16 * W.cols * S));
+    pool.parallel_for(
+        row_blocks(W.rows),
+        [jp](std::int64_t b0, std::int64_t b1) {
+          qgemm_blocks(*jp->W, *jp->x, jp->y, jp->W->rows, b0, b1, jp->level);
+        },
+        min_blocks);
+    return;
+  }
   // ~32K multiply-adds per share at least, so waking a worker pays off.
   const std::int64_t min_rows = std::max<std::int64_t>(1, 32768 / std::max<std::int64_t>(1, W.cols * S));
   // Captures one pointer: fits std::function's inline buffer, no allocation.
-  const Job* jp = &job;
   pool.parallel_for(
       W.rows, [jp](std::int64_t r0, std::int64_t r1) { qgemm_rows(*jp->W, *jp->x, jp->y, jp->W->rows, r0, r1, jp->level); },
       min_rows);

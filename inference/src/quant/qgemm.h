@@ -31,6 +31,7 @@ struct QuantizedActivations {
   std::vector<std::int8_t> q;        // [S, 32·groups] int8, zero-padded
   std::vector<float> scale;          // [S, groups]  d_a per group
   std::vector<float> sum;            // [S, groups]  d_a · Σ q over the group
+  std::vector<std::int32_t> qsum;    // [S, groups]  Σ q over the group (interleaved kernels)
 
   const std::int8_t* row(std::int64_t s) const { return q.data() + s * groups * 32; }
 };
@@ -41,6 +42,8 @@ void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, Qua
 
 // y[s, r] = Σ_c W[r, c]·x[s, c] for rows r in [r0, r1) and every token s.
 //   y: [S, y_stride] fp32; only columns [r0, r1) are written.
+// Interleaved matrices (quant/interleave.h) take whole blocks of 16 rows:
+// r0 a multiple of 16, r1 too or W.rows.
 void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
                 std::int64_t r0, std::int64_t r1, CpuLevel level = default_cpu_level());
 

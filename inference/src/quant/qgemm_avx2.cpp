@@ -92,7 +92,7 @@ void dot_avx2(const WeightMatrix& W, std::int64_t r, const QuantizedActivations&
 }
 
 ZAYA_AVX2 void quantize_act_row_avx2(const float* x, std::int64_t cols, std::int64_t groups, std::int8_t* q,
-                                     float* scale, float* sum) {
+                                     float* scale, float* sum, std::int32_t* qsum) {
   const __m256 sign_mask = _mm256_set1_ps(-0.0f);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   for (std::int64_t g = 0; g < groups; ++g) {
@@ -129,7 +129,8 @@ ZAYA_AVX2 void quantize_act_row_avx2(const float* x, std::int64_t cols, std::int
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + c0), bytes);
     const float d = amax / 127.0f;
     scale[g] = d;
-    sum[g] = d * static_cast<float>(_mm_cvtsi128_si32(s4));
+    qsum[g] = _mm_cvtsi128_si32(s4);
+    sum[g] = d * static_cast<float>(qsum[g]);
   }
 }
 

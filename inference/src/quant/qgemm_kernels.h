@@ -28,10 +28,22 @@ using RowsFn = void (*)(const WeightMatrix& W, std::int64_t r0, int nr, const Qu
 void rows_avx512(const WeightMatrix& W, std::int64_t r0, int nr, const QuantizedActivations& x, std::int64_t s,
                  float* out);
 
-// Activation quantisation of one token row: q [32·groups], scale/sum [groups].
+// Interleaved layouts (quant/interleave.h): one block of 16 rows against up
+// to kTileTokens token rows, each unpacked weight register reused by every
+// token of the tile.  Writes y[(s0 + t)·y_stride + 16b + i] for t < nt and
+// the block's real rows i (a padded last block writes only its real rows).
+inline constexpr int kTileTokens = 8;
+using TileFn = void (*)(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                        float* y, std::int64_t y_stride);
+void tile_x16_scalar(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                     float* y, std::int64_t y_stride);
+void tile_x16_avx512(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                     float* y, std::int64_t y_stride);
+
+// Activation quantisation of one token row: q [32·groups], scale/sum/qsum [groups].
 void quantize_act_row_scalar(const float* x, std::int64_t cols, std::int64_t groups, std::int8_t* q, float* scale,
-                             float* sum);
+                             float* sum, std::int32_t* qsum);
 void quantize_act_row_avx2(const float* x, std::int64_t cols, std::int64_t groups, std::int8_t* q, float* scale,
-                           float* sum);
+                           float* sum, std::int32_t* qsum);
 
 }  // namespace zaya::quant::detail

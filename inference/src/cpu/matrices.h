@@ -1,0 +1,42 @@
+// The weight matrices the CPU backend multiplies by, in the layout its
+// kernels read fastest: on a CPU with AVX-512 VNNI every quantised matrix is
+// copied once, at load, into the 16-row interleaved layout
+// (quant/interleave.h); everything else (float matrices, other CPUs) is the
+// loaded view itself.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "model/weights.h"
+#include "quant/cpu_level.h"
+#include "util/thread_pool.h"
+
+namespace zaya::cpu {
+
+struct LayerMatrices {
+  WeightMatrix q_proj, k_proj, v_current, v_delayed, o_proj;
+  std::vector<WeightMatrix> expert_gate_up;  // [E]
+  std::vector<WeightMatrix> expert_down;     // [E]
+};
+
+// A layer's matrices exactly as loaded (no copy).
+LayerMatrices loaded_matrices(const LayerWeights& w);
+
+struct CpuMatrices {
+  std::vector<LayerMatrices> layers;  // [L]
+  WeightMatrix lm_head;               // the tied embedding as the output projection
+  std::shared_ptr<void> arena;        // the interleaved copies; null when there are none
+  std::size_t arena_bytes = 0;
+};
+
+// Interleaves the quantised matrices of `w` when `level` prefers it (threads
+// of `pool` split the work). The source pages of each interleaved matrix are
+// handed back to the kernel as soon as it is copied (the pack stays mapped
+// and re-reads them only if asked, e.g. for an embedding row), so resident
+// memory grows by one matrix at a time, not by a second model.
+// Throws std::bad_alloc when the copies do not fit in memory.
+CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool);
+
+}  // namespace zaya::cpu

@@ -1,0 +1,101 @@
+// AVX-512 VNNI kernel for the interleaved layouts (quant/interleave.h): lane i
+// of every weight register is row 16b + i, so each vpdpbusd with one
+// broadcast activation word advances all 16 rows by 4 multiply-adds, a group
+// of 32 is 8 vpdpbusd into one int32 accumulator (started at −offset·Σq, which
+// removes the unsigned weights' +8 / +128), and its two scales are applied
+// once: convert, one multiply (d_w·d_a), one FMA per token and group.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "quant/interleave.h"
+#include "quant/qgemm_kernels.h"
+
+#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+
+namespace zaya::quant::detail {
+namespace {
+
+ZAYA_AVX512 inline __m512i broadcast_word(const std::int8_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// One block of 16 rows × NT tokens. Weights: P words of 64 bytes per group,
+// unpacked once per group into 8 registers, then reused by every token.
+template <bool kQ4, int NT>
+ZAYA_AVX512 void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, float* y,
+                        std::int64_t y_stride) {
+  constexpr int P = kQ4 ? 4 : 8;
+  constexpr int kOffset = kQ4 ? 8 : 128;
+  const std::int64_t G = x.groups;
+  const auto* block = static_cast<const std::uint8_t*>(W.data) + b * static_cast<std::int64_t>(W.row_stride_bytes);
+  const std::uint8_t* scales = block + G * 64 * P;  // [G][16] fp16
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  const std::int8_t* arow[NT];
+  const float* da[NT];
+  const std::int32_t* qs[NT];
+  __m512 acc[NT];
+  for (int t = 0; t < NT; ++t) {
+    arow[t] = x.row(s0 + t);
+    da[t] = x.scale.data() + (s0 + t) * G;
+    qs[t] = x.qsum.data() + (s0 + t) * G;
+    acc[t] = _mm512_setzero_ps();
+  }
+  for (std::int64_t g = 0; g < G; ++g) {
+    const std::uint8_t* wg = block + g * 64 * P;
+    // w[k] lane i = 4 weights of row i multiplying activations 32g + 4k .. 4k+3
+    // (Q4: word p's low nibbles are weights 4p.., its high nibbles 16 + 4p.., i.e. k = p + 4).
+    __m512i w[8];
+    if constexpr (kQ4) {
+      for (int p = 0; p < 4; ++p) {
+        const __m512i packed = _mm512_loadu_si512(wg + 64 * p);
+        w[p] = _mm512_and_si512(packed, low4);
+        w[p + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4);
+      }
+    } else {
+      for (int p = 0; p < 8; ++p) w[p] = _mm512_loadu_si512(wg + 64 * p);
+    }
+    const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * g)));
+    for (int t = 0; t < NT; ++t) {
+      const std::int8_t* a = arow[t] + 32 * g;
+      __m512i dp = _mm512_set1_epi32(-kOffset * qs[t][g]);
+      for (int k = 0; k < 8; ++k) dp = _mm512_dpbusd_epi32(dp, w[k], broadcast_word(a + 4 * k));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dp), _mm512_mul_ps(dw, _mm512_set1_ps(da[t][g])), acc[t]);
+    }
+  }
+  const std::int64_t rows = std::min<std::int64_t>(kInterleaveRows, W.rows - b * kInterleaveRows);
+  const __mmask16 valid = rows == 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << rows) - 1);
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(y + (s0 + t) * y_stride + b * kInterleaveRows, valid, acc[t]);
+}
+
+template <bool kQ4>
+void tile_q(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt, float* y,
+            std::int64_t y_stride) {
+  switch (nt) {
+    case 1: tile_t<kQ4, 1>(W, b, x, s0, y, y_stride); break;
+    case 2: tile_t<kQ4, 2>(W, b, x, s0, y, y_stride); break;
+    case 3: tile_t<kQ4, 3>(W, b, x, s0, y, y_stride); break;
+    case 4: tile_t<kQ4, 4>(W, b, x, s0, y, y_stride); break;
+    case 5: tile_t<kQ4, 5>(W, b, x, s0, y, y_stride); break;
+    case 6: tile_t<kQ4, 6>(W, b, x, s0, y, y_stride); break;
+    case 7: tile_t<kQ4, 7>(W, b, x, s0, y, y_stride); break;
+    default: tile_t<kQ4, 8>(W, b, x, s0, y, y_stride); break;
+  }
+}
+
+}  // namespace
+
+void tile_x16_avx512(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                     float* y, std::int64_t y_stride) {
+  if (W.dtype == DType::Q4_G32_X16) tile_q<true>(W, b, x, s0, nt, y, y_stride);
+  else tile_q<false>(W, b, x, s0, nt, y, y_stride);
+}
+
+}  // namespace zaya::quant::detail
