@@ -4,8 +4,10 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/attention_tiles.h"
 #include "cpu/layers.h"
 #include "cpu/ops.h"
+#include "cpu/scratch.h"
 #include "kernels/matmul.h"
 
 namespace zaya::cpu {
@@ -30,6 +32,11 @@ void rope_head(float* x, const float* cos_t, const float* sin_t, std::int64_t ro
   }
 }
 
+// This thread's temporaries of cca_attention (see scratch.h).
+struct AttentionScratch {
+  std::vector<float> q, k, U, z, co, Q, K, vc, vdn, V, ctx, inv_freq, cs, sn;
+};
+
 }  // namespace
 
 void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S,
@@ -37,13 +44,14 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   const std::int64_t nq = c.num_heads, nkv = c.num_kv_heads, d = c.head_dim, G = c.group_size();
   const std::int64_t C = c.conv_channels(), Tc = c.conv_tail(), K0 = c.cca_time0, K1 = c.cca_time1;
   const std::int64_t R = c.value_half(), QW = nq * d, KW = nkv * d;
+  thread_local AttentionScratch scratch;
 
   // 1. Projections, packed after the previous positions' raw rows.
-  std::vector<float> q(static_cast<std::size_t>(S * QW));  // [S, nq·d]
-  std::vector<float> k(static_cast<std::size_t>(S * KW));  // [S, nkv·d]
+  std::span<float> q = grow(scratch.q, S * QW);        // [S, nq·d]
+  std::span<float> k = grow(scratch.k, S * KW);        // [S, nkv·d]
   matmul(m.q_proj, x, S, q.data(), pool);
   matmul(m.k_proj, x, S, k.data(), pool);
-  std::vector<float> U(static_cast<std::size_t>((Tc + S) * C));  // [T_c + S, C]: tail rows, then [q|k] of this chunk
+  std::span<float> U = grow(scratch.U, (Tc + S) * C);  // [T_c + S, C]: tail rows, then [q|k] of this chunk
   std::copy(st.conv_tail.begin(), st.conv_tail.end(), U.begin());
   for (std::int64_t t = 0; t < S; ++t) {
     float* row = U.data() + (Tc + t) * C;
@@ -54,7 +62,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
 
   // 3a. Depthwise causal conv (cross-correlation: last tap = newest row).
   const std::int64_t Z = S + K1 - 1;
-  std::vector<float> z(static_cast<std::size_t>(Z * C));  // [S + K1 - 1, C]
+  std::span<float> z = grow(scratch.z, Z * C);  // [S + K1 - 1, C]
   for (std::int64_t j = 0; j < Z; ++j)
     for (std::int64_t ch = 0; ch < C; ++ch) {
       float acc = w.conv0_bias[ch];
@@ -67,9 +75,10 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // is one contiguous dot product of its weights [d, K1] with the group's
   // inputs laid out the same way (zi[ci·K1 + j] = z[t + j, g0 + ci]), built
   // once per (group, position) and shared by the group's d outputs.
-  std::vector<float> co(static_cast<std::size_t>(S * C));  // [S, C]
+  std::span<float> co = grow(scratch.co, S * C);  // [S, C]
   pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
-    std::vector<float> zi(static_cast<std::size_t>(d * K1));  // [d, K1] one group's inputs at one position
+    thread_local std::vector<float> zi_buffer;
+    const std::span<float> zi = grow(zi_buffer, d * K1);  // [d, K1] one group's inputs at one position
     for (std::int64_t t = 0; t < S; ++t) {
       std::int64_t built = -1;  // group whose inputs zi holds
       for (std::int64_t o = o0; o < o1; ++o) {
@@ -88,8 +97,8 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   std::copy(U.end() - Tc * C, U.end(), st.conv_tail.begin());
 
   // 2 + 4. Mean residuals added after the conv.
-  std::vector<float> Q(static_cast<std::size_t>(S * QW));  // [S, nq, d]
-  std::vector<float> K(static_cast<std::size_t>(S * KW));  // [S, nkv, d]
+  std::span<float> Q = grow(scratch.Q, S * QW);  // [S, nq, d]
+  std::span<float> K = grow(scratch.K, S * KW);  // [S, nkv, d]
   for (std::int64_t t = 0; t < S; ++t) {
     const float* qt = q.data() + t * QW;
     const float* kt = k.data() + t * KW;
@@ -110,11 +119,11 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   trace("attn.key_pre_norm", K.data(), {S, nkv, d});
 
   // 5. Values: current-token half, then the previous position's delayed half.
-  std::vector<float> vc(static_cast<std::size_t>(S * R));   // [S, R]
-  std::vector<float> vdn(static_cast<std::size_t>(S * R));  // [S, R] delayed projection of this chunk's tokens
+  std::span<float> vc = grow(scratch.vc, S * R);  // [S, R]
+  std::span<float> vdn = grow(scratch.vdn, S * R);  // [S, R] delayed projection of this chunk's tokens
   matmul(m.v_current, x, S, vc.data(), pool);
   matmul(m.v_delayed, x, S, vdn.data(), pool);
-  std::vector<float> V(static_cast<std::size_t>(S * KW));   // [S, nkv, d] = concat(vc, vd) cut into heads
+  std::span<float> V = grow(scratch.V, S * KW);  // [S, nkv, d] = concat(vc, vd) cut into heads
   for (std::int64_t t = 0; t < S; ++t) {
     std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
     const float* prev = t == 0 ? st.v_delayed.data() : vdn.data() + (t - 1) * R;
@@ -127,10 +136,10 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // angle table is built in fp32 the way upstream builds it.
   const std::int64_t rot = c.rotary_dims(layer), half = rot / 2;
   const float theta = static_cast<float>(c.rope(layer).theta);
-  std::vector<float> inv_freq(static_cast<std::size_t>(half));
+  std::span<float> inv_freq = grow(scratch.inv_freq, half);
   for (std::int64_t j = 0; j < half; ++j)
     inv_freq[j] = 1.0f / std::pow(theta, static_cast<float>(2 * j) / static_cast<float>(rot));
-  std::vector<float> cs(static_cast<std::size_t>(half)), sn(static_cast<std::size_t>(half));
+  std::span<float> cs = grow(scratch.cs, half), sn = grow(scratch.sn, half);
   for (std::int64_t t = 0; t < S; ++t) {
     const float pos = static_cast<float>(p0 + t);
     for (std::int64_t j = 0; j < half; ++j) {
@@ -157,11 +166,13 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   std::memcpy(st.v_cache.data() + p0 * KW, V.data(), sizeof(float) * S * KW);
 
   // 8. Causal (optionally sliding-window) softmax attention, GQA.
-  std::vector<float> ctx(static_cast<std::size_t>(S * QW));  // [S, nq·d]
+  std::span<float> ctx = grow(scratch.ctx, S * QW);  // [S, nq·d]
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   const std::int64_t window = c.layer_types[static_cast<std::size_t>(layer)] == LayerType::HybridSliding ? c.sliding_window : 0;
-  pool.parallel_for(S * nq, [&](std::int64_t i0, std::int64_t i1) {
-    std::vector<float> scores;  // [keys]
+  const AttentionChunk chunk{S, p0, nq, nkv, d, window, Q.data(), st.k_cache.data(), st.v_cache.data(), ctx.data()};
+  if (tiles_apply(chunk)) attend_in_tiles(chunk, pool);
+  else pool.parallel_for(S * nq, [&](std::int64_t i0, std::int64_t i1) {
+    thread_local std::vector<float> scores;  // [keys]
     for (std::int64_t i = i0; i < i1; ++i) {
       const std::int64_t t = i / nq, h = i % nq, g = h / G, pos = p0 + t;
       const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, pos - window + 1) : 0;

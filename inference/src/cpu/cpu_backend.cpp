@@ -4,6 +4,7 @@
 
 #include "cpu/layers.h"
 #include "cpu/ops.h"
+#include "cpu/scratch.h"
 #include "cpu/state.h"
 #include "kernels/matmul.h"
 #include "quant/cpu_level.h"
@@ -38,7 +39,10 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
   state.reserve(p0 + S);
   try {
     // h: [S, H] residual stream, fp32 throughout.
-    std::vector<float> h(static_cast<std::size_t>(S * H));
+    // The residual stream and its temporaries: this thread's, grown to the
+    // largest chunk it has seen (scratch.h).
+    thread_local std::vector<float> h_buffer, x_buffer, a_buffer, r_buffer, rho_buffer;
+    const std::span<float> h = grow(h_buffer, S * H);
     for (std::int64_t t = 0; t < S; ++t) {
       float* ht = h.data() + t * H;
       dequantize_row(w.embed, req.ids[t], ht);
@@ -46,8 +50,9 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
     }
     trace("embed_scaled", h.data(), {S, H});
 
-    std::vector<float> x(h.size()), a(h.size()), r(h.size());                          // [S, H] each
-    std::vector<float> rho(static_cast<std::size_t>(S * c.router_hidden_size), 0.0f);  // [S, D] EDA state
+    const std::span<float> x = grow(x_buffer, S * H), a = grow(a_buffer, S * H), r = grow(r_buffer, S * H);  // [S, H] each
+    const std::span<float> rho = grow(rho_buffer, S * c.router_hidden_size);  // [S, D] EDA state
+    std::fill(rho.begin(), rho.end(), 0.0f);
     for (std::int64_t l = 0; l < L; ++l) {
       if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();
       const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];

@@ -4,18 +4,30 @@
 
 #include "cpu/layers.h"
 #include "cpu/ops.h"
+#include "cpu/scratch.h"
 #include "kernels/matmul.h"
 
 namespace zaya::cpu {
+
+namespace {
+
+// This thread's temporaries of moe (see scratch.h).
+struct MoeScratch {
+  std::vector<float> s, z, z2, logits, weight, p, xe, gu, act, ye;
+  std::vector<std::int64_t> choice, tokens;
+};
+
+}  // namespace
 
 void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S, float* rho,
          float* out, RoutingDecision* routing, std::int64_t routing_stride, ThreadPool& pool, const LayerTrace& trace) {
   const std::int64_t H = c.hidden_size, D = c.router_hidden_size, E = c.num_experts, I = c.moe_intermediate_size;
   const std::int64_t classes = E + 1;
+  thread_local MoeScratch scratch;
 
   // Router hidden state s = down(x) + b (+ ρ_prev ⊙ scale after layer 0); it
   // becomes the next layer's ρ before any normalisation.
-  std::vector<float> s(static_cast<std::size_t>(S * D));  // [S, D]
+  std::span<float> s = grow(scratch.s, S * D);  // [S, D]
   matmul(w.router_down, x, S, s.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t i = 0; i < D; ++i) {
@@ -26,7 +38,7 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   std::copy(s.begin(), s.end(), rho);
   trace("router.hidden", s.data(), {S, D});
 
-  std::vector<float> z(static_cast<std::size_t>(S * D)), z2(static_cast<std::size_t>(S * D));  // [S, D]
+  std::span<float> z = grow(scratch.z, S * D), z2 = grow(scratch.z2, S * D);  // [S, D]
   rmsnorm(s.data(), w.router_norm.data(), S, D, c.rms_norm_eps, z.data());
   matmul(w.router_fc1, z.data(), S, z2.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
@@ -34,14 +46,14 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   matmul(w.router_fc2, z2.data(), S, z.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t i = 0; i < D; ++i) z[t * D + i] = gelu_erf(z[t * D + i] + w.router_fc2_bias[i]);
-  std::vector<float> logits(static_cast<std::size_t>(S * classes));  // [S, E + 1]
+  std::span<float> logits = grow(scratch.logits, S * classes);  // [S, E + 1]
   matmul(w.router_out, z.data(), S, logits.data(), pool);
   trace("router.logits", logits.data(), {S, classes});
 
   // Top-1 on biased probabilities; the applied weight is the unbiased one.
-  std::vector<std::int64_t> choice(static_cast<std::size_t>(S));
-  std::vector<float> weight(static_cast<std::size_t>(S));
-  std::vector<float> p(static_cast<std::size_t>(classes));
+  std::span<std::int64_t> choice = grow(scratch.choice, S);
+  std::span<float> weight = grow(scratch.weight, S);
+  std::span<float> p = grow(scratch.p, classes);
   for (std::int64_t t = 0; t < S; ++t) {
     std::copy(logits.begin() + t * classes, logits.begin() + (t + 1) * classes, p.begin());
     softmax(p.data(), classes);
@@ -61,17 +73,17 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
 
   // Experts, one batch of tokens per chosen expert.
   std::fill(out, out + S * H, 0.0f);
-  std::vector<float> xe, gu, act, ye;
   for (std::int64_t e = 0; e < E; ++e) {
-    std::vector<std::int64_t> tokens;
+    std::vector<std::int64_t>& tokens = scratch.tokens;
+    tokens.clear();  // keeps its capacity
     for (std::int64_t t = 0; t < S; ++t)
       if (choice[t] == e) tokens.push_back(t);
     if (tokens.empty()) continue;
     const auto n = static_cast<std::int64_t>(tokens.size());
-    xe.resize(static_cast<std::size_t>(n * H));       // [n, H] gathered inputs
-    gu.resize(static_cast<std::size_t>(n * 2 * I));   // [n, 2I] gate | up
-    act.resize(static_cast<std::size_t>(n * I));      // [n, I]
-    ye.resize(static_cast<std::size_t>(n * H));       // [n, H]
+    const std::span<float> xe = grow(scratch.xe, n * H);       // [n, H] gathered inputs
+    const std::span<float> gu = grow(scratch.gu, n * 2 * I);   // [n, 2I] gate | up
+    const std::span<float> act = grow(scratch.act, n * I);     // [n, I]
+    const std::span<float> ye = grow(scratch.ye, n * H);       // [n, H]
     for (std::int64_t i = 0; i < n; ++i) std::copy(x + tokens[i] * H, x + (tokens[i] + 1) * H, xe.begin() + i * H);
     matmul(m.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
     for (std::int64_t i = 0; i < n; ++i)

@@ -1,0 +1,184 @@
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include "cpu/attention_tiles.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cpu/scratch.h"
+
+#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512dq")))
+
+namespace zaya::cpu {
+
+namespace {
+
+constexpr int kRows = 16;
+
+// e^x for 16 lanes, x <= 88: Cody-Waite reduction x = n·ln2 + r, a degree-6
+// polynomial for e^r on |r| <= ln2/2 (the classic single-precision
+// coefficients, ~1 ulp), then 2^n by vscalefps. Masked scores are -inf; the
+// caller zeroes those lanes after.
+ZAYA_AVX512 inline __m512 exp16(__m512 x) {
+  x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_scalef_ps(p, n);
+}
+
+// Row j − j_lo of the score block: s where key j is visible to the lane's
+// row (first <= j <= pos), -inf elsewhere.
+ZAYA_AVX512 inline void store_scores(float* sc, std::int64_t j, std::int64_t j_lo, __m512i firstv, __m512i posv, __m512 s) {
+  const __m512i jv = _mm512_set1_epi32(static_cast<std::int32_t>(j));
+  const __mmask16 visible = _mm512_cmple_epi32_mask(firstv, jv) & _mm512_cmple_epi32_mask(jv, posv);
+  _mm512_storeu_ps(sc + (j - j_lo) * kRows, _mm512_mask_blend_ps(visible, _mm512_set1_ps(-std::numeric_limits<float>::infinity()), s));
+}
+
+struct TileScratch {
+  std::vector<float> qt;      // [d][16] the tile's queries, transposed and pre-scaled by 1/√d
+  std::vector<float> scores;  // [keys][16] scores, then probabilities (unnormalised)
+};
+
+// One tile: rows row0 .. row0 + rows - 1 of KV group g, row = t·G + (h − g·G).
+// DC = d / 16 (the head's width in 16-float vectors).
+template <int DC>
+ZAYA_AVX512 void attend_tile(const AttentionChunk& a, std::int64_t g, std::int64_t row0, int rows, TileScratch& ts) {
+  constexpr std::int64_t d = 16 * DC;
+  const std::int64_t G = a.nq / a.nkv, QW = a.nq * d, KW = a.nkv * d;
+  alignas(64) std::int32_t pos[kRows], first[kRows];
+  std::int64_t token[kRows], head[kRows];
+  for (int m = 0; m < kRows; ++m) {
+    const std::int64_t r = row0 + std::min(m, rows - 1);  // spare lanes repeat the last row, never stored
+    token[m] = r / G;
+    head[m] = g * G + r % G;
+    pos[m] = static_cast<std::int32_t>(a.p0 + token[m]);
+    first[m] = a.window > 0 ? static_cast<std::int32_t>(std::max<std::int64_t>(0, pos[m] - a.window + 1)) : 0;
+  }
+  const std::int64_t j_lo = *std::min_element(first, first + kRows);
+  const std::int64_t j_hi = *std::max_element(pos, pos + kRows);
+  const std::int64_t n = j_hi - j_lo + 1;
+
+  float* qt = grow(ts.qt, d * kRows).data();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  for (int m = 0; m < kRows; ++m) {
+    const float* q = a.Q + token[m] * QW + head[m] * d;
+    for (std::int64_t e = 0; e < d; ++e) qt[e * kRows + m] = q[e] * scale;
+  }
+
+  // Scores of 8 keys at a time (8 independent FMA chains), masked to -inf
+  // outside each row's visible range.
+  float* sc = grow(ts.scores, n * kRows).data();
+  const __m512i posv = _mm512_load_si512(pos), firstv = _mm512_load_si512(first);
+  const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  const float* kbase = a.k_cache + g * d;
+  std::int64_t j = j_lo;
+  for (; j + 8 <= j_hi + 1; j += 8) {
+    __m512 acc[8];
+    for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
+    for (std::int64_t e = 0; e < d; ++e) {
+      const __m512 qv = _mm512_loadu_ps(qt + e * kRows);
+      for (int i = 0; i < 8; ++i) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(kbase[(j + i) * KW + e]), qv, acc[i]);
+    }
+    for (int i = 0; i < 8; ++i) store_scores(sc, j + i, j_lo, firstv, posv, acc[i]);
+  }
+  for (; j <= j_hi; ++j) {
+    __m512 acc = _mm512_setzero_ps();
+    for (std::int64_t e = 0; e < d; ++e)
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(kbase[j * KW + e]), _mm512_loadu_ps(qt + e * kRows), acc);
+    store_scores(sc, j, j_lo, firstv, posv, acc);
+  }
+
+  // Softmax down each lane (row): every row sees at least its own key.
+  __m512 mx = neg_inf;
+  for (std::int64_t i = 0; i < n; ++i) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sc + i * kRows));
+  __m512 sum = _mm512_setzero_ps();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const __m512 s = _mm512_loadu_ps(sc + i * kRows);
+    const __mmask16 visible = _mm512_cmp_ps_mask(s, neg_inf, _CMP_NEQ_OQ);
+    const __m512 p = _mm512_maskz_mov_ps(visible, exp16(_mm512_sub_ps(s, mx)));
+    _mm512_storeu_ps(sc + i * kRows, p);
+    sum = _mm512_add_ps(sum, p);
+  }
+  alignas(64) float inv_sum[kRows];
+  _mm512_store_ps(inv_sum, _mm512_div_ps(_mm512_set1_ps(1.0f), sum));
+
+  // Weighted values, two rows at a time: 2·DC accumulators, each value
+  // vector loaded once for both rows.
+  const float* vbase = a.v_cache + g * d;
+  for (int m = 0; m < rows; m += 2) {
+    const int m1 = std::min(m + 1, rows - 1);
+    __m512 acc0[DC], acc1[DC];
+    for (int c = 0; c < DC; ++c) acc0[c] = acc1[c] = _mm512_setzero_ps();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float* v = vbase + (j_lo + i) * KW;
+      const __m512 p0 = _mm512_set1_ps(sc[i * kRows + m]), p1 = _mm512_set1_ps(sc[i * kRows + m1]);
+      for (int c = 0; c < DC; ++c) {
+        const __m512 vv = _mm512_loadu_ps(v + 16 * c);
+        acc0[c] = _mm512_fmadd_ps(p0, vv, acc0[c]);
+        acc1[c] = _mm512_fmadd_ps(p1, vv, acc1[c]);
+      }
+    }
+    float* o0 = a.ctx + token[m] * QW + head[m] * d;
+    float* o1 = a.ctx + token[m1] * QW + head[m1] * d;
+    const __m512 s0 = _mm512_set1_ps(inv_sum[m]), s1 = _mm512_set1_ps(inv_sum[m1]);
+    for (int c = 0; c < DC; ++c) {
+      _mm512_storeu_ps(o0 + 16 * c, _mm512_mul_ps(acc0[c], s0));
+      if (m1 != m) _mm512_storeu_ps(o1 + 16 * c, _mm512_mul_ps(acc1[c], s1));
+    }
+  }
+}
+
+using TileFn = void (*)(const AttentionChunk&, std::int64_t, std::int64_t, int, TileScratch&);
+
+TileFn tile_fn(std::int64_t d) {
+  switch (d) {
+    case 16: return attend_tile<1>;
+    case 32: return attend_tile<2>;
+    case 64: return attend_tile<4>;
+    case 128: return attend_tile<8>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+bool tiles_apply(const AttentionChunk& a) {
+  static const bool avx512 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  }();
+  return avx512 && tile_fn(a.d) != nullptr && a.nkv > 0 && a.nq % a.nkv == 0 && a.S * (a.nq / a.nkv) >= kRows;
+}
+
+void attend_in_tiles(const AttentionChunk& a, ThreadPool& pool) {
+  const TileFn fn = tile_fn(a.d);
+  const std::int64_t G = a.nq / a.nkv, rows = a.S * G, tiles = (rows + kRows - 1) / kRows;
+  // Later tiles see more keys (causal): pair the cheapest with the dearest,
+  // so the pool's contiguous shares get equal work.
+  pool.parallel_for(a.nkv * tiles, [&](std::int64_t i0, std::int64_t i1) {
+    thread_local TileScratch ts;
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const std::int64_t g = i / tiles, k = i % tiles;
+      const std::int64_t tile = k % 2 == 0 ? k / 2 : tiles - 1 - k / 2;
+      const std::int64_t row0 = tile * kRows;
+      fn(a, g, row0, static_cast<int>(std::min<std::int64_t>(kRows, rows - row0)), ts);
+    }
+  });
+}
+
+}  // namespace zaya::cpu
