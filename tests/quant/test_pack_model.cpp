@@ -18,6 +18,8 @@
 #include "pack/compare.h"
 #include "pack/load_pack.h"
 #include "pack/quantize.h"
+#include "quant/cpu_level.h"
+#include "quant/interleave.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
 
@@ -121,6 +123,28 @@ TEST_F(TinyPack, PackHoldsConfigAndQuantisedMatrices) {
 // margins 0.092 and 0.130), and, at positions before the first routing
 // difference of their case, logits within 2.0 of golden (measured 1.53) and
 // the same argmax wherever golden's top-2 gap is >= 1.
+// Loading a pack for the CPU: on a CPU whose kernels prefer the interleaved
+// layout the matrices are copied once more, and the progress says so and
+// reaches 1; elsewhere that stage does not appear.
+TEST_F(TinyPack, CpuPreparationReportsProgress) {
+  std::vector<std::pair<double, std::string>> seen;
+  LoadOptions o = cpu_options();
+  o.progress = [&](double f, const std::string& stage) { seen.emplace_back(f, stage); };
+  const auto m = Model::load((dir_ / "q4.pack").string(), o);
+  std::vector<double> preparing;
+  for (const auto& [f, stage] : seen)
+    if (stage == "preparing weights for this CPU") preparing.push_back(f);
+  if (!zaya::quant::prefers_interleaved(zaya::quant::default_cpu_level())) {
+    EXPECT_TRUE(preparing.empty());
+    GTEST_SKIP() << "skipped: this CPU's kernels read the pack's own layout (no preparation stage)";
+  }
+  ASSERT_GE(preparing.size(), 2u);
+  EXPECT_EQ(preparing.front(), 0.0);
+  EXPECT_EQ(preparing.back(), 1.0);
+  EXPECT_TRUE(std::is_sorted(preparing.begin(), preparing.end()));
+  EXPECT_NE(m->device_description().find("CPU"), std::string::npos);
+}
+
 TEST_F(TinyPack, Q8FollowsGoldenLogitsAndRouting) {
   std::vector<float> logits;
   std::vector<std::vector<RoutingDecision>> routing;

@@ -12,8 +12,10 @@
 
 namespace zaya::cpu {
 
-CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads)
-    : weights_(std::move(weights)), pool_(threads), matrices_(prepare_matrices(*weights_, quant::default_cpu_level(), pool_)) {}
+CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress)
+    : weights_(std::move(weights)),
+      pool_(threads),
+      matrices_(prepare_matrices(*weights_, quant::default_cpu_level(), pool_, progress)) {}
 
 std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
 

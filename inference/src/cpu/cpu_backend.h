@@ -12,8 +12,10 @@ namespace zaya::cpu {
 
 class CpuBackend final : public Backend {
  public:
-  // threads <= 0: one per hardware thread.
-  CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads);
+  // threads <= 0: one per hardware thread. `progress` (optional) hears how
+  // far the one-time preparation of the weights for this CPU is
+  // (prepare_matrices: a few seconds for the 8B model).
+  CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress = {});
 
   const ModelConfig& config() const override { return weights_->config; }
   std::string description() const override;

@@ -57,7 +57,8 @@ LayerMatrices loaded_matrices(const LayerWeights& w) {
   return LayerMatrices{w.q_proj, w.k_proj, w.v_current, w.v_delayed, w.o_proj, w.expert_gate_up, w.expert_down};
 }
 
-CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool) {
+CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool,
+                             const LoadProgress& progress) {
   CpuMatrices m;
   m.lm_head = w.embed;
   m.layers.reserve(w.layers.size());
@@ -75,6 +76,8 @@ CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, Threa
   m.arena_bytes = total;
 
   auto* next = static_cast<std::byte*>(m.arena.get());
+  const char* stage = "preparing weights for this CPU";
+  if (progress) progress(0.0, stage);
   for_each_matrix(m, [&](WeightMatrix& x) {
     if (!quant::is_quantized(x.dtype)) return;
     const WeightMatrix src = x;
@@ -84,6 +87,8 @@ CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, Threa
                       [&](std::int64_t b0, std::int64_t b1) { quant::interleave_blocks(src, b0, b1, next); });
     x = quant::interleaved_view(t, src.rows, src.cols, next);
     next += (bytes + 63) / 64 * 64;
+    if (progress)
+      progress(static_cast<double>(next - static_cast<std::byte*>(m.arena.get())) / static_cast<double>(total), stage);
     release_pages(src.data, static_cast<std::size_t>(src.rows) * src.row_stride_bytes);
     release_pages(src.scales, static_cast<std::size_t>(src.rows) * src.scale_row_stride_bytes);
   });

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "model/weights.h"
@@ -14,6 +16,9 @@
 #include "util/thread_pool.h"
 
 namespace zaya::cpu {
+
+// fraction in [0, 1] and what is being done (LoadOptions::progress's shape).
+using LoadProgress = std::function<void(double fraction, const std::string& stage)>;
 
 struct LayerMatrices {
   WeightMatrix q_proj, k_proj, v_current, v_delayed, o_proj;
@@ -37,6 +42,9 @@ struct CpuMatrices {
 // and re-reads them only if asked, e.g. for an embedding row), so resident
 // memory grows by one matrix at a time, not by a second model.
 // Throws std::bad_alloc when the copies do not fit in memory.
-CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool);
+// `progress` (optional) is told the fraction of bytes copied, stage
+// "preparing weights for this CPU".
+CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool,
+                             const LoadProgress& progress = {});
 
 }  // namespace zaya::cpu

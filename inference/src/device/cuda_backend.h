@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,7 @@ DeviceChoice parse_device_choice(std::string_view text);
 // instead of failing the session.
 std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
                                         int cpu_threads, const CudaBackendOptions& options,
-                                        std::string* fallback_reason);
+                                        std::string* fallback_reason,
+                                        const std::function<void(double, const std::string&)>& cpu_progress = {});
 
 }  // namespace zaya

@@ -359,7 +359,8 @@ DeviceChoice parse_device_choice(std::string_view text) {
 
 std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
                                         int cpu_threads, const CudaBackendOptions& options,
-                                        std::string* fallback_reason) {
+                                        std::string* fallback_reason,
+                                        const std::function<void(double, const std::string&)>& cpu_progress) {
   if (fallback_reason) fallback_reason->clear();
   if (choice != DeviceChoice::Cpu) {
     std::string why;
@@ -367,7 +368,7 @@ std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<con
       return with_cpu_fallback(std::move(gpu), std::move(weights), cpu_threads);
     if (fallback_reason) *fallback_reason = why;
   }
-  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads);
+  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads, cpu_progress);
 }
 
 }  // namespace zaya

@@ -25,12 +25,12 @@ std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> w
   std::shared_ptr<Model> m(new Model());
   m->weights_ = std::move(weights);
   if (options.device == DeviceKind::Cpu) {
-    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads);
+    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads, options.progress);
   } else {
     // The CUDA backend when the probe finds a usable GPU and the model fits,
     // else the CPU; device_note_ says why the GPU is not used.
     m->backend_ = create_backend(options.device == DeviceKind::Cuda ? DeviceChoice::Cuda : DeviceChoice::Auto,
-                                 m->weights_, options.threads, CudaBackendOptions{}, &m->device_note_);
+                                 m->weights_, options.threads, CudaBackendOptions{}, &m->device_note_, options.progress);
   }
   return m;
 }
