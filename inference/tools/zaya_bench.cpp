@@ -35,6 +35,7 @@
 #include "quant/cpu_level.h"
 #include "quant/stream_bandwidth.h"
 #include "util/cli_args.h"
+#include "util/stage_clock.h"
 #include "zaya/device.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
@@ -59,7 +60,8 @@ double process_cpu_seconds() {
   std::fprintf(stderr,
                "zaya-bench: %s\n"
                "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant q4|q8] [--device cpu|cuda]\n"
-               "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--json FILE]\n",
+               "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--json FILE]\n"
+               "                  [--profile]   (CPU: wall time per forward-pass stage, decode and prefill)\n",
                why);
   std::exit(2);
 }
@@ -73,6 +75,18 @@ std::string cache_dir() {
 
 std::uint64_t matrix_bytes(const zaya::WeightMatrix& W) {
   return static_cast<std::uint64_t>(zaya::row_bytes(W)) * static_cast<std::uint64_t>(W.rows);
+}
+
+// The stage clock's split of the last timed phase (CPU backend), scaled.
+void print_stages(const char* what, double scale, const char* unit) {
+  double total = 0;
+  for (int i = 0; i < static_cast<int>(zaya::Stage::kCount); ++i) total += zaya::stage_seconds(static_cast<zaya::Stage>(i));
+  std::fprintf(stderr, "zaya-bench: stages (%s):\n", what);
+  for (int i = 0; i < static_cast<int>(zaya::Stage::kCount); ++i) {
+    const auto s = static_cast<zaya::Stage>(i);
+    std::fprintf(stderr, "  %-16s %9.3f %s  %5.1f %%\n", zaya::stage_name(s), zaya::stage_seconds(s) * scale, unit,
+                 total > 0 ? 100.0 * zaya::stage_seconds(s) / total : 0.0);
+  }
 }
 
 // Weight bytes one batch-1 decode step reads: every attention and router
@@ -106,6 +120,7 @@ int main(int argc, char** argv) {
   std::string synthetic, pack_path, quant = "q4", device = "cpu", json_path;
   int threads = 0;
   std::int64_t context = 128, decode_tokens = 32, prompt = 512;
+  bool profile = false;
   for (zaya::CliArgs args(argc, argv, usage); args.next();) {
     const std::string& a = args.flag();
     if (a == "--synthetic") synthetic = args.value();
@@ -117,6 +132,7 @@ int main(int argc, char** argv) {
     else if (a == "--decode-tokens") decode_tokens = args.positive();
     else if (a == "--prompt") prompt = args.positive();
     else if (a == "--json") json_path = args.value();
+    else if (a == "--profile") profile = true;
     else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
@@ -193,11 +209,14 @@ int main(int argc, char** argv) {
       s.feed(random_ids(context));
       const auto ids = random_ids(decode_tokens);
       s.feed(std::span(ids).first(1));  // warm-up step
+      zaya::enable_stage_clock(profile);
+      zaya::reset_stage_clock();
       t0 = Clock::now();
       const double c0 = process_cpu_seconds();
       for (std::int64_t i = 1; i < decode_tokens; ++i) s.feed(std::span(ids).subspan(static_cast<std::size_t>(i), 1));
       decode_tok_s = static_cast<double>(decode_tokens - 1) / seconds_since(t0);
       decode_cpu_s = (process_cpu_seconds() - c0) / static_cast<double>(decode_tokens - 1);
+      if (profile) print_stages("decode, per token", 1e3 / static_cast<double>(decode_tokens - 1), "ms");
     }
     const double load1 = load_average();
 
@@ -209,11 +228,13 @@ int main(int argc, char** argv) {
       po.prefill_chunk = prompt;
       zaya::Session s(model, po);
       const auto ids = random_ids(prompt);
+      zaya::reset_stage_clock();
       t0 = Clock::now();
       const double c0 = process_cpu_seconds();
       s.feed(ids);
       prefill_tok_s = static_cast<double>(prompt) / seconds_since(t0);
       prefill_cpu_s = process_cpu_seconds() - c0;
+      if (profile) print_stages("prefill, whole chunk", 1.0, "s");
     }
     const double load2 = load_average();
     const double achieved = static_cast<double>(per_token) * decode_tok_s / 1e9;

@@ -87,7 +87,9 @@ TEST_P(Matmul, MatchesReference) {
   const WeightMatrix tail = W.row_slice(r, c.rows - r);
   std::vector<float> y2(static_cast<std::size_t>(c.rows - r));
   matmul(tail, x.data(), 1, y2.data(), pool);
-  for (std::int64_t i = 0; i < c.rows - r; ++i) ASSERT_FLOAT_EQ(y2[i], y[r + i]);
+  // One token takes the per-row dot, several the register tile: the same
+  // products summed in another order.
+  for (std::int64_t i = 0; i < c.rows - r; ++i) ASSERT_NEAR(y2[i], y[r + i], 1e-5 * (1 + std::fabs(y[r + i])));
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, Matmul,

@@ -9,6 +9,7 @@
 #include "cpu/ops.h"
 #include "cpu/scratch.h"
 #include "kernels/matmul.h"
+#include "util/stage_clock.h"
 
 namespace zaya::cpu {
 namespace {
@@ -34,8 +35,12 @@ void rope_head(float* x, const float* cos_t, const float* sin_t, std::int64_t ro
 
 // This thread's temporaries of cca_attention (see scratch.h).
 struct AttentionScratch {
-  std::vector<float> q, k, U, z, co, Q, K, vc, vdn, V, ctx, inv_freq, cs, sn;
+  std::vector<float> q, k, U, z, co, conv_cols, conv_out, Q, K, vc, vdn, V, ctx, inv_freq, cs, sn;
 };
+
+// Chunks at least this long run the grouped conv as one matmul per group;
+// shorter ones (decode) as one dot product per output channel.
+constexpr std::int64_t kConvGemmTokens = 4;
 
 }  // namespace
 
@@ -45,6 +50,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   const std::int64_t C = c.conv_channels(), Tc = c.conv_tail(), K0 = c.cca_time0, K1 = c.cca_time1;
   const std::int64_t R = c.value_half(), QW = nq * d, KW = nkv * d;
   thread_local AttentionScratch scratch;
+  StageTimeline clock(Stage::Projections);
 
   // 1. Projections, packed after the previous positions' raw rows.
   std::span<float> q = grow(scratch.q, S * QW);        // [S, nq·d]
@@ -60,6 +66,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   }
   trace("attn.qk_raw", U.data() + Tc * C, {S, C});
 
+  clock.at(Stage::Convolution);
   // 3a. Depthwise causal conv (cross-correlation: last tap = newest row).
   const std::int64_t Z = S + K1 - 1;
   std::span<float> z = grow(scratch.z, Z * C);  // [S + K1 - 1, C]
@@ -76,7 +83,27 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // inputs laid out the same way (zi[ci·K1 + j] = z[t + j, g0 + ci]), built
   // once per (group, position) and shared by the group's d outputs.
   std::span<float> co = grow(scratch.co, S * C);  // [S, C]
-  pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
+  if (S >= kConvGemmTokens) {
+    // A chunk: per group, the inputs of every position as the rows of one
+    // matrix (im2col) and the group's weights [d, d·K1] as an fp32 weight
+    // matrix, so the matmul's register tile does the work.
+    const std::span<float> cols = grow(scratch.conv_cols, S * d * K1);  // [S, d·K1]
+    const std::span<float> out = grow(scratch.conv_out, S * d);         // [S, d]
+    for (std::int64_t g0 = 0; g0 < C; g0 += d) {
+      for (std::int64_t t = 0; t < S; ++t)
+        for (std::int64_t ci = 0; ci < d; ++ci)
+          for (std::int64_t j = 0; j < K1; ++j) cols[(t * d + ci) * K1 + j] = z[(t + j) * C + g0 + ci];
+      WeightMatrix Wg;
+      Wg.dtype = DType::F32;
+      Wg.rows = d;
+      Wg.cols = d * K1;
+      Wg.data = w.conv1_weight.data() + g0 * d * K1;
+      Wg.row_stride_bytes = static_cast<std::size_t>(d * K1) * sizeof(float);
+      matmul(Wg, cols.data(), S, out.data(), pool);
+      for (std::int64_t t = 0; t < S; ++t)
+        for (std::int64_t o = 0; o < d; ++o) co[t * C + g0 + o] = w.conv1_bias[g0 + o] + out[t * d + o];
+    }
+  } else pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
     thread_local std::vector<float> zi_buffer;
     const std::span<float> zi = grow(zi_buffer, d * K1);  // [d, K1] one group's inputs at one position
     for (std::int64_t t = 0; t < S; ++t) {
@@ -96,6 +123,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // New tail: the last T_c rows of U.
   std::copy(U.end() - Tc * C, U.end(), st.conv_tail.begin());
 
+  clock.at(Stage::QueryKey);
   // 2 + 4. Mean residuals added after the conv.
   std::span<float> Q = grow(scratch.Q, S * QW);  // [S, nq, d]
   std::span<float> K = grow(scratch.K, S * KW);  // [S, nkv, d]
@@ -121,8 +149,10 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // 5. Values: current-token half, then the previous position's delayed half.
   std::span<float> vc = grow(scratch.vc, S * R);  // [S, R]
   std::span<float> vdn = grow(scratch.vdn, S * R);  // [S, R] delayed projection of this chunk's tokens
+  clock.at(Stage::Projections);
   matmul(m.v_current, x, S, vc.data(), pool);
   matmul(m.v_delayed, x, S, vdn.data(), pool);
+  clock.at(Stage::QueryKey);
   std::span<float> V = grow(scratch.V, S * KW);  // [S, nkv, d] = concat(vc, vd) cut into heads
   for (std::int64_t t = 0; t < S; ++t) {
     std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
@@ -165,6 +195,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   std::memcpy(st.k_cache.data() + p0 * KW, K.data(), sizeof(float) * S * KW);
   std::memcpy(st.v_cache.data() + p0 * KW, V.data(), sizeof(float) * S * KW);
 
+  clock.at(Stage::Attention);
   // 8. Causal (optionally sliding-window) softmax attention, GQA.
   std::span<float> ctx = grow(scratch.ctx, S * QW);  // [S, nq·d]
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
@@ -194,6 +225,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   });
   trace("attn.context", ctx.data(), {S, QW});
 
+  clock.at(Stage::Projections);
   // 9. Output projection.
   matmul(m.o_proj, ctx.data(), S, out, pool);
   trace("attn.out", out, {S, c.hidden_size});

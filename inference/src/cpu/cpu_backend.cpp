@@ -7,6 +7,7 @@
 #include "cpu/scratch.h"
 #include "cpu/state.h"
 #include "kernels/matmul.h"
+#include "util/stage_clock.h"
 #include "quant/cpu_level.h"
 #include "zaya/errors.h"
 
@@ -41,6 +42,7 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
   state.reserve(p0 + S);
   try {
     // h: [S, H] residual stream, fp32 throughout.
+    StageTimeline clock(Stage::Residual);
     // The residual stream and its temporaries: this thread's, grown to the
     // largest chunk it has seen (scratch.h).
     thread_local std::vector<float> h_buffer, x_buffer, a_buffer, r_buffer, rho_buffer;
@@ -62,17 +64,22 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
       rmsnorm(h.data(), lw.input_norm.data(), S, H, c.rms_norm_eps, x.data());
       lt("input_norm", x.data(), {S, H});
       const LayerMatrices& lm = matrices_.layers[static_cast<std::size_t>(l)];
+      clock.pause();  // cca_attention books its own stages
       cca_attention(c, lw, lm, l, x.data(), S, p0, state.layers[static_cast<std::size_t>(l)], a.data(), pool_, lt);
+      clock.at(Stage::Residual);
       residual_merge(a.data(), h.data(), lw.post_attention, S, H, r.data());
       lt("resid_after_attn", r.data(), {S, H});
       rmsnorm(r.data(), lw.post_attention_norm.data(), S, H, c.rms_norm_eps, x.data());
       lt("post_attn_norm", x.data(), {S, H});
+      clock.pause();  // and so does moe
       moe(c, lw, lm, l, x.data(), S, rho.data(), a.data(), req.routing ? req.routing + l : nullptr, L, pool_, lt);
+      clock.at(Stage::Residual);
       residual_merge(a.data(), r.data(), lw.post_mlp, S, H, h.data());
       lt("layer_out", h.data(), {S, H});
     }
     if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();
 
+    clock.at(Stage::Head);
     rmsnorm(h.data(), w.final_norm.data(), S, H, c.rms_norm_eps, x.data());
     trace("final_norm", x.data(), {S, H});
     if (req.logits) {

@@ -6,6 +6,7 @@
 #include "cpu/ops.h"
 #include "cpu/scratch.h"
 #include "kernels/matmul.h"
+#include "util/stage_clock.h"
 
 namespace zaya::cpu {
 
@@ -24,6 +25,7 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   const std::int64_t H = c.hidden_size, D = c.router_hidden_size, E = c.num_experts, I = c.moe_intermediate_size;
   const std::int64_t classes = E + 1;
   thread_local MoeScratch scratch;
+  StageTimeline clock(Stage::Router);
 
   // Router hidden state s = down(x) + b (+ ρ_prev ⊙ scale after layer 0); it
   // becomes the next layer's ρ before any normalisation.
@@ -71,6 +73,7 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
     }
   }
 
+  clock.at(Stage::Experts);
   // Experts, one batch of tokens per chosen expert.
   std::fill(out, out + S * H, 0.0f);
   for (std::int64_t e = 0; e < E; ++e) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "kernels/matmul_tile.h"
 #include "quant/interleave.h"
 #include "quant/qgemm.h"
 #include "quant/quant_format.h"
@@ -180,6 +181,47 @@ bool is_float_type(DType t) {
 
 // Rows widened together, so one x row is reused from L1 across the block.
 constexpr std::int64_t kRowBlock = 8;
+// With the AVX-512 tile: 32 rows widened (256 KiB at 2048 columns, in L2), so
+// each group of 4 token rows fetched from L3 serves 32 weight rows.
+constexpr std::int64_t kTileRowBlock = 32;
+
+bool has_avx512_tile() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return yes;
+}
+
+// S > 1 with the register tile: y[s, r] for rows [r0, r1).
+void matmul_float_tiled(const WeightMatrix& W, const float* x, std::int64_t S, float* y, std::int64_t r0,
+                        std::int64_t r1) {
+  const Kernels& k = kernels();
+  const std::int64_t rows = W.rows, cols = W.cols;
+  const auto* base = static_cast<const std::byte*>(W.data);
+  const std::int64_t stride = static_cast<std::int64_t>(W.row_stride_bytes);
+  // buf: [kTileRowBlock, cols] fp32, the block's rows widened
+  thread_local std::vector<float> buf;
+  if (buf.size() < static_cast<std::size_t>(kTileRowBlock * cols)) buf.resize(static_cast<std::size_t>(kTileRowBlock * cols));
+  for (std::int64_t rb = r0; rb < r1; rb += kTileRowBlock) {
+    const std::int64_t nb = std::min(kTileRowBlock, r1 - rb);
+    float scale[kTileRowBlock];
+    for (std::int64_t i = 0; i < nb; ++i) {
+      k.widen(W.dtype, base + (rb + i) * stride, buf.data() + i * cols, cols);
+      scale[i] = row_scale(W, rb + i);
+    }
+    for (std::int64_t s = 0; s < S; s += detail::kTileMax) {
+      const int nt = static_cast<int>(std::min<std::int64_t>(detail::kTileMax, S - s));
+      for (std::int64_t i = 0; i < nb; i += detail::kTileMax) {
+        const int nr = static_cast<int>(std::min<std::int64_t>(detail::kTileMax, nb - i));
+        float out[detail::kTileMax * detail::kTileMax];
+        detail::dot_tile_avx512(buf.data() + i * cols, cols, nr, x + s * cols, cols, nt, cols, out);
+        for (int t = 0; t < nt; ++t)
+          for (int r = 0; r < nr; ++r) y[(s + t) * rows + rb + i + r] = out[r * detail::kTileMax + t] * scale[i + r];
+      }
+    }
+  }
+}
 
 void matmul_float(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool) {
   const Kernels& k = kernels();
@@ -203,6 +245,10 @@ void matmul_float(const WeightMatrix& W, const float* x, std::int64_t S, float* 
         }
         y[r] = v;
       }
+      return;
+    }
+    if (S > 1 && has_avx512_tile()) {
+      matmul_float_tiled(W, x, S, y, r0, r1);
       return;
     }
     // buf: [kRowBlock, cols] fp32, the block's rows widened

@@ -27,6 +27,11 @@ ZAYA_AVX512 inline __m512i broadcast_word(const std::int8_t* p) {
   return _mm512_set1_epi32(v);
 }
 
+#ifndef ZAYA_X16_PREFETCH
+#define ZAYA_X16_PREFETCH 2048
+#endif
+constexpr std::int64_t kPrefetchAhead = ZAYA_X16_PREFETCH;
+
 // One block of 16 rows × NT tokens. Weights: P words of 64 bytes per group,
 // unpacked once per group into 8 registers, then reused by every token.
 template <bool kQ4, int NT>
@@ -50,6 +55,12 @@ ZAYA_AVX512 void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedAc
   }
   for (std::int64_t g = 0; g < G; ++g) {
     const std::uint8_t* wg = block + g * 64 * P;
+    if constexpr (NT == 1) {
+      // Decode streams the matrix once: ask for the bytes kPrefetchAhead on
+      // (this block's later groups, its scales, then the next block).
+      for (int line = 0; line < P; ++line)
+        _mm_prefetch(reinterpret_cast<const char*>(wg + kPrefetchAhead + 64 * line), _MM_HINT_T0);
+    }
     // w[k] lane i = 4 weights of row i multiplying activations 32g + 4k .. 4k+3
     // (Q4: word p's low nibbles are weights 4p.., its high nibbles 16 + 4p.., i.e. k = p + 4).
     __m512i w[8];
