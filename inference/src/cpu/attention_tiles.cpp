@@ -162,7 +162,7 @@ bool tiles_apply(const AttentionChunk& a) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   }();
-  return avx512 && tile_fn(a.d) != nullptr && a.nkv > 0 && a.nq % a.nkv == 0 && a.S * (a.nq / a.nkv) >= kRows;
+  return avx512 && tile_fn(a.d) != nullptr && a.nkv > 0 && a.nq % a.nkv == 0 && a.S > 0;
 }
 
 void attend_in_tiles(const AttentionChunk& a, ThreadPool& pool) {

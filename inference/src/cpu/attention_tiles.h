@@ -1,6 +1,9 @@
-// The softmax-attention step of CCA for a prefill chunk, sixteen query rows
-// at a time (AVX-512). The per-row loop in attention.cpp stays for decode and
-// for CPUs without AVX-512: with one token a tile would be 3/4 empty.
+// The softmax-attention step of CCA, sixteen query rows at a time (AVX-512).
+// The per-row loop in attention.cpp stays for CPUs without AVX-512. Decode
+// uses the tiles too: one token fills only G (4) lanes of a tile, but the
+// keys are then read once per KV group instead of once per head, with no
+// horizontal sums, which is what a long context needs
+// (docs/performance/engine-quant.md, entry 12).
 #pragma once
 
 #include <cstdint>
@@ -20,8 +23,8 @@ struct AttentionChunk {
   float* ctx = nullptr;            // [S, nq, d] out
 };
 
-// Whether attend_in_tiles handles this chunk on this CPU (AVX-512 F, head
-// width a multiple of 16 up to 128, and at least one full tile of rows).
+// Whether attend_in_tiles handles this chunk on this CPU (AVX-512 F and a
+// head width of 16, 32, 64 or 128).
 bool tiles_apply(const AttentionChunk& a);
 
 // ctx = softmax(Q·Kᵀ/√d, causal and windowed) · V for every query head.
