@@ -143,6 +143,19 @@ TEST_F(TinyPack, CpuPreparationReportsProgress) {
   EXPECT_EQ(preparing.back(), 1.0);
   EXPECT_TRUE(std::is_sorted(preparing.begin(), preparing.end()));
   EXPECT_NE(m->device_description().find("CPU"), std::string::npos);
+
+  // A load that only checks the model skips the copy, and still runs.
+  seen.clear();
+  o.cpu_fast_layout = false;
+  const auto checked = Model::load((dir_ / "q4.pack").string(), o);
+  for (const auto& [f, stage] : seen) EXPECT_NE(stage, "preparing weights for this CPU");
+  Session a(m), b(checked);
+  const std::vector<TokenId> ids = {2, 242, 209, 29, 184, 440, 346};  // the golden prefill7 case
+  std::vector<float> la, lb;
+  a.feed(ids, &la);
+  b.feed(ids, &lb);
+  ASSERT_EQ(la.size(), lb.size());
+  for (std::size_t i = 0; i < la.size(); ++i) EXPECT_NEAR(la[i], lb[i], 1e-3f * (1.0f + std::fabs(la[i]))) << i;
 }
 
 TEST_F(TinyPack, Q8FollowsGoldenLogitsAndRouting) {

@@ -13,10 +13,12 @@
 
 namespace zaya::cpu {
 
-CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress)
+CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress,
+                       bool fast_layout)
     : weights_(std::move(weights)),
       pool_(threads),
-      matrices_(prepare_matrices(*weights_, quant::default_cpu_level(), pool_, progress)) {}
+      matrices_(fast_layout ? prepare_matrices(*weights_, quant::default_cpu_level(), pool_, progress)
+                            : prepare_matrices(*weights_, quant::CpuLevel::Scalar, pool_)) {}
 
 std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
 

@@ -15,7 +15,9 @@ class CpuBackend final : public Backend {
   // threads <= 0: one per hardware thread. `progress` (optional) hears how
   // far the one-time preparation of the weights for this CPU is
   // (prepare_matrices: a few seconds for the 8B model).
-  CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress = {});
+  // fast_layout = false keeps the loaded layout (no copy; slower kernels).
+  CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress = {},
+             bool fast_layout = true);
 
   const ModelConfig& config() const override { return weights_->config; }
   std::string description() const override;

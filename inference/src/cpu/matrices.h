@@ -36,7 +36,8 @@ struct CpuMatrices {
   std::size_t arena_bytes = 0;
 };
 
-// Interleaves the quantised matrices of `w` when `level` prefers it (threads
+// Interleaves the quantised matrices of `w` when `level` prefers it (a level
+// that does not, e.g. Scalar, gives the loaded views unchanged; threads
 // of `pool` split the work). The source pages of each interleaved matrix are
 // handed back to the kernel as soon as it is copied (the pack stays mapped
 // and re-reads them only if asked, e.g. for an embedding row), so resident

@@ -25,7 +25,7 @@ std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> w
   std::shared_ptr<Model> m(new Model());
   m->weights_ = std::move(weights);
   if (options.device == DeviceKind::Cpu) {
-    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads, options.progress);
+    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads, options.progress, options.cpu_fast_layout);
   } else {
     // The CUDA backend when the probe finds a usable GPU and the model fits,
     // else the CPU; device_note_ says why the GPU is not used.
