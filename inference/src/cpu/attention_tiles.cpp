@@ -1,10 +1,4 @@
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include "cpu/attention_tiles.h"
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +6,7 @@
 #include <vector>
 
 #include "cpu/scratch.h"
-
-#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512dq")))
+#include "util/avx512.h"
 
 namespace zaya::cpu {
 
@@ -25,7 +18,7 @@ constexpr int kRows = 16;
 // polynomial for e^r on |r| <= ln2/2 (the classic single-precision
 // coefficients, ~1 ulp), then 2^n by vscalefps. Masked scores are -inf; the
 // caller zeroes those lanes after.
-ZAYA_AVX512 inline __m512 exp16(__m512 x) {
+ZAYA_AVX512F inline __m512 exp16(__m512 x) {
   x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -43,7 +36,7 @@ ZAYA_AVX512 inline __m512 exp16(__m512 x) {
 
 // Row j − j_lo of the score block: s where key j is visible to the lane's
 // row (first <= j <= pos), -inf elsewhere.
-ZAYA_AVX512 inline void store_scores(float* sc, std::int64_t j, std::int64_t j_lo, __m512i firstv, __m512i posv, __m512 s) {
+ZAYA_AVX512F inline void store_scores(float* sc, std::int64_t j, std::int64_t j_lo, __m512i firstv, __m512i posv, __m512 s) {
   const __m512i jv = _mm512_set1_epi32(static_cast<std::int32_t>(j));
   const __mmask16 visible = _mm512_cmple_epi32_mask(firstv, jv) & _mm512_cmple_epi32_mask(jv, posv);
   _mm512_storeu_ps(sc + (j - j_lo) * kRows, _mm512_mask_blend_ps(visible, _mm512_set1_ps(-std::numeric_limits<float>::infinity()), s));
@@ -57,7 +50,7 @@ struct TileScratch {
 // One tile: rows row0 .. row0 + rows - 1 of KV group g, row = t·G + (h − g·G).
 // DC = d / 16 (the head's width in 16-float vectors).
 template <int DC>
-ZAYA_AVX512 void attend_tile(const AttentionChunk& a, std::int64_t g, std::int64_t row0, int rows, TileScratch& ts) {
+ZAYA_AVX512F void attend_tile(const AttentionChunk& a, std::int64_t g, std::int64_t row0, int rows, TileScratch& ts) {
   constexpr std::int64_t d = 16 * DC;
   const std::int64_t G = a.nq / a.nkv, QW = a.nq * d, KW = a.nkv * d;
   alignas(64) std::int32_t pos[kRows], first[kRows];

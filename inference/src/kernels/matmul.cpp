@@ -188,28 +188,33 @@ constexpr std::int64_t kTileRowBlock = 32;
 bool has_avx512_tile() {
   static const bool yes = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   }();
   return yes;
+}
+
+// Rows [rb, rb + nb) of W widened into buf [nb, cols] fp32, with their
+// scales (F8_E4M3; 1 otherwise) in scale [nb].
+void widen_rows(const Kernels& k, const WeightMatrix& W, std::int64_t rb, std::int64_t nb, float* buf, float* scale) {
+  const auto* base = static_cast<const std::byte*>(W.data);
+  const std::int64_t stride = static_cast<std::int64_t>(W.row_stride_bytes);
+  for (std::int64_t i = 0; i < nb; ++i) {
+    k.widen(W.dtype, base + (rb + i) * stride, buf + i * W.cols, W.cols);
+    scale[i] = row_scale(W, rb + i);
+  }
 }
 
 // S > 1 with the register tile: y[s, r] for rows [r0, r1).
 void matmul_float_tiled(const WeightMatrix& W, const float* x, std::int64_t S, float* y, std::int64_t r0,
                         std::int64_t r1) {
-  const Kernels& k = kernels();
   const std::int64_t rows = W.rows, cols = W.cols;
-  const auto* base = static_cast<const std::byte*>(W.data);
-  const std::int64_t stride = static_cast<std::int64_t>(W.row_stride_bytes);
   // buf: [kTileRowBlock, cols] fp32, the block's rows widened
   thread_local std::vector<float> buf;
   if (buf.size() < static_cast<std::size_t>(kTileRowBlock * cols)) buf.resize(static_cast<std::size_t>(kTileRowBlock * cols));
   for (std::int64_t rb = r0; rb < r1; rb += kTileRowBlock) {
     const std::int64_t nb = std::min(kTileRowBlock, r1 - rb);
     float scale[kTileRowBlock];
-    for (std::int64_t i = 0; i < nb; ++i) {
-      k.widen(W.dtype, base + (rb + i) * stride, buf.data() + i * cols, cols);
-      scale[i] = row_scale(W, rb + i);
-    }
+    widen_rows(kernels(), W, rb, nb, buf.data(), scale);
     for (std::int64_t s = 0; s < S; s += detail::kTileMax) {
       const int nt = static_cast<int>(std::min<std::int64_t>(detail::kTileMax, S - s));
       for (std::int64_t i = 0; i < nb; i += detail::kTileMax) {
@@ -257,10 +262,7 @@ void matmul_float(const WeightMatrix& W, const float* x, std::int64_t S, float* 
     for (std::int64_t rb = r0; rb < r1; rb += kRowBlock) {
       const std::int64_t nb = std::min(kRowBlock, r1 - rb);
       float scale[kRowBlock];
-      for (std::int64_t i = 0; i < nb; ++i) {
-        k.widen(W.dtype, base + (rb + i) * stride, buf.data() + i * cols, cols);
-        scale[i] = row_scale(W, rb + i);
-      }
+      widen_rows(k, W, rb, nb, buf.data(), scale);
       for (std::int64_t s = 0; s < S; ++s) {
         const float* xs = x + s * cols;
         float* ys = y + s * rows + rb;

@@ -3,23 +3,16 @@
 // load of a weight row serves 4 tokens and each token load 4 rows (8 loads
 // per 16 FMAs, against 2 per FMA for one dot product at a time). The
 // horizontal sums come once per tile, after the whole row.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-
 #include <cstdint>
 
 #include "kernels/matmul_tile.h"
-
-#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f")))
+#include "util/avx512.h"
 
 namespace zaya::detail {
 namespace {
 
 template <int NR, int NT>
-ZAYA_AVX512 void tile(const float* w, std::int64_t ldw, const float* x, std::int64_t ldx, std::int64_t n, float* out) {
+ZAYA_AVX512F void tile(const float* w, std::int64_t ldw, const float* x, std::int64_t ldx, std::int64_t n, float* out) {
   __m512 acc[NR][NT];
   for (int r = 0; r < NR; ++r)
     for (int t = 0; t < NT; ++t) acc[r][t] = _mm512_setzero_ps();

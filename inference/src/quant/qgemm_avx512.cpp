@@ -2,25 +2,16 @@
 // products through vpdpbusd (unsigned weights × signed activations, exact
 // int32 sums). Scales are widened 16 groups at a time and spread over the
 // two 8-lane halves of a pair with one vpermps.
-// GCC 12's own AVX-512 intrinsics initialise their "undefined" pass-through
-// operand from itself, which its -W(maybe-)uninitialized flags when inlined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-
 #include <algorithm>
 
 #include "quant/qgemm_kernels.h"
-
-#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+#include "util/avx512.h"
 
 namespace zaya::quant::detail {
 namespace {
 
 template <bool kQ4, int NT>
-ZAYA_AVX512 void dot_t(const WeightMatrix& W, std::int64_t r, const QuantizedActivations& x, std::int64_t s0,
+ZAYA_AVX512VNNI void dot_t(const WeightMatrix& W, std::int64_t r, const QuantizedActivations& x, std::int64_t s0,
                        float* out) {
   const std::int64_t G = x.groups;
   const auto* qrow = static_cast<const std::uint8_t*>(W.data) + r * static_cast<std::int64_t>(W.row_stride_bytes);
@@ -83,7 +74,7 @@ ZAYA_AVX512 void dot_t(const WeightMatrix& W, std::int64_t r, const QuantizedAct
 // Q4 nibbles are split with 256-bit ops and joined by one vpermt2q into the
 // natural order [A0..31, B0..31].
 template <bool kQ4, int NR>
-ZAYA_AVX512 void rows_t(const WeightMatrix& W, std::int64_t r0, const QuantizedActivations& x, std::int64_t s,
+ZAYA_AVX512VNNI void rows_t(const WeightMatrix& W, std::int64_t r0, const QuantizedActivations& x, std::int64_t s,
                         float* out) {
   const std::int64_t G = x.groups;
   const std::uint8_t* qrow[NR];

@@ -4,24 +4,17 @@
 // of 32 is 8 vpdpbusd into one int32 accumulator (started at −offset·Σq, which
 // removes the unsigned weights' +8 / +128), and its two scales are applied
 // once: convert, one multiply (d_w·d_a), one FMA per token and group.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "quant/interleave.h"
 #include "quant/qgemm_kernels.h"
-
-#define ZAYA_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+#include "util/avx512.h"
 
 namespace zaya::quant::detail {
 namespace {
 
-ZAYA_AVX512 inline __m512i broadcast_word(const std::int8_t* p) {
+ZAYA_AVX512VNNI inline __m512i broadcast_word(const std::int8_t* p) {
   std::int32_t v;
   std::memcpy(&v, p, 4);
   return _mm512_set1_epi32(v);
@@ -35,7 +28,7 @@ constexpr std::int64_t kPrefetchAhead = ZAYA_X16_PREFETCH;
 // One block of 16 rows × NT tokens. Weights: P words of 64 bytes per group,
 // unpacked once per group into 8 registers, then reused by every token.
 template <bool kQ4, int NT>
-ZAYA_AVX512 void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, float* y,
+ZAYA_AVX512VNNI void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, float* y,
                         std::int64_t y_stride) {
   constexpr int P = kQ4 ? 4 : 8;
   constexpr int kOffset = kQ4 ? 8 : 128;
