@@ -1,13 +1,19 @@
 #include "cpu/matrices.h"
 
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <string>
+
 #include <cstdint>
-#include <new>
+#include <cstdio>
 
 #include "quant/interleave.h"
 #include "quant/quant_format.h"
+#include "zaya/errors.h"
 
 namespace zaya::cpu {
 
@@ -41,9 +47,26 @@ void release_pages(const void* p, std::size_t n) {
 #endif
 }
 
+std::string gib(double bytes) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return s;
+}
+
 std::shared_ptr<void> map_arena(std::size_t bytes) {
+  // More than the machine has (RAM + swap) can never work, whatever the
+  // kernel's overcommit policy would let mmap promise.
+  struct sysinfo si {};
+  if (::sysinfo(&si) == 0) {
+    const double have = (static_cast<double>(si.totalram) + static_cast<double>(si.totalswap)) * si.mem_unit;
+    if (static_cast<double>(bytes) > have)
+      throw LoadError("not enough memory to run this model on the CPU: its weights need " + gib(static_cast<double>(bytes)) +
+                      " and this machine has " + gib(have) + " of memory in all");
+  }
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (p == MAP_FAILED)
+    throw LoadError("not enough memory to run this model on the CPU: could not reserve " + gib(static_cast<double>(bytes)) +
+                    " for its weights (" + std::strerror(errno) + ")");
 #ifdef MADV_HUGEPAGE
   // 2 MiB pages: a decode step streams ~0.7 GB through the TLB.
   ::madvise(p, bytes, MADV_HUGEPAGE);

@@ -42,7 +42,8 @@ struct CpuMatrices {
 // handed back to the kernel as soon as it is copied (the pack stays mapped
 // and re-reads them only if asked, e.g. for an embedding row), so resident
 // memory grows by one matrix at a time, not by a second model.
-// Throws std::bad_alloc when the copies do not fit in memory.
+// Throws LoadError, saying how much was needed, when the copies cannot fit in
+// memory.
 // `progress` (optional) is told the fraction of bytes copied, stage
 // "preparing weights for this CPU".
 CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool,
