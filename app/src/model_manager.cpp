@@ -208,12 +208,21 @@ double ModelManager::measureCpuBandwidth() {
   return zaya::quant::measure_stream_read_gbs(threads, std::size_t{256} << 20, 3) * 1e9;
 }
 
-double ModelManager::activeBytesPerToken(const QString& path) {
+namespace {
+
+// The model mapped only to read its config and sizes: no page read ahead and
+// no copy into the CPU's faster layout (seconds and gigabytes for the 8B
+// model, for a look at two numbers).
+std::shared_ptr<zaya::Model> inspect(const QString& path) {
   zaya::LoadOptions o;
   o.device = zaya::DeviceKind::Cpu;
   o.prefault = false;
-  const auto model = zaya::Model::load(path.toStdString(), o);
-  const zaya::ModelConfig& c = model->config();
+  o.cpu_fast_layout = false;
+  return zaya::Model::load(path.toStdString(), o);
+}
+
+double activeBytes(const zaya::Model& model) {
+  const zaya::ModelConfig& c = model.config();
   // Parameter counts from the architecture (zaya1-architecture.md):
   //   experts      L × E × 3·H·I   (gate_up [2I, H] + down [H, I] per expert)
   //   the rest     vocab × H (tied embedding / head) + L × (2·nq·d·H + 3·nkv·d·H)
@@ -226,20 +235,21 @@ double ModelManager::activeBytesPerToken(const QString& path) {
   const double rest = double(c.vocab_size) * H + L * (2.0 * double(c.num_heads) * double(c.head_dim) * H +
                                                       3.0 * double(c.num_kv_heads) * double(c.head_dim) * H);
   const double all = rest + L * expertsPerLayer * oneExpert;
-  const double bytesPerParam = all > 0 ? double(model->weight_bytes()) / all : 0.0;
+  const double bytesPerParam = all > 0 ? double(model.weight_bytes()) / all : 0.0;
   return (rest + L * oneExpert) * bytesPerParam;
 }
 
+}  // namespace
+
+double ModelManager::activeBytesPerToken(const QString& path) { return activeBytes(*inspect(path)); }
+
 DeviceRecommendation ModelManager::recommend(const QString& path, std::int64_t contextTokens, double cpuBandwidth) {
   DeviceRecommendation r;
-  zaya::LoadOptions o;
-  o.device = zaya::DeviceKind::Cpu;
-  o.prefault = false;
-  const auto model = zaya::Model::load(path.toStdString(), o);  // maps only; reads config and sizes
+  const auto model = inspect(path);
   const zaya::MemoryEstimate e = zaya::estimate_memory(model->config(), model->weight_bytes(), contextTokens);
   r.gpuBytes = r.cpuBytes = e.total_bytes;
   // CPU decode is memory-bound: tokens/s ≈ bandwidth / bytes read per token.
-  const double perToken = activeBytesPerToken(path);
+  const double perToken = activeBytes(*model);
   r.cpuTokensPerSecond = perToken > 0 ? cpuBandwidth / perToken : 0.0;
   r.cpuText = tr("CPU: about %1 tokens/s (needs about %2 GB of RAM)")
                   .arg(r.cpuTokensPerSecond >= 10 ? QString::number(std::lround(r.cpuTokensPerSecond))
