@@ -7,8 +7,9 @@
 #include "cpu/scratch.h"
 #include "cpu/state.h"
 #include "kernels/matmul.h"
-#include "util/stage_clock.h"
 #include "quant/cpu_level.h"
+#include "quant/interleave.h"
+#include "util/stage_clock.h"
 #include "zaya/errors.h"
 
 namespace zaya::cpu {
@@ -17,8 +18,8 @@ CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads,
                        bool fast_layout)
     : weights_(std::move(weights)),
       pool_(threads),
-      matrices_(fast_layout ? prepare_matrices(*weights_, quant::default_cpu_level(), pool_, progress)
-                            : prepare_matrices(*weights_, quant::CpuLevel::Scalar, pool_)) {}
+      matrices_(prepare_matrices(*weights_, fast_layout && quant::prefers_interleaved(quant::default_cpu_level()), pool_,
+                                 progress)) {}
 
 std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
 

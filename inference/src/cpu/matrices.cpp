@@ -5,11 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string>
-
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "quant/interleave.h"
 #include "quant/quant_format.h"
@@ -80,13 +79,12 @@ LayerMatrices loaded_matrices(const LayerWeights& w) {
   return LayerMatrices{w.q_proj, w.k_proj, w.v_current, w.v_delayed, w.o_proj, w.expert_gate_up, w.expert_down};
 }
 
-CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool,
-                             const LoadProgress& progress) {
+CpuMatrices prepare_matrices(const ModelWeights& w, bool interleave, ThreadPool& pool, const LoadProgress& progress) {
   CpuMatrices m;
   m.lm_head = w.embed;
   m.layers.reserve(w.layers.size());
   for (const LayerWeights& l : w.layers) m.layers.push_back(loaded_matrices(l));
-  if (!quant::prefers_interleaved(level)) return m;
+  if (!interleave) return m;
 
   // Each copy starts on a 64-byte boundary (every block does too).
   std::size_t total = 0;

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "model/weights.h"
-#include "quant/cpu_level.h"
 #include "util/thread_pool.h"
 
 namespace zaya::cpu {
@@ -36,9 +35,10 @@ struct CpuMatrices {
   std::size_t arena_bytes = 0;
 };
 
-// Interleaves the quantised matrices of `w` when `level` prefers it (a level
-// that does not, e.g. Scalar, gives the loaded views unchanged; threads
-// of `pool` split the work). The source pages of each interleaved matrix are
+// With `interleave`, copies the quantised matrices of `w` into the
+// interleaved layout (callers pass quant::prefers_interleaved(level) of the
+// kernels that will run; threads of `pool` split the work); without, the
+// loaded views unchanged. The source pages of each interleaved matrix are
 // handed back to the kernel as soon as it is copied (the pack stays mapped
 // and re-reads them only if asked, e.g. for an embedding row), so resident
 // memory grows by one matrix at a time, not by a second model.
@@ -46,7 +46,7 @@ struct CpuMatrices {
 // memory.
 // `progress` (optional) is told the fraction of bytes copied, stage
 // "preparing weights for this CPU".
-CpuMatrices prepare_matrices(const ModelWeights& w, quant::CpuLevel level, ThreadPool& pool,
+CpuMatrices prepare_matrices(const ModelWeights& w, bool interleave, ThreadPool& pool,
                              const LoadProgress& progress = {});
 
 }  // namespace zaya::cpu

@@ -10,6 +10,8 @@
 #include "io/safetensors.h"
 #include "model/load_safetensors.h"
 #include "pack/load_pack.h"
+#include "quant/cpu_level.h"
+#include "quant/interleave.h"
 #include "zaya/device.h"
 
 namespace zaya {
@@ -37,7 +39,13 @@ std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> w
 
 std::shared_ptr<Model> Model::load(const std::string& dir, const LoadOptions& options) {
   if (std::filesystem::is_regular_file(dir)) {  // a model pack (zaya-quantize)
-    auto w = std::make_shared<ModelWeights>(pack::load_pack_model(dir, options.progress, options.cancel, options.prefault));
+    // When the CPU backend will copy every quantised matrix into its own
+    // layout, that copy reads the pages: reading them first as well is a
+    // second pass over the whole pack.
+    const bool cpu_copies = options.device == DeviceKind::Cpu && options.cpu_fast_layout &&
+                            quant::prefers_interleaved(quant::default_cpu_level());
+    auto w = std::make_shared<ModelWeights>(
+        pack::load_pack_model(dir, options.progress, options.cancel, options.prefault && !cpu_copies));
     return from_weights(std::move(w), options);
   }
   auto w = std::make_shared<ModelWeights>(load_safetensors_model(dir, options.progress, options.cancel, options.prefault));

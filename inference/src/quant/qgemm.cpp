@@ -13,9 +13,13 @@ namespace zaya::quant {
 
 namespace {
 
-detail::DotFn dot_for(CpuLevel level) {
+void require(CpuLevel level) {
   if (!cpu_supports(level))
     throw std::runtime_error(std::string("quantised kernels: this CPU does not support level ") + cpu_level_name(level));
+}
+
+detail::DotFn dot_for(CpuLevel level) {
+  require(level);
   switch (level) {
     case CpuLevel::Avx512Vnni: return detail::dot_avx512;
     case CpuLevel::Avx2: return detail::dot_avx2;
@@ -24,8 +28,7 @@ detail::DotFn dot_for(CpuLevel level) {
 }
 
 detail::TileFn tile_for(CpuLevel level) {
-  if (!cpu_supports(level))
-    throw std::runtime_error(std::string("quantised kernels: this CPU does not support level ") + cpu_level_name(level));
+  require(level);
   // AVX2 has no interleaved kernel of its own: it never gets such matrices
   // from the backend (prefers_interleaved), and tests fall back to scalar.
   return level == CpuLevel::Avx512Vnni ? detail::tile_x16_avx512 : detail::tile_x16_scalar;
@@ -79,21 +82,18 @@ void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, Qua
 
 void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
                 std::int64_t r0, std::int64_t r1, CpuLevel level) {
+  if (!is_quantized(W.dtype) && !is_interleaved(W.dtype))
+    throw std::logic_error(std::string("qgemm_rows: not a quantised weight type: ") + dtype_name(W.dtype));
+  if (x.cols != W.cols)
+    throw std::logic_error("qgemm_rows: activations have " + std::to_string(x.cols) + " columns, weights " +
+                           std::to_string(W.cols));
   if (is_interleaved(W.dtype)) {
-    if (x.cols != W.cols)
-      throw std::logic_error("qgemm_rows: activations have " + std::to_string(x.cols) + " columns, weights " +
-                             std::to_string(W.cols));
     if (r0 % kInterleaveRows != 0 || (r1 % kInterleaveRows != 0 && r1 != W.rows))
       throw std::logic_error("qgemm_rows: rows [" + std::to_string(r0) + ", " + std::to_string(r1) +
                              ") of an interleaved matrix are not whole blocks of 16");
     qgemm_blocks(W, x, y, y_stride, r0 / kInterleaveRows, row_blocks(r1), level);
     return;
   }
-  if (!is_quantized(W.dtype))
-    throw std::logic_error(std::string("qgemm_rows: not a quantised weight type: ") + dtype_name(W.dtype));
-  if (x.cols != W.cols)
-    throw std::logic_error("qgemm_rows: activations have " + std::to_string(x.cols) + " columns, weights " +
-                           std::to_string(W.cols));
   const detail::DotFn dot = dot_for(level);
   if (x.S == 1 && level == CpuLevel::Avx512Vnni) {
     for (std::int64_t r = r0; r < r1; r += detail::kMaxRows) {
