@@ -180,11 +180,17 @@ class Parser {
   ex checked_pow(const ex& base, const ex& exponent) {
     if (GiNaC::is_a<GiNaC::numeric>(exponent)) {
       const auto& n = GiNaC::ex_to<GiNaC::numeric>(exponent);
+      // GiNaC throws from inside pow() for a zero base with an exponent whose
+      // real part is zero or negative, and leaks the half-built power object
+      // when it does; refuse those here so pow() is never asked.
+      if (base.is_zero()) {
+        if (n.real().is_zero()) fail("0 to the power 0 is undefined");
+        if (n.real().is_negative()) fail("division by zero");
+      }
       if (n.is_integer()) {
         bool numeric_base = GiNaC::is_a<GiNaC::numeric>(base);
         long limit = numeric_base ? kMaxNumericExponent : kMaxSymbolicExponent;
         if (GiNaC::abs(n) > limit) fail("exponent too large");
-        if (numeric_base && base.is_zero() && n.is_negative()) fail("division by zero");
       } else if (!n.is_rational()) {
         // float exponents are fine
       } else if (GiNaC::abs(n.numer()) > kMaxNumericExponent || n.denom() > kMaxNumericExponent) {
