@@ -134,8 +134,19 @@ class TestSettingsView : public QObject {
     choose(v->themeChoice(), QStringLiteral("dark"));
     QCOMPARE(w.theme(), QStringLiteral("dark"));
     QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 128);
+    const double systemPoints = QApplication::font().pointSizeF();
+    QLabel* heading = nullptr;
+    for (QLabel* l : v->findChildren<QLabel*>())
+      if (l->text() == QStringLiteral("Settings")) heading = l;
+    QVERIFY(heading);
+    QVERIFY(heading->font().bold());
+    QCOMPARE(heading->font().pointSizeF(), systemPoints * 1.15);
     v->fontSizeField()->setValue(15);
     QCOMPARE(QApplication::font().pointSizeF(), 15.0);
+    // Headings grow with the body text rather than keeping their first size
+    // (Qt posts the font change to every widget: it arrives in the event loop).
+    QTRY_COMPARE(heading->font().pointSizeF(), 15.0 * 1.15);
+    QVERIFY(heading->font().bold());
     v->maxTokensField()->setValue(1024);
     v->temperatureField()->setValue(0.2);
     v->thinkingBudgetField()->setValue(-1);
@@ -152,6 +163,7 @@ class TestSettingsView : public QObject {
     v->fontSizeField()->setValue(v->fontSizeField()->minimum());
     QCOMPARE(v->fontSizeField()->text(), QStringLiteral("System default"));
     QCOMPARE(TutorSettings::load(w.appContext()->database()).fontSize, 0);
+    QTRY_COMPARE(heading->font().pointSizeF(), systemPoints * 1.15);
   }
 
   void testConnectionReachesTheServerAndReportsAClosedPort() {

@@ -18,4 +18,10 @@ QVBoxLayout* addScrollingPage(QWidget* screen, int spacing = -1);
 // A bold heading 15 % larger than the body text.
 QLabel* screenHeading(const QString& text, QWidget* parent);
 
+// Keeps `widget`'s font `scale` times the application's font (bold if asked),
+// now and after every change of the application font. A font set once with
+// setFont() would keep its size when Settings changes the font size, so a
+// heading built at 10 pt would stay 11.5 pt beside 16 pt body text.
+void keepRelativeFont(QWidget* widget, double scale, bool bold);
+
 }  // namespace zaya::ui

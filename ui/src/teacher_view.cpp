@@ -21,6 +21,7 @@
 
 #include "app_context.h"
 #include "problem_document.h"
+#include "screen_page.h"
 
 namespace zaya::ui {
 
@@ -60,10 +61,7 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   lockBox->setFixedWidth(460);
   auto* form = new QFormLayout(lockBox);
   lockTitle_ = new QLabel(lockBox);
-  QFont big = lockTitle_->font();
-  big.setBold(true);
-  big.setPointSizeF(big.pointSizeF() * 1.3);
-  lockTitle_->setFont(big);
+  keepRelativeFont(lockTitle_, 1.3, true);
   form->addRow(lockTitle_);
   lockHint_ = new QLabel(lockBox);
   lockHint_->setWordWrap(true);
@@ -98,7 +96,7 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   pageLayout->setContentsMargins(0, 0, 0, 0);
   auto* top = new QHBoxLayout;
   auto* title = new QLabel(tr("Teacher mode"), page);
-  title->setFont(big);
+  keepRelativeFont(title, 1.3, true);
   top->addWidget(title);
   top->addStretch();
   auto* lockButton = new QPushButton(tr("Lock"), page);
