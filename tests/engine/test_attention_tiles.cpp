@@ -1,7 +1,9 @@
-// The tiled prefill attention (cpu/attention_tiles.h) against a plain
-// double-precision softmax attention on random queries, keys and values:
-// every head width it takes, GQA group sizes that do and do not divide the
-// 16-row tile, chunks that start mid-sequence, and sliding windows.
+// The tiled prefill attention (cpu/attention_tiles.h) and the one-token
+// decode attention (cpu/attention_decode.h) against a plain double-precision
+// softmax attention on random queries, keys and values: every head width they
+// take, GQA group sizes that do and do not divide the 16-row tile, chunks that
+// start mid-sequence, sliding windows, and decode contexts split across
+// threads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/attention_decode.h"
 #include "cpu/attention_tiles.h"
 #include "util/thread_pool.h"
 
@@ -78,6 +81,53 @@ TEST(AttentionTiles, MatchReferenceSoftmaxAttention) {
     for (std::size_t i = 0; i < want.size(); ++i)
       ASSERT_NEAR(ctx[i], want[i], 2e-5 * (1.0 + std::fabs(want[i]))) << what << " element " << i;
   }
+}
+
+TEST(AttentionDecode, MatchesReferenceSoftmaxAttention) {
+  struct DecodeCase {
+    std::int64_t p0, nq, nkv, d, window;
+    int threads;
+  };
+  const DecodeCase cases[] = {
+      {0, 8, 2, 128, 0, 2},      // the first token: one key
+      {13, 8, 2, 128, 0, 2},     // a partial block of keys
+      {2047, 8, 2, 128, 0, 2},   // the real shape at 2048 positions, one span per group
+      {2047, 8, 2, 128, 0, 8},   // ... split into four spans per group on eight threads
+      {4099, 8, 2, 128, 0, 16},  // eight uneven spans per group
+      {3000, 8, 2, 128, 1000, 8},  // a sliding window far from the start, split
+      {700, 4, 2, 16, 0, 4},     // zaya-tiny's heads: G = 2, d = 16
+      {1500, 4, 4, 32, 0, 4},    // G = 1
+      {1100, 16, 2, 64, 0, 3},   // G = 8
+      {33, 8, 2, 128, 9, 2},     // a window shorter than a block
+  };
+  std::mt19937 rng(11);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (const DecodeCase& c : cases) {
+    const std::string what = "p0=" + std::to_string(c.p0) + " nq=" + std::to_string(c.nq) + " nkv=" + std::to_string(c.nkv) +
+                             " d=" + std::to_string(c.d) + " window=" + std::to_string(c.window) +
+                             " threads=" + std::to_string(c.threads);
+    const std::int64_t positions = c.p0 + 1;
+    std::vector<float> Q(static_cast<std::size_t>(c.nq * c.d)), K(static_cast<std::size_t>(positions * c.nkv * c.d)),
+        V(K.size()), ctx(Q.size(), NAN);
+    for (float& v : Q) v = nd(rng);
+    for (float& v : K) v = 3.0f * nd(rng);
+    for (float& v : V) v = nd(rng);
+    const AttentionChunk a{1, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), K.data(), V.data(), ctx.data()};
+    if (!decode_applies(a)) GTEST_SKIP() << "skipped: this CPU has no AVX-512 (the per-row path runs instead)";
+    ThreadPool pool(c.threads);
+    attend_decode(a, pool);
+    const std::vector<double> want = reference(a);
+    for (std::size_t i = 0; i < want.size(); ++i)
+      ASSERT_NEAR(ctx[i], want[i], 2e-5 * (1.0 + std::fabs(want[i]))) << what << " element " << i;
+  }
+}
+
+TEST(AttentionDecode, TakesOnlyOneTokenAndKnownGroupSizes) {
+  std::vector<float> buf(8 * 128 * 4);
+  const float* b = buf.data();
+  EXPECT_FALSE(decode_applies(AttentionChunk{2, 0, 8, 2, 128, 0, b, b, b, buf.data()}));   // two tokens: the tiles
+  EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 6, 2, 64, 0, b, b, b, buf.data()}));    // G = 3
+  EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 8, 2, 96, 0, b, b, b, buf.data()}));    // d = 96
 }
 
 TEST(AttentionTiles, OtherHeadWidthsKeepThePerRowPath) {

@@ -32,4 +32,11 @@ string(JSON prefill GET "${json}" prefill_tok_s)
 if(NOT decode GREATER 0 OR NOT prefill GREATER 0)
   message(FATAL_ERROR "zaya-bench wrote no speeds: ${json}")
 endif()
+# K/V bytes per decode step: zaya-tiny has 3 layers of 2 KV heads × 16 floats;
+# the three timed steps after 8 tokens of context (and one warm-up) see 10, 11
+# and 12 positions: 3 · 11 · 2 · 32 · 4 bytes on average.
+string(JSON kv GET "${json}" kv_bytes_per_token)
+if(NOT kv EQUAL 8448)
+  message(FATAL_ERROR "zaya-bench kv_bytes_per_token ${kv}, expected 8448: ${json}")
+endif()
 message("ok: decode ${decode} tok/s, prefill ${prefill} tok/s on the tiny pack")

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/attention_decode.h"
 #include "cpu/attention_tiles.h"
 #include "cpu/layers.h"
 #include "cpu/ops.h"
@@ -201,7 +202,8 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   const std::int64_t window = c.layer_types[static_cast<std::size_t>(layer)] == LayerType::HybridSliding ? c.sliding_window : 0;
   const AttentionChunk chunk{S, p0, nq, nkv, d, window, Q.data(), st.k_cache.data(), st.v_cache.data(), ctx.data()};
-  if (tiles_apply(chunk)) attend_in_tiles(chunk, pool);
+  if (decode_applies(chunk)) attend_decode(chunk, pool);
+  else if (tiles_apply(chunk)) attend_in_tiles(chunk, pool);
   else pool.parallel_for(S * nq, [&](std::int64_t i0, std::int64_t i1) {
     thread_local std::vector<float> scores;  // [keys]
     for (std::int64_t i = i0; i < i1; ++i) {
