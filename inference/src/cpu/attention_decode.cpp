@@ -8,6 +8,7 @@
 #include "cpu/exp16.h"
 #include "cpu/scratch.h"
 #include "util/avx512.h"
+#include "util/cpu_features.h"
 
 namespace zaya::cpu {
 
@@ -173,11 +174,7 @@ SpanFn span_fn(std::int64_t d, std::int64_t G) {
 }  // namespace
 
 bool decode_applies(const AttentionChunk& a) {
-  static const bool avx512 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  }();
-  return avx512 && a.S == 1 && a.nkv > 0 && a.nq % a.nkv == 0 && span_fn(a.d, a.nq / a.nkv) != nullptr;
+  return cpu_runs_avx512f() && a.S == 1 && a.nkv > 0 && a.nq % a.nkv == 0 && span_fn(a.d, a.nq / a.nkv) != nullptr;
 }
 
 void attend_decode(const AttentionChunk& a, ThreadPool& pool) {

@@ -8,6 +8,7 @@
 #include "cpu/exp16.h"
 #include "cpu/scratch.h"
 #include "util/avx512.h"
+#include "util/cpu_features.h"
 
 namespace zaya::cpu {
 
@@ -132,11 +133,7 @@ TileFn tile_fn(std::int64_t d) {
 }  // namespace
 
 bool tiles_apply(const AttentionChunk& a) {
-  static const bool avx512 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  }();
-  return avx512 && tile_fn(a.d) != nullptr && a.nkv > 0 && a.nq % a.nkv == 0 && a.S > 0;
+  return cpu_runs_avx512f() && tile_fn(a.d) != nullptr && a.nkv > 0 && a.nq % a.nkv == 0 && a.S > 0;
 }
 
 void attend_in_tiles(const AttentionChunk& a, ThreadPool& pool) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "util/cpu_features.h"
 #include "kernels/matmul_tile.h"
 #include "quant/interleave.h"
 #include "quant/qgemm.h"
@@ -185,13 +186,6 @@ constexpr std::int64_t kRowBlock = 8;
 // each group of 4 token rows fetched from L3 serves 32 weight rows.
 constexpr std::int64_t kTileRowBlock = 32;
 
-bool has_avx512_tile() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  }();
-  return yes;
-}
 
 // Rows [rb, rb + nb) of W widened into buf [nb, cols] fp32, with their
 // scales (F8_E4M3; 1 otherwise) in scale [nb].
@@ -252,7 +246,7 @@ void matmul_float(const WeightMatrix& W, const float* x, std::int64_t S, float* 
       }
       return;
     }
-    if (S > 1 && has_avx512_tile()) {
+    if (S > 1 && cpu_runs_avx512f()) {
       matmul_float_tiled(W, x, S, y, r0, r1);
       return;
     }

@@ -18,3 +18,4 @@
 #define ZAYA_AVX512F __attribute__((target("avx2,fma,f16c,avx512f,avx512dq")))
 // Integer dot-product kernels (AVX-512 F/BW/VL + VNNI).
 #define ZAYA_AVX512VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+
