@@ -86,10 +86,29 @@ std::optional<Value> read_expr(const std::string& s, Ctx& ctx) {
   }
 }
 
-// Expands the first \pm / \mp into two strings.
+// Where the command `name` ("\pm") next occurs at or after `from`, as a
+// whole command: "\pmod" or "\mpg" is not "\pm" or "\mp".
+std::size_t find_command(const std::string& s, std::string_view name, std::size_t from = 0) {
+  for (std::size_t p = s.find(name, from); p != std::string::npos; p = s.find(name, p + 1)) {
+    const std::size_t end = p + name.size();
+    if (end >= s.size() || !std::isalpha(static_cast<unsigned char>(s[end]))) return p;
+  }
+  return std::string::npos;
+}
+
+// Answers with more signs than this are not expanded (each doubles the
+// readings); the reader then rejects the unexpanded command.
+constexpr int kMaxPlusMinus = 4;
+
+// Expands each \pm / \mp into both signs: "1 \pm \sqrt 2" reads as
+// "1+\sqrt 2" and "1-\sqrt 2".
 std::vector<std::string> expand_pm(const std::string& s) {
-  for (const char* pm : {"\\pm", "\\mp"}) {
-    std::size_t p = s.find(pm);
+  int signs = 0;
+  for (std::string_view pm : {"\\pm", "\\mp"})
+    for (std::size_t p = find_command(s, pm); p != std::string::npos; p = find_command(s, pm, p + 1)) ++signs;
+  if (signs == 0 || signs > kMaxPlusMinus) return {s};
+  for (std::string_view pm : {"\\pm", "\\mp"}) {
+    const std::size_t p = find_command(s, pm);
     if (p != std::string::npos) {
       std::string a = s.substr(0, p) + "+" + s.substr(p + 3);
       std::string b = s.substr(0, p) + "-" + s.substr(p + 3);
@@ -393,9 +412,12 @@ std::optional<Value> read_value(const std::string& raw, Ctx& ctx, int depth) {
     auto parts = detail::split_top_level(s.substr(7, s.size() - 14));
     return read_list(parts, ctx, depth, Value::Kind::Tuple, '(', ')');
   }
-  // 1 \pm \sqrt{5}: two values.
-  if (s.find("\\pm") != std::string::npos || s.find("\\mp") != std::string::npos)
+  // 1 \pm \sqrt{5}: two values (an answer with too many signs to expand is
+  // not read as one).
+  if (find_command(s, "\\pm") != std::string::npos || find_command(s, "\\mp") != std::string::npos) {
+    if (expand_pm(s).size() == 1) return std::nullopt;
     return read_list({s}, ctx, depth, Value::Kind::Set);
+  }
   // A word ("Even", "odd"): letters only, three or more.
   {
     static const std::regex word(R"(^[A-Za-z][A-Za-z ]{2,}$)");

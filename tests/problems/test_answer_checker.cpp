@@ -122,6 +122,16 @@ TEST(AnswerChecker, MultipleChoiceOptionText) {
   EXPECT_FALSE(zp::check_answer("D", "C", options).equivalent);
 }
 
+TEST(AnswerChecker, PlusMinusReadsAsBothSigns) {
+  EXPECT_TRUE(zp::check_answer("1 \\pm \\sqrt{2}", "1+\\sqrt{2}, 1-\\sqrt{2}").equivalent);
+  EXPECT_TRUE(zp::check_answer("\\{1+\\sqrt{2}, 1-\\sqrt{2}\\}", "1 \\pm \\sqrt 2").equivalent);
+  EXPECT_TRUE(zp::check_answer("\\pm 3", "3, -3").equivalent);
+  EXPECT_FALSE(zp::check_answer("1 \\pm \\sqrt{2}", "1+\\sqrt{2}").equivalent);
+  // Up to four signs are expanded (16 readings); more are not read as a set.
+  EXPECT_TRUE(zp::check_answer("\\pm 1 \\pm 2", "3, 1, -1, -3").equivalent);
+  EXPECT_FALSE(zp::check_answer("1 \\pm 1 \\pm 1 \\pm 1 \\pm 1 \\pm 1", "1").equivalent);
+}
+
 TEST(AnswerChecker, PathologicalInputsNeitherHangNorThrow) {
   std::string deep(5000, '(');
   const std::string inputs[] = {
@@ -140,6 +150,12 @@ TEST(AnswerChecker, PathologicalInputsNeitherHangNorThrow) {
       "0^{i}",
       "(1-1)^{0}",
       "x0^0\x19+",
+      [] {  // 2^40 readings if every sign were expanded
+        std::string s = "1";
+        for (int i = 0; i < 40; ++i) s += i % 2 ? " \\mp 1" : " \\pm 1";
+        return s;
+      }(),
+      "\\{\\mpg\\\\{\\mpi{\\m{\\mpg\\\\{\\mpg",
       "\\log_1 5",
       "\\sqrt[0]{2}",
       "\\binom{100000000}{50000000}",
