@@ -78,6 +78,9 @@ TEST(TokenizerMalformed, WrongTypes) {
   j = tiny_json();
   j["model"]["vocab"]["b"] = 5;  // same id as "a"
   EXPECT_LOAD_ERROR(j, "share id 5");
+  j = tiny_json();
+  j["decoder"] = {{"type", "Sequence"}, {"decoders", {{{"type", 7}}}}};  // a number where a name belongs
+  EXPECT_LOAD_ERROR(j, "decoder.decoders[0]");
 }
 
 TEST(TokenizerMalformed, UnsupportedComponents) {

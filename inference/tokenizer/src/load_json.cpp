@@ -192,7 +192,8 @@ void parse_decoder(TokenizerImpl& impl, const json& j, const std::string& path) 
     if (!list.is_array()) impl.fail(path + ".decoders: expected an array");
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string p = path + ".decoders[" + std::to_string(i) + "]";
-      if (list[i].is_object() && list[i].value("type", "") == "Sequence") impl.fail(p + ": nested Sequence is not supported");
+      if (list[i].is_object() && list[i].contains("type") && list[i]["type"] == "Sequence")
+        impl.fail(p + ": nested Sequence is not supported");
       parse_decoder_step(impl, list[i], p, seen_fuse);
     }
   } else {

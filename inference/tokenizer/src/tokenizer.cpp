@@ -29,6 +29,25 @@ nlohmann::json parse_json(const tok::TokenizerImpl& impl, std::string_view text)
   }
 }
 
+// Every field is checked as it is read and reported through impl.fail, but a
+// JSON library error that slips past those checks (a field of an unexpected
+// type) must still be a TokenizerError with the file's name, never escape.
+void build_checked(tok::TokenizerImpl& impl, const nlohmann::json& meta, const tok::ModelArrays& arrays) {
+  try {
+    tok::build_tokenizer(impl, meta, arrays);
+  } catch (const nlohmann::json::exception& e) {
+    impl.fail(std::string("unexpected content: ") + e.what());
+  }
+}
+
+tok::ModelArrays extract_checked(tok::TokenizerImpl& impl, nlohmann::json& root) {
+  try {
+    return tok::extract_model_arrays(impl, root);
+  } catch (const nlohmann::json::exception& e) {
+    impl.fail(std::string("unexpected content: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::filesystem::path tokenizer_cache_dir() {
@@ -65,7 +84,7 @@ Tokenizer Tokenizer::load(const std::filesystem::path& tokenizer_json, const Tok
     tok::ModelArrays arrays;
     if (tok::read_cache(cache_file, stamp, meta_json, arrays)) {
       try {
-        tok::build_tokenizer(*impl, parse_json(*impl, meta_json), arrays);
+        build_checked(*impl, parse_json(*impl, meta_json), arrays);
         impl->from_cache = true;
       } catch (const TokenizerError&) {
         // A cache written by another version of this code: parse the source.
@@ -77,8 +96,8 @@ Tokenizer Tokenizer::load(const std::filesystem::path& tokenizer_json, const Tok
   }
   if (!impl->from_cache) {
     nlohmann::json root = parse_json(*impl, text);
-    tok::ModelArrays arrays = tok::extract_model_arrays(*impl, root);
-    tok::build_tokenizer(*impl, root, arrays);
+    tok::ModelArrays arrays = extract_checked(*impl, root);
+    build_checked(*impl, root, arrays);
     if (options.use_cache) tok::write_cache(cache_file, stamp, root.dump(), arrays);  // best effort
   }
   tok::apply_tokenizer_config(*impl, tokenizer_json.parent_path() / "tokenizer_config.json");
@@ -89,8 +108,8 @@ Tokenizer Tokenizer::from_json(std::string_view json_text, std::string_view sour
   auto impl = std::make_shared<tok::TokenizerImpl>();
   impl->source_name = std::string(source_name);
   nlohmann::json root = parse_json(*impl, json_text);
-  tok::ModelArrays arrays = tok::extract_model_arrays(*impl, root);
-  tok::build_tokenizer(*impl, root, arrays);
+  tok::ModelArrays arrays = extract_checked(*impl, root);
+  build_checked(*impl, root, arrays);
   return Tokenizer(std::move(impl));
 }
 
