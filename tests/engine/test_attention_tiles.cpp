@@ -24,7 +24,7 @@ struct Case {
 };
 
 std::vector<double> reference(const AttentionChunk& a) {
-  const std::int64_t G = a.nq / a.nkv, QW = a.nq * a.d, KW = a.nkv * a.d;
+  const std::int64_t G = a.nq / a.nkv, QW = a.nq * a.d;
   std::vector<double> out(static_cast<std::size_t>(a.S * QW));
   for (std::int64_t t = 0; t < a.S; ++t)
     for (std::int64_t h = 0; h < a.nq; ++h) {
@@ -34,7 +34,7 @@ std::vector<double> reference(const AttentionChunk& a) {
       double mx = -1e300;
       for (std::int64_t j = first; j <= pos; ++j) {
         double dot = 0;
-        for (std::int64_t e = 0; e < a.d; ++e) dot += double(a.Q[t * QW + h * a.d + e]) * a.k_cache[j * KW + g * a.d + e];
+        for (std::int64_t e = 0; e < a.d; ++e) dot += double(a.Q[t * QW + h * a.d + e]) * a.k_cache[g * a.group_stride + j * a.d + e];
         s.push_back(dot / std::sqrt(double(a.d)));
         mx = std::max(mx, s.back());
       }
@@ -42,11 +42,35 @@ std::vector<double> reference(const AttentionChunk& a) {
       for (double& v : s) sum += (v = std::exp(v - mx));
       for (std::int64_t e = 0; e < a.d; ++e) {
         double o = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) o += s[i] * a.v_cache[(first + std::int64_t(i)) * KW + g * a.d + e];
+        for (std::size_t i = 0; i < s.size(); ++i) o += s[i] * a.v_cache[g * a.group_stride + (first + std::int64_t(i)) * a.d + e];
         out[static_cast<std::size_t>(t * QW + h * a.d + e)] = o / sum;
       }
     }
   return out;
+}
+
+// Group-major K/V caches as the CPU state keeps them, [nkv, capacity, d],
+// with three spare positions per group past the last one, set to NaN: a
+// read past a group's positions spoils the result.
+struct Caches {
+  std::vector<float> K, V;
+  std::int64_t group_stride = 0;
+};
+
+Caches random_caches(std::int64_t positions, std::int64_t nkv, std::int64_t d, std::mt19937& rng) {
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  Caches c;
+  const std::int64_t capacity = positions + 3;
+  c.group_stride = capacity * d;
+  c.K.assign(static_cast<std::size_t>(nkv * capacity * d), NAN);
+  c.V = c.K;
+  for (std::int64_t g = 0; g < nkv; ++g)
+    for (std::int64_t i = 0; i < positions * d; ++i) {
+      // Keys scaled up so the softmax is peaked, as with CCA's key temperatures.
+      c.K[static_cast<std::size_t>(g * c.group_stride + i)] = 3.0f * nd(rng);
+      c.V[static_cast<std::size_t>(g * c.group_stride + i)] = nd(rng);
+    }
+  return c;
 }
 
 TEST(AttentionTiles, MatchReferenceSoftmaxAttention) {
@@ -67,14 +91,10 @@ TEST(AttentionTiles, MatchReferenceSoftmaxAttention) {
   for (const Case& c : cases) {
     const std::string what = "S=" + std::to_string(c.S) + " p0=" + std::to_string(c.p0) + " nq=" + std::to_string(c.nq) +
                              " nkv=" + std::to_string(c.nkv) + " d=" + std::to_string(c.d) + " window=" + std::to_string(c.window);
-    const std::int64_t positions = c.p0 + c.S;
-    // Keys scaled up so the softmax is peaked, as with CCA's key temperatures.
-    std::vector<float> Q(static_cast<std::size_t>(c.S * c.nq * c.d)), K(static_cast<std::size_t>(positions * c.nkv * c.d)),
-        V(K.size()), ctx(Q.size(), NAN);
+    const Caches kv = random_caches(c.p0 + c.S, c.nkv, c.d, rng);
+    std::vector<float> Q(static_cast<std::size_t>(c.S * c.nq * c.d)), ctx(Q.size(), NAN);
     for (float& v : Q) v = nd(rng);
-    for (float& v : K) v = 3.0f * nd(rng);
-    for (float& v : V) v = nd(rng);
-    const AttentionChunk a{c.S, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), K.data(), V.data(), ctx.data()};
+    const AttentionChunk a{c.S, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), kv.K.data(), kv.V.data(), ctx.data(), kv.group_stride};
     if (!tiles_apply(a)) GTEST_SKIP() << "skipped: this CPU has no AVX-512 (the per-row path runs instead)";
     attend_in_tiles(a, pool);
     const std::vector<double> want = reference(a);
@@ -106,13 +126,10 @@ TEST(AttentionDecode, MatchesReferenceSoftmaxAttention) {
     const std::string what = "p0=" + std::to_string(c.p0) + " nq=" + std::to_string(c.nq) + " nkv=" + std::to_string(c.nkv) +
                              " d=" + std::to_string(c.d) + " window=" + std::to_string(c.window) +
                              " threads=" + std::to_string(c.threads);
-    const std::int64_t positions = c.p0 + 1;
-    std::vector<float> Q(static_cast<std::size_t>(c.nq * c.d)), K(static_cast<std::size_t>(positions * c.nkv * c.d)),
-        V(K.size()), ctx(Q.size(), NAN);
+    const Caches kv = random_caches(c.p0 + 1, c.nkv, c.d, rng);
+    std::vector<float> Q(static_cast<std::size_t>(c.nq * c.d)), ctx(Q.size(), NAN);
     for (float& v : Q) v = nd(rng);
-    for (float& v : K) v = 3.0f * nd(rng);
-    for (float& v : V) v = nd(rng);
-    const AttentionChunk a{1, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), K.data(), V.data(), ctx.data()};
+    const AttentionChunk a{1, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), kv.K.data(), kv.V.data(), ctx.data(), kv.group_stride};
     if (!decode_applies(a)) GTEST_SKIP() << "skipped: this CPU has no AVX-512 (the per-row path runs instead)";
     ThreadPool pool(c.threads);
     attend_decode(a, pool);

@@ -39,8 +39,9 @@ std::string first_wrong_stage(const std::string& model_dir, std::string* detail 
       const std::string p = "state_after_prefill.L" + std::to_string(l) + ".";
       got[p + "conv_tail"] = cs.layers[l].conv_tail;
       got[p + "v_delayed"] = cs.layers[l].v_delayed;
-      got[p + "k_cache"].assign(cs.layers[l].k_cache.begin(), cs.layers[l].k_cache.begin() + prefill * kw);
-      got[p + "v_cache"].assign(cs.layers[l].v_cache.begin(), cs.layers[l].v_cache.begin() + prefill * kw);
+      got[p + "k_cache"] = cs.position_major(cs.layers[l].k_cache);
+      got[p + "v_cache"] = cs.position_major(cs.layers[l].v_cache);
+      EXPECT_EQ(static_cast<std::int64_t>(got[p + "k_cache"].size()), prefill * kw);
     }
   }
   return first_stage_off(ref, got, /*require_all=*/true, detail);

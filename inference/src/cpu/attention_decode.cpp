@@ -18,9 +18,9 @@ namespace {
 // pass over G·d floats, waking a thread a few microseconds.
 constexpr std::int64_t kMinKeysPerSpan = 512;
 
-// Keys and values are rows of one KV cache line set per group, 1 KiB apart
-// for ZAYA1-8B: ask for the row this many positions ahead while working on
-// the current one (prefetching past the cache's end is harmless).
+// A group's keys (and values) are contiguous rows of d floats: ask for the
+// row this many positions ahead while working on the current one
+// (prefetching past the cache's end is harmless).
 constexpr std::int64_t kPrefetchRows = 16;
 
 // Keys per block in the value pass (see there).
@@ -58,7 +58,7 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   constexpr int d = 16 * DC;
   constexpr int KB = 16 / G;                         // keys per 16-lane score vector: lane = key·G + head
   constexpr int CB = DC < 16 / G ? DC : 16 / G;      // value vectors per pass: G·CB accumulators
-  const std::int64_t KW = a.nkv * d, n = j1 - j0, blocks = (n + KB - 1) / KB;
+  const std::int64_t n = j1 - j0, blocks = (n + KB - 1) / KB;
 
   alignas(64) float q[G * d];  // [G][d] the group's queries, pre-scaled by 1/√d
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
@@ -68,18 +68,18 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   // Scores, KB keys × G heads per vector; a last, partial block repeats its
   // last key in the spare lanes and masks them to -inf.
   float* sc = grow(score_buffer, blocks * 16).data();  // [keys][G]
-  const float* kbase = a.k_cache + g * d;
+  const float* kbase = a.k_cache + g * a.group_stride;  // [positions, d]
   const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t jb = j0 + b * KB;
     const int valid = static_cast<int>(std::min<std::int64_t>(KB, j1 - jb));
     const float* key[KB];
-    for (int k = 0; k < KB; ++k) key[k] = kbase + (jb + std::min(k, valid - 1)) * KW;
+    for (int k = 0; k < KB; ++k) key[k] = kbase + (jb + std::min(k, valid - 1)) * d;
     __m512 acc[16];
     for (int i = 0; i < 16; ++i) acc[i] = _mm512_setzero_ps();
     for (int k = 0; k < KB; ++k)
       for (int c = 0; c < DC; ++c)
-        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kPrefetchRows * KW + 16 * c), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kPrefetchRows * d + 16 * c), _MM_HINT_T0);
     for (int c = 0; c < DC; ++c) {
       __m512 qv[G];
       for (int r = 0; r < G; ++r) qv[r] = _mm512_load_ps(q + r * d + 16 * c);
@@ -119,7 +119,7 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   // accumulators stay in registers. The passes take turns on blocks of
   // kValueBlock keys, so a value row's second half is read while its first
   // is still in cache, and the whole row streams from memory once.
-  const float* vbase = a.v_cache + g * d;
+  const float* vbase = a.v_cache + g * a.group_stride;  // [positions, d]
   for (int r = 0; r < G; ++r) std::fill(partial + r * (d + 2), partial + r * (d + 2) + d, 0.0f);
   for (std::int64_t jb = 0; jb < n; jb += kValueBlock) {
     const std::int64_t je = std::min(n, jb + kValueBlock);
@@ -128,9 +128,9 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
       for (int r = 0; r < G; ++r)
         for (int c = 0; c < CB; ++c) acc[r * CB + c] = _mm512_loadu_ps(partial + r * (d + 2) + 16 * (c0 + c));
       for (std::int64_t j = jb; j < je; ++j) {
-        const float* v = vbase + (j0 + j) * KW + 16 * c0;
+        const float* v = vbase + (j0 + j) * d + 16 * c0;
         if (c0 == 0)
-          for (int c = 0; c < DC; ++c) _mm_prefetch(reinterpret_cast<const char*>(v + kPrefetchRows * KW + 16 * c), _MM_HINT_T0);
+          for (int c = 0; c < DC; ++c) _mm_prefetch(reinterpret_cast<const char*>(v + kPrefetchRows * d + 16 * c), _MM_HINT_T0);
         __m512 vv[CB];
         for (int c = 0; c < CB; ++c) vv[c] = _mm512_loadu_ps(v + 16 * c);
         for (int r = 0; r < G; ++r) {

@@ -34,7 +34,7 @@ struct TileScratch {
 template <int DC>
 ZAYA_AVX512F void attend_tile(const AttentionChunk& a, std::int64_t g, std::int64_t row0, int rows, TileScratch& ts) {
   constexpr std::int64_t d = 16 * DC;
-  const std::int64_t G = a.nq / a.nkv, QW = a.nq * d, KW = a.nkv * d;
+  const std::int64_t G = a.nq / a.nkv, QW = a.nq * d;
   alignas(64) std::int32_t pos[kRows], first[kRows];
   std::int64_t token[kRows], head[kRows];
   for (int m = 0; m < kRows; ++m) {
@@ -60,21 +60,21 @@ ZAYA_AVX512F void attend_tile(const AttentionChunk& a, std::int64_t g, std::int6
   float* sc = grow(ts.scores, n * kRows).data();
   const __m512i posv = _mm512_load_si512(pos), firstv = _mm512_load_si512(first);
   const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  const float* kbase = a.k_cache + g * d;
+  const float* kbase = a.k_cache + g * a.group_stride;  // [positions, d]
   std::int64_t j = j_lo;
   for (; j + 8 <= j_hi + 1; j += 8) {
     __m512 acc[8];
     for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
     for (std::int64_t e = 0; e < d; ++e) {
       const __m512 qv = _mm512_loadu_ps(qt + e * kRows);
-      for (int i = 0; i < 8; ++i) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(kbase[(j + i) * KW + e]), qv, acc[i]);
+      for (int i = 0; i < 8; ++i) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(kbase[(j + i) * d + e]), qv, acc[i]);
     }
     for (int i = 0; i < 8; ++i) store_scores(sc, j + i, j_lo, firstv, posv, acc[i]);
   }
   for (; j <= j_hi; ++j) {
     __m512 acc = _mm512_setzero_ps();
     for (std::int64_t e = 0; e < d; ++e)
-      acc = _mm512_fmadd_ps(_mm512_set1_ps(kbase[j * KW + e]), _mm512_loadu_ps(qt + e * kRows), acc);
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(kbase[j * d + e]), _mm512_loadu_ps(qt + e * kRows), acc);
     store_scores(sc, j, j_lo, firstv, posv, acc);
   }
 
@@ -94,13 +94,13 @@ ZAYA_AVX512F void attend_tile(const AttentionChunk& a, std::int64_t g, std::int6
 
   // Weighted values, two rows at a time: 2·DC accumulators, each value
   // vector loaded once for both rows.
-  const float* vbase = a.v_cache + g * d;
+  const float* vbase = a.v_cache + g * a.group_stride;  // [positions, d]
   for (int m = 0; m < rows; m += 2) {
     const int m1 = std::min(m + 1, rows - 1);
     __m512 acc0[DC], acc1[DC];
     for (int c = 0; c < DC; ++c) acc0[c] = acc1[c] = _mm512_setzero_ps();
     for (std::int64_t i = 0; i < n; ++i) {
-      const float* v = vbase + (j_lo + i) * KW;
+      const float* v = vbase + (j_lo + i) * d;
       const __m512 p0 = _mm512_set1_ps(sc[i * kRows + m]), p1 = _mm512_set1_ps(sc[i * kRows + m1]);
       for (int c = 0; c < DC; ++c) {
         const __m512 vv = _mm512_loadu_ps(v + 16 * c);

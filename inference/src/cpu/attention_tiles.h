@@ -18,9 +18,10 @@ struct AttentionChunk {
   std::int64_t nq = 0, nkv = 0, d = 0;
   std::int64_t window = 0;  // > 0: a query at pos sees keys pos - window + 1 .. pos
   const float* Q = nullptr;        // [S, nq, d] after qk-norm and RoPE
-  const float* k_cache = nullptr;  // [p0 + S, nkv, d]
-  const float* v_cache = nullptr;  // [p0 + S, nkv, d]
+  const float* k_cache = nullptr;  // [nkv, capacity ≥ p0 + S, d] group-major (cpu/state.h)
+  const float* v_cache = nullptr;  // [nkv, capacity, d]
   float* ctx = nullptr;            // [S, nq, d] out
+  std::int64_t group_stride = 0;   // floats from one KV group's rows to the next: capacity · d
 };
 
 // Whether attend_in_tiles handles this chunk on this CPU (AVX-512 F and a

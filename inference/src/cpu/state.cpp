@@ -19,15 +19,27 @@ void CpuSequenceState::reset() {
 }
 
 void CpuSequenceState::reserve(std::int64_t positions) {
-  const auto per = static_cast<std::size_t>(config.kv_width());
-  const std::size_t need = static_cast<std::size_t>(positions) * per;
-  for (auto& L : layers) {
-    if (L.k_cache.size() >= need) continue;
-    // Geometric growth keeps decode appends amortised O(1).
-    const std::size_t cap = std::max(need, L.k_cache.size() * 3 / 2);
-    L.k_cache.resize(cap);
-    L.v_cache.resize(cap);
-  }
+  if (positions <= capacity_) return;
+  // Geometric growth keeps decode appends amortised O(1).
+  const std::int64_t cap = std::max(positions, capacity_ * 3 / 2);
+  const std::int64_t nkv = config.num_kv_heads, d = config.head_dim;
+  for (auto& L : layers)
+    for (std::vector<float>* cache : {&L.k_cache, &L.v_cache}) {
+      std::vector<float> grown(static_cast<std::size_t>(nkv * cap * d));  // [nkv, cap, d]
+      for (std::int64_t g = 0; g < nkv && capacity_ > 0; ++g)
+        std::copy_n(cache->data() + g * capacity_ * d, length_ * d, grown.data() + g * cap * d);
+      cache->swap(grown);
+    }
+  capacity_ = cap;
+}
+
+std::vector<float> CpuSequenceState::position_major(const std::vector<float>& cache) const {
+  const std::int64_t nkv = config.num_kv_heads, d = config.head_dim;
+  std::vector<float> out(static_cast<std::size_t>(length_ * nkv * d));  // [length, nkv, d]
+  for (std::int64_t t = 0; t < length_; ++t)
+    for (std::int64_t g = 0; g < nkv; ++g)
+      std::copy_n(cache.data() + (g * capacity_ + t) * d, d, out.data() + (t * nkv + g) * d);
+  return out;
 }
 
 StateCheckpoint CpuSequenceState::checkpoint() const {
