@@ -1,5 +1,5 @@
 // The tiled prefill attention (cpu/attention_tiles.h) and the one-token
-// decode attention (cpu/attention_decode.h) against a plain double-precision
+// decode attention (cpu/attention_decode.h, its AVX-512 and AVX2 kernels) against a plain double-precision
 // softmax attention on random queries, keys and values: every head width they
 // take, GQA group sizes that do and do not divide the 16-row tile, chunks that
 // start mid-sequence, sliding windows, and decode contexts split across
@@ -130,21 +130,28 @@ TEST(AttentionDecode, MatchesReferenceSoftmaxAttention) {
     std::vector<float> Q(static_cast<std::size_t>(c.nq * c.d)), ctx(Q.size(), NAN);
     for (float& v : Q) v = nd(rng);
     const AttentionChunk a{1, c.p0, c.nq, c.nkv, c.d, c.window, Q.data(), kv.K.data(), kv.V.data(), ctx.data(), kv.group_stride};
-    if (!decode_applies(a)) GTEST_SKIP() << "skipped: this CPU has no AVX-512 (the per-row path runs instead)";
+    if (!decode_applies(a)) GTEST_SKIP() << "skipped: this CPU has neither AVX-512 nor AVX2 (the per-row path runs instead)";
     ThreadPool pool(c.threads);
-    attend_decode(a, pool);
     const std::vector<double> want = reference(a);
-    for (std::size_t i = 0; i < want.size(); ++i)
-      ASSERT_NEAR(ctx[i], want[i], 2e-5 * (1.0 + std::fabs(want[i]))) << what << " element " << i;
+    // The kernel this CPU picks, then the AVX2 one (the same where AVX-512 is absent).
+    for (bool force_avx2 : {false, true}) {
+      std::fill(ctx.begin(), ctx.end(), NAN);
+      attend_decode(a, pool, force_avx2);
+      for (std::size_t i = 0; i < want.size(); ++i)
+        ASSERT_NEAR(ctx[i], want[i], 2e-5 * (1.0 + std::fabs(want[i])))
+            << what << (force_avx2 ? " AVX2" : " best kernel") << " element " << i;
+    }
   }
 }
 
 TEST(AttentionDecode, TakesOnlyOneTokenAndKnownGroupSizes) {
   std::vector<float> buf(8 * 128 * 4);
   const float* b = buf.data();
-  EXPECT_FALSE(decode_applies(AttentionChunk{2, 0, 8, 2, 128, 0, b, b, b, buf.data()}));   // two tokens: the tiles
-  EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 6, 2, 64, 0, b, b, b, buf.data()}));    // G = 3
-  EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 8, 2, 96, 0, b, b, b, buf.data()}));    // d = 96
+  for (bool force_avx2 : {false, true}) {
+    EXPECT_FALSE(decode_applies(AttentionChunk{2, 0, 8, 2, 128, 0, b, b, b, buf.data()}, force_avx2));  // two tokens: the tiles
+    EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 6, 2, 64, 0, b, b, b, buf.data()}, force_avx2));   // G = 3
+    EXPECT_FALSE(decode_applies(AttentionChunk{1, 0, 8, 2, 96, 0, b, b, b, buf.data()}, force_avx2));   // d = 96
+  }
 }
 
 TEST(AttentionTiles, OtherHeadWidthsKeepThePerRowPath) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/attention_decode_spans.h"
 #include "cpu/exp16.h"
 #include "cpu/scratch.h"
 #include "util/avx512.h"
@@ -18,13 +19,6 @@ namespace {
 // pass over G·d floats, waking a thread a few microseconds.
 constexpr std::int64_t kMinKeysPerSpan = 512;
 
-// A group's keys (and values) are contiguous rows of d floats: ask for the
-// row this many positions ahead while working on the current one
-// (prefetching past the cache's end is harmless).
-constexpr std::int64_t kPrefetchRows = 16;
-
-// Keys per block in the value pass (see there).
-constexpr std::int64_t kValueBlock = 64;
 
 // Lane i of the result is the sum of v[i]'s sixteen lanes. Four rounds of
 // shuffles and adds, each halving the vectors: 45 instructions for sixteen
@@ -49,9 +43,7 @@ ZAYA_AVX512F inline __m512 sum16(const __m512 v[16]) {
                        _mm512_shuffle_f32x4(halves[0], halves[1], _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-// Keys j0 .. j1 - 1 of KV group g for its G query heads. Writes, per head r,
-// partial[r·(d+2) ..]: the unnormalised output Σ e^(s_j − m)·v_j (d floats),
-// then m, the span's max score, and Σ e^(s_j − m).
+// One span on AVX-512 (attention_decode_spans.h): 16 lanes.
 template <int DC, int G>
 ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int64_t j0, std::int64_t j1, float* partial,
                               std::vector<float>& score_buffer) {
@@ -79,7 +71,7 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
     for (int i = 0; i < 16; ++i) acc[i] = _mm512_setzero_ps();
     for (int k = 0; k < KB; ++k)
       for (int c = 0; c < DC; ++c)
-        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kPrefetchRows * d + 16 * c), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kDecodePrefetchRows * d + 16 * c), _MM_HINT_T0);
     for (int c = 0; c < DC; ++c) {
       __m512 qv[G];
       for (int r = 0; r < G; ++r) qv[r] = _mm512_load_ps(q + r * d + 16 * c);
@@ -117,12 +109,12 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
 
   // Σ p_j·v_j, CB vectors of the head width per pass so that G·CB
   // accumulators stay in registers. The passes take turns on blocks of
-  // kValueBlock keys, so a value row's second half is read while its first
+  // kDecodeValueBlock keys, so a value row's second half is read while its first
   // is still in cache, and the whole row streams from memory once.
   const float* vbase = a.v_cache + g * a.group_stride;  // [positions, d]
   for (int r = 0; r < G; ++r) std::fill(partial + r * (d + 2), partial + r * (d + 2) + d, 0.0f);
-  for (std::int64_t jb = 0; jb < n; jb += kValueBlock) {
-    const std::int64_t je = std::min(n, jb + kValueBlock);
+  for (std::int64_t jb = 0; jb < n; jb += kDecodeValueBlock) {
+    const std::int64_t je = std::min(n, jb + kDecodeValueBlock);
     for (int c0 = 0; c0 < DC; c0 += CB) {
       __m512 acc[G * CB];
       for (int r = 0; r < G; ++r)
@@ -130,7 +122,7 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
       for (std::int64_t j = jb; j < je; ++j) {
         const float* v = vbase + (j0 + j) * d + 16 * c0;
         if (c0 == 0)
-          for (int c = 0; c < DC; ++c) _mm_prefetch(reinterpret_cast<const char*>(v + kPrefetchRows * d + 16 * c), _MM_HINT_T0);
+          for (int c = 0; c < DC; ++c) _mm_prefetch(reinterpret_cast<const char*>(v + kDecodePrefetchRows * d + 16 * c), _MM_HINT_T0);
         __m512 vv[CB];
         for (int c = 0; c < CB; ++c) vv[c] = _mm512_loadu_ps(v + 16 * c);
         for (int r = 0; r < G; ++r) {
@@ -148,10 +140,8 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   }
 }
 
-using SpanFn = void (*)(const AttentionChunk&, std::int64_t, std::int64_t, std::int64_t, float*, std::vector<float>&);
-
 template <int DC>
-SpanFn span_fn_for_group(std::int64_t G) {
+DecodeSpanFn span_for_group(std::int64_t G) {
   switch (G) {
     case 1: return attend_span<DC, 1>;
     case 2: return attend_span<DC, 2>;
@@ -161,23 +151,30 @@ SpanFn span_fn_for_group(std::int64_t G) {
   }
 }
 
-SpanFn span_fn(std::int64_t d, std::int64_t G) {
-  switch (d) {
-    case 16: return span_fn_for_group<1>(G);
-    case 32: return span_fn_for_group<2>(G);
-    case 64: return span_fn_for_group<4>(G);
-    case 128: return span_fn_for_group<8>(G);
-    default: return nullptr;
-  }
+// The span kernel this CPU runs for the chunk's shape; nullptr: none.
+DecodeSpanFn span_fn(const AttentionChunk& a, bool force_avx2) {
+  if (a.S != 1 || a.nkv <= 0 || a.nq % a.nkv != 0) return nullptr;
+  const std::int64_t G = a.nq / a.nkv;
+  if (!force_avx2 && cpu_runs_avx512f()) return decode_span_avx512(a.d, G);
+  if (cpu_runs_avx2_fma()) return decode_span_avx2(a.d, G);
+  return nullptr;
 }
 
 }  // namespace
 
-bool decode_applies(const AttentionChunk& a) {
-  return cpu_runs_avx512f() && a.S == 1 && a.nkv > 0 && a.nq % a.nkv == 0 && span_fn(a.d, a.nq / a.nkv) != nullptr;
+DecodeSpanFn decode_span_avx512(std::int64_t d, std::int64_t G) {
+  switch (d) {
+    case 16: return span_for_group<1>(G);
+    case 32: return span_for_group<2>(G);
+    case 64: return span_for_group<4>(G);
+    case 128: return span_for_group<8>(G);
+    default: return nullptr;
+  }
 }
 
-void attend_decode(const AttentionChunk& a, ThreadPool& pool) {
+bool decode_applies(const AttentionChunk& a, bool force_avx2) { return span_fn(a, force_avx2) != nullptr; }
+
+void attend_decode(const AttentionChunk& a, ThreadPool& pool, bool force_avx2) {
   const std::int64_t G = a.nq / a.nkv, d = a.d, pos = a.p0;
   const std::int64_t first = a.window > 0 ? std::max<std::int64_t>(0, pos - a.window + 1) : 0;
   const std::int64_t n = pos + 1 - first;
@@ -187,7 +184,7 @@ void attend_decode(const AttentionChunk& a, ThreadPool& pool) {
   const std::int64_t tasks = a.nkv * spans, stride = G * (d + 2);
   thread_local std::vector<float> partial_buffer;
   float* partial = grow(partial_buffer, tasks * stride).data();  // [nkv][spans][G][d + 2]
-  const SpanFn fn = span_fn(d, G);
+  const DecodeSpanFn fn = span_fn(a, force_avx2);
   pool.parallel_for(tasks, [&](std::int64_t i0, std::int64_t i1) {
     thread_local std::vector<float> scores;
     for (std::int64_t i = i0; i < i1; ++i) {

@@ -1,5 +1,10 @@
 // Run-time CPU checks shared by the float kernels' fast paths.
+// ZAYA_CPU_LEVEL=avx2 (or scalar) turns the AVX-512 paths off, so a machine
+// with AVX-512 can measure and test what an AVX2-only CPU runs.
 #pragma once
+
+#include <cstdlib>
+#include <cstring>
 
 namespace zaya {
 
@@ -7,7 +12,20 @@ namespace zaya {
 inline bool cpu_runs_avx512f() {
   static const bool yes = [] {
     __builtin_cpu_init();
+    const char* level = std::getenv("ZAYA_CPU_LEVEL");
+    if (level && (!std::strcmp(level, "avx2") || !std::strcmp(level, "scalar"))) return false;
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  }();
+  return yes;
+}
+
+// Whether this CPU runs AVX2 + FMA code; checked once per process.
+inline bool cpu_runs_avx2_fma() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    const char* level = std::getenv("ZAYA_CPU_LEVEL");
+    if (level && !std::strcmp(level, "scalar")) return false;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }();
   return yes;
 }
