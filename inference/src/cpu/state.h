@@ -27,7 +27,8 @@ class CpuSequenceState final : public SequenceState {
 
   // Grows the K/V caches to hold `positions` entries.
   void reserve(std::int64_t positions);
-  // Positions the K/V caches hold; group g's rows start at g · capacity · d.
+  // Positions every K/V cache holds at least; a cache's own capacity is its
+  // size / (nkv · d), and group g's rows start at g · that · d.
   std::int64_t capacity() const { return capacity_; }
   // One of a layer's caches as [length, nkv, d], the reference's order.
   std::vector<float> position_major(const std::vector<float>& cache) const;
