@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "device/cuda_backend_abi.h"
+
 extern "C" {
 
-// Bumped whenever the backend's exported interface changes; equals
-// zaya::kCudaBackendAbi (device/cuda_backend.h) of the engine it was built with.
-int zaya_cuda_abi_version() { return 2; }
+// The interface this library was built for: the engine's own constant
+// (device/cuda_backend_abi.h), never a number of its own.
+int zaya_cuda_abi_version() { return zaya::kCudaBackendAbi; }
 
 // CUDA runtime version the backend was compiled against (e.g. 13000).
 int zaya_cuda_runtime_version() {

@@ -26,7 +26,7 @@ struct WorkSizes {
     H = c.hidden_size, QW = c.q_width(), ldu = c.conv_channels() + c.kv_width(), I = c.moe_intermediate_size;
     D = c.router_hidden_size, L = c.num_layers, V = c.vocab_size, E = c.num_experts;
     head_rows = std::min<std::int64_t>(S, 16);
-    splits = 256;
+    splits = kMaxAttentionSplits;  // the most decode_splits() asks for
     dq = fast ? std::max({2 * I * H, H * I, ldu * H, H * QW}) : 0;
     (void)S;
   }
@@ -659,7 +659,7 @@ extern "C" __attribute__((visibility("default"))) zaya::Backend* zaya_cuda_creat
   };
   if (abi != zaya::kCudaBackendAbi)
     return fail("the GPU backend library is from another build (interface " + std::to_string(zaya::kCudaBackendAbi) +
-                ", engine expects " + std::to_string(abi) + ")");
+                ", engine needs " + std::to_string(abi) + ")");
   if (!weights || !*weights || !options) return fail("the GPU backend was called without weights or options");
   try {
     return new zaya::cuda::CudaBackend(*weights, *options);

@@ -161,7 +161,9 @@ int main(int argc, char** argv) {
   const zaya::DType t = quant == "q4" ? zaya::DType::Q4_G32 : quant == "q8" ? zaya::DType::Q8_G32 : zaya::DType::BF16;
   const auto& probe = zaya::probe_cuda();
   if (probe.status != zaya::CudaStatus::Available) {
-    std::fprintf(stderr, "zaya-cuda-bench: %s\n", probe.message.c_str());
+    std::string why = probe.message;  // written for the app, which goes on with the CPU; this tool stops
+    if (const auto at = why.find("; using the CPU"); at != std::string::npos) why.erase(at);
+    std::fprintf(stderr, "zaya-cuda-bench: the GPU cannot be used (%s): %s\n", zaya::to_string(probe.status), why.c_str());
     return 3;
   }
   try {

@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
     if (const auto& probe = zaya::probe_cuda(); probe.status != zaya::CudaStatus::Available) {
       std::string why = probe.message;  // written for the app, which goes on with the CPU; this tool stops
       if (const auto at = why.find("; using the CPU"); at != std::string::npos) why.erase(at);
-      std::fprintf(stderr, "zaya-bench: no CUDA device: %s\n", why.c_str());
+      std::fprintf(stderr, "zaya-bench: the GPU cannot be used (%s): %s\n", zaya::to_string(probe.status), why.c_str());
       return 3;
     }
   }
@@ -256,6 +256,10 @@ int main(int argc, char** argv) {
       if (profile) print_stages("prefill, whole chunk", 1.0, "s");
     }
     const double load2 = load_average();
+    // A device failure during the runs moved the model to the CPU: what was
+    // timed is not the GPU.
+    if (on_gpu && !model->device_note().empty())
+      throw std::runtime_error("the GPU stopped during the benchmark: " + model->device_note());
     const double achieved = static_cast<double>(per_token) * decode_tok_s / 1e9;
     const std::uint64_t kv_per_token = decode_kv_bytes_per_token(cfg, context, decode_tokens, on_gpu ? 2 : 4);
     const double achieved_with_kv = static_cast<double>(per_token + kv_per_token) * decode_tok_s / 1e9;

@@ -64,7 +64,11 @@ class Model {
   ~Model();
   const ModelConfig& config() const;
   std::string device_description() const;  // "CPU (2 threads)"
-  const std::string& device_note() const { return device_note_; }  // why a requested GPU is not used ("" if none)
+  // Why a GPU that was chosen or auto-selected is not used, in words: the
+  // reason the load fell back to the CPU, or a device failure during
+  // generation that moved the model there since. "" while the GPU runs it,
+  // and when the CPU was chosen.
+  std::string device_note() const;
   std::uint64_t weight_bytes() const;
   // Memory in use on the GPU the model runs on (nullopt on the CPU).
   std::optional<DeviceMemoryUse> device_memory() const;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "device/cuda_backend_abi.h"
 #include "engine/backend.h"
 #include "model/weights.h"
 
@@ -23,10 +24,6 @@ struct CudaBackendOptions {
   std::int64_t reserve_context = 8192;  // K/V positions of one sequence counted in the memory estimate
   bool use_graphs = true;               // decode steps replay a captured CUDA graph
 };
-
-// Bumped whenever CudaBackendOptions, the Backend interface or the factory's
-// signature changes (3: Backend::device_memory).
-inline constexpr int kCudaBackendAbi = 3;
 
 // Exported by libzaya_cuda.so as "zaya_cuda_create_backend". Returns a new
 // backend (owned by the caller), or nullptr with a message in `error`.
@@ -45,6 +42,11 @@ std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights>
 // One message goes to stderr; description() says so from then on.
 std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
                                            int cpu_threads);
+
+// For a backend made by with_cpu_fallback() whose GPU failed: why it now runs
+// on the CPU, in words ("the GPU failed during generation (…); continuing on
+// the CPU"). "" for any other backend, or while the GPU works.
+std::string cpu_fallback_note(const Backend& backend);
 
 // The device's measured device-to-device copy bandwidth in GB/s (`bytes`
 // copied `repeats` times), through the loaded backend library; throws

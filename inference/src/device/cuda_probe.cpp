@@ -1,23 +1,16 @@
 // Finds the NVIDIA driver and the zaya_cuda backend with dlopen only, so the
-// engine never links cudart/cuBLAS (see include/zaya/device.h), and creates
-// backends: CPU, or CUDA through the library's factory with a fall back to
-// the CPU (see device/cuda_backend.h).
+// engine never links cudart/cuBLAS (see include/zaya/device.h). The backend
+// library is checked here, not first when a model is loaded: a library from
+// another build is "refused" in the probe's answer, with its path and both
+// interface numbers, so every screen and tool reports the same reason.
 #include "zaya/device.h"
 
 #include <dlfcn.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
-#include <functional>
-#include <stdexcept>
 #include <thread>
 
-#include "cpu/cpu_backend.h"
-#include "device/cuda_backend.h"
-#include "zaya/errors.h"
+#include "device/backend_library.h"
 
 namespace zaya {
 namespace {
@@ -34,36 +27,34 @@ constexpr int kCuAttrComputeMajor = 75;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILI
 constexpr int kCuAttrComputeMinor = 76;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
 constexpr int kCudaErrorNoDevice = 100;  // CUDA_ERROR_NO_DEVICE
 
-std::filesystem::path executable_dir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path{} : exe.parent_path();
+// The library the probe accepted; the engine's factory calls go through it.
+CudaBackendLibrary g_library;
+
+CudaBackendLibrary open_library() {
+  return open_cuda_backend_library(cuda_backend_candidates(executable_dir(), ZAYA_CUDA_LIBRARY_NAME),
+                                   ZAYA_CUDA_LIBRARY_NAME);
 }
 
-// Candidate locations of libzaya_cuda.so, most specific first.
-std::vector<std::string> backend_candidates(const char* name) {
-  std::vector<std::string> out;
-  if (const char* env = std::getenv("ZAYA_CUDA_LIBRARY"); env && *env) out.emplace_back(env);
-  const auto dir = executable_dir();
-  if (!dir.empty()) {
-    out.push_back((dir / ".." / "lib" / name).string());             // build tree: bin/ + lib/
-    out.push_back((dir / name).string());
-    // Installed: /usr/lib/<triplet>/zaya-tutor (the Debian package), /usr/lib/zaya-tutor.
-    if (ZAYA_LIBRARY_ARCHITECTURE[0] != '\0')
-      out.push_back((dir / ".." / "lib" / ZAYA_LIBRARY_ARCHITECTURE / "zaya-tutor" / name).string());
-    out.push_back((dir / ".." / "lib" / "zaya-tutor" / name).string());
+// Fills the backend fields of `r` from `lib`; true when the engine can use it.
+bool judge_library(const CudaBackendLibrary& lib, CudaProbeResult& r) {
+  r.backend_path = lib.path;
+  r.backend_abi = lib.abi;
+  if (lib.usable()) return true;
+  if (!lib.loaded()) {
+    r.status = CudaStatus::BackendMissing;
+    r.message = lib.refusal() + "; install the zaya-tutor-cuda package and NVIDIA's CUDA 13 libraries; using the CPU";
+  } else {
+    r.status = CudaStatus::BackendMismatch;
+    r.message = lib.refusal() + "; reinstall zaya-tutor-cuda from the same release as the app; using the CPU";
   }
-  out.emplace_back(name);  // LD_LIBRARY_PATH and the system's search path
-  return out;
+  return false;
 }
-
-void* g_backend = nullptr;
 
 CudaProbeResult probe_impl() {
   CudaProbeResult r;
   r.required_driver_version = kRequiredCudaDriverVersion;
-  const char* backend_name = ZAYA_CUDA_LIBRARY_NAME;
-  if (backend_name[0] == '\0') {
+  r.required_backend_abi = kCudaBackendAbi;
+  if (ZAYA_CUDA_LIBRARY_NAME[0] == '\0') {
     r.status = CudaStatus::NotBuilt;
     r.message = "this build has no CUDA backend; using the CPU";
     return r;
@@ -123,26 +114,9 @@ CudaProbeResult probe_impl() {
     cu_attr(&info.compute_minor, kCuAttrComputeMinor, dev);
     r.devices.push_back(std::move(info));
   }
-  std::string last_error;
-  for (const auto& path : backend_candidates(backend_name)) {
-    if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-      g_backend = h;
-      r.backend_path = path;
-      break;
-    }
-    const char* e = dlerror();
-    // Keep the most informative error: one naming a missing dependency
-    // (e.g. libcublas.so.13) beats "no such file" for a path we guessed.
-    if (e && (last_error.empty() || std::string(e).find("cannot open shared object") == std::string::npos ||
-              std::string(e).find(backend_name) == std::string::npos))
-      last_error = e;
-  }
-  if (!g_backend) {
-    r.status = CudaStatus::BackendMissing;
-    r.message = "the GPU backend could not be loaded (" + last_error +
-                "); install the zaya-tutor-cuda package and NVIDIA's CUDA 13 libraries; using the CPU";
-    return r;
-  }
+  CudaBackendLibrary lib = open_library();
+  if (!judge_library(lib, r)) return r;
+  g_library = lib;
   r.status = CudaStatus::Available;
   r.message = r.devices.empty() ? "CUDA available" : "GPU: " + r.devices.front().name;
   return r;
@@ -159,11 +133,32 @@ const CudaProbeResult& probe_cuda() {
   return result;
 }
 
+CudaProbeResult inspect_cuda_backend_library() {
+  CudaProbeResult r;
+  r.required_driver_version = kRequiredCudaDriverVersion;
+  r.required_backend_abi = kCudaBackendAbi;
+  if (ZAYA_CUDA_LIBRARY_NAME[0] == '\0') {
+    r.status = CudaStatus::NotBuilt;
+    r.message = "this build has no CUDA backend";
+    return r;
+  }
+  if (judge_library(open_library(), r)) {
+    r.status = CudaStatus::Available;
+    r.message = "the GPU backend library matches this engine (interface " + std::to_string(r.backend_abi) + ")";
+  }
+  return r;
+}
+
 bool cuda_backend_built() { return ZAYA_CUDA_LIBRARY_NAME[0] != '\0'; }
 
 void* cuda_backend_handle() {
   probe_cuda();
-  return g_backend;
+  return g_library.handle;
+}
+
+const CudaBackendLibrary& accepted_cuda_backend_library() {
+  probe_cuda();
+  return g_library;
 }
 
 const char* to_string(CudaStatus s) {
@@ -174,6 +169,7 @@ const char* to_string(CudaStatus s) {
     case CudaStatus::DriverTooOld: return "driver too old";
     case CudaStatus::NoDevice: return "no device";
     case CudaStatus::BackendMissing: return "backend missing";
+    case CudaStatus::BackendMismatch: return "backend refused";
     case CudaStatus::Error: return "error";
   }
   return "unknown";
@@ -187,188 +183,6 @@ std::string describe_default_device() {
   }
   unsigned threads = std::thread::hardware_concurrency();
   return "CPU (" + std::to_string(threads ? threads : 1) + " threads) — " + p.message;
-}
-
-}  // namespace zaya
-
-// ------------------------------------------------------------------------
-// Backend creation (device/cuda_backend.h).
-
-namespace zaya {
-namespace {
-
-// Runs on the CUDA backend until it fails with a device error (zaya::Error
-// from a CUDA call: lost device, out of memory, a kernel fault), then moves
-// every sequence to the CPU by replaying its tokens there. Bad input and
-// cancellation pass through unchanged.
-class FallbackBackend final : public Backend {
- public:
-  FallbackBackend(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights, int cpu_threads)
-      : gpu_(std::move(gpu)), weights_(std::move(weights)), cpu_threads_(cpu_threads) {}
-
-  const ModelConfig& config() const override { return weights_->config; }
-  std::string description() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return cpu_ ? cpu_->description() + " — the GPU failed: " + failure_ : gpu_->description();
-  }
-  std::unique_ptr<SequenceState> new_sequence() override {
-    auto s = std::make_unique<State>();
-    s->owner = this;
-    if (failed()) {
-      s->inner = cpu_->new_sequence();
-      s->on_cpu = true;
-    } else {
-      s->inner = gpu_->new_sequence();
-    }
-    return s;
-  }
-  void forward(SequenceState& base, const ForwardRequest& req) override {
-    auto& s = dynamic_cast<State&>(base);
-    if (!s.on_cpu && !failed()) {
-      try {
-        gpu_->forward(*s.inner, req);
-        s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
-        return;
-      } catch (const Cancelled&) {
-        throw;
-      } catch (const LoadError&) {
-        throw;
-      } catch (const Error& e) {
-        switch_to_cpu(e.what());
-      }
-    }
-    if (!s.on_cpu) move_to_cpu(s);
-    cpu_->forward(*s.inner, req);
-    s.history.insert(s.history.end(), req.ids.begin(), req.ids.end());
-  }
-
- private:
-  // Checkpoints carry one extra value: which backend's layout the rest has.
-  static constexpr float kGpuLayout = 0.0f, kCpuLayout = 1.0f;
-
-  struct State final : SequenceState {
-    FallbackBackend* owner = nullptr;
-    std::unique_ptr<SequenceState> inner;
-    std::vector<TokenId> history;  // every token fed so far, for a replay on the CPU
-    bool on_cpu = false;
-    std::int64_t length() const override { return inner->length(); }
-    StateCheckpoint checkpoint() const override {
-      StateCheckpoint c = inner->checkpoint();
-      c.fixed_state.push_back(on_cpu ? kCpuLayout : kGpuLayout);
-      return c;
-    }
-    void restore(const StateCheckpoint& c) override {
-      if (c.fixed_state.empty() || c.length > static_cast<std::int64_t>(history.size()))
-        throw std::logic_error("restore: checkpoint does not belong to this state");
-      const bool cpu_layout = c.fixed_state.back() == kCpuLayout;
-      if (cpu_layout == on_cpu) {
-        StateCheckpoint own{c.length, std::vector<float>(c.fixed_state.begin(), c.fixed_state.end() - 1)};
-        inner->restore(own);
-        history.resize(static_cast<std::size_t>(c.length));
-        return;
-      }
-      // Taken on the GPU before the move to the CPU: rebuild by replay.
-      history.resize(static_cast<std::size_t>(c.length));
-      inner->reset();
-      owner->replay(*this);
-    }
-    void reset() override {
-      inner->reset();
-      history.clear();
-    }
-  };
-
-  bool failed() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return cpu_ != nullptr;
-  }
-
-  void switch_to_cpu(const std::string& why) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cpu_) return;
-    failure_ = why;
-    std::fprintf(stderr, "zaya: the GPU backend failed (%s); continuing on the CPU\n", why.c_str());
-    cpu_ = std::make_unique<cpu::CpuBackend>(weights_, cpu_threads_);
-  }
-
-  void move_to_cpu(State& s) {
-    s.inner = cpu_->new_sequence();
-    s.on_cpu = true;
-    replay(s);
-  }
-
-  void replay(State& s) {
-    if (s.history.empty()) return;
-    ForwardRequest r;
-    r.ids = s.history;
-    cpu_->forward(*s.inner, r);
-  }
-
-  std::unique_ptr<Backend> gpu_;
-  std::shared_ptr<const ModelWeights> weights_;
-  int cpu_threads_;
-  mutable std::mutex mutex_;
-  std::unique_ptr<cpu::CpuBackend> cpu_;
-  std::string failure_;
-};
-
-}  // namespace
-
-std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights> weights,
-                                             const CudaBackendOptions& options, std::string* error) {
-  auto fail = [&](const std::string& why) -> std::unique_ptr<Backend> {
-    if (error) *error = why;
-    return nullptr;
-  };
-  const CudaProbeResult& p = probe_cuda();
-  if (p.status != CudaStatus::Available) return fail(p.message);
-  void* lib = cuda_backend_handle();
-  auto abi = reinterpret_cast<int (*)()>(dlsym(lib, "zaya_cuda_abi_version"));
-  auto create = reinterpret_cast<CudaCreateBackendFn>(dlsym(lib, "zaya_cuda_create_backend"));
-  if (!abi || !create || abi() != kCudaBackendAbi)
-    return fail("the GPU backend library (" + p.backend_path + ") is from another build; using the CPU");
-  char message[1024] = {};
-  Backend* b = create(kCudaBackendAbi, &weights, &options, message, sizeof message);
-  if (!b) return fail(std::string("the GPU backend could not start: ") + message + "; using the CPU");
-  return std::unique_ptr<Backend>(b);
-}
-
-double measure_cuda_copy_gbs(std::size_t bytes, int repeats) {
-  const auto& p = probe_cuda();
-  if (p.status != CudaStatus::Available) throw Error(p.message);
-  using MeasureFn = double (*)(std::size_t, int, char*, int);
-  auto measure = reinterpret_cast<MeasureFn>(dlsym(cuda_backend_handle(), "zaya_cuda_measure_copy_gbs"));
-  if (!measure) throw Error("the GPU backend library (" + p.backend_path + ") is from another build");
-  char message[512] = {};
-  const double gbs = measure(bytes, repeats, message, sizeof message);
-  if (gbs < 0) throw Error(std::string("measuring the GPU's copy bandwidth failed: ") + message);
-  return gbs;
-}
-
-std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
-                                           int cpu_threads) {
-  return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
-}
-
-DeviceChoice parse_device_choice(std::string_view text) {
-  if (text == "cpu") return DeviceChoice::Cpu;
-  if (text == "cuda") return DeviceChoice::Cuda;
-  if (text == "auto") return DeviceChoice::Auto;
-  throw std::invalid_argument("unknown device '" + std::string(text) + "' (expected cpu, cuda or auto)");
-}
-
-std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
-                                        int cpu_threads, const CudaBackendOptions& options,
-                                        std::string* fallback_reason,
-                                        const std::function<void(double, const std::string&)>& cpu_progress) {
-  if (fallback_reason) fallback_reason->clear();
-  if (choice != DeviceChoice::Cpu) {
-    std::string why;
-    if (auto gpu = create_cuda_backend(weights, options, &why))
-      return with_cpu_fallback(std::move(gpu), std::move(weights), cpu_threads);
-    if (fallback_reason) *fallback_reason = why;
-  }
-  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads, cpu_progress);
 }
 
 }  // namespace zaya

@@ -22,6 +22,7 @@ const ModelConfig& Model::config() const { return weights_->config; }
 std::string Model::device_description() const { return backend_->description(); }
 std::uint64_t Model::weight_bytes() const { return weights_->storage_bytes; }
 std::optional<DeviceMemoryUse> Model::device_memory() const { return backend_->device_memory(); }
+std::string Model::device_note() const { return device_note_.empty() ? cpu_fallback_note(*backend_) : device_note_; }
 
 std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> weights, const LoadOptions& options) {
   std::shared_ptr<Model> m(new Model());
