@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include "app_error.h"
+#include "device_status.h"
 #include "zaya/chat_format.h"
 #include "zaya/errors.h"
 
@@ -30,13 +31,18 @@ std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, cons
   } catch (const std::exception& e) {
     throw AppError(AppError::Kind::InvalidInput, QStringLiteral("Cannot load the model in %1: %2").arg(modelDir, QString::fromUtf8(e.what())));
   }
-  const QString name = QStringLiteral("%1 (%2)").arg(QFileInfo(modelDir).fileName(), QString::fromStdString(model->device_description()));
-  return std::make_shared<EngineBackend>(model, tokenizer, name);
+  const QFileInfo where(modelDir);
+  auto backend = std::make_shared<EngineBackend>(model, tokenizer, where.isFile() ? where.completeBaseName() : where.fileName());
+  backend->gpuWanted_ = options.device == zaya::DeviceKind::Cuda || (options.device == zaya::DeviceKind::Auto && gpuPresent());
+  return backend;
 }
+
+QString EngineBackend::deviceDescription() const { return QString::fromStdString(model_->device_description()); }
+QString EngineBackend::deviceNote() const { return gpuWanted_ ? QString::fromStdString(model_->device_note()) : QString(); }
 
 BackendInfo EngineBackend::info() const {
   const auto& c = model_->config();
-  return {name_, true, int(c.num_layers), int(c.num_experts), {}};
+  return {QStringLiteral("%1 (%2)").arg(name_, deviceDescription()), true, int(c.num_layers), int(c.num_experts), {}};
 }
 
 std::optional<DeviceMemory> EngineBackend::deviceMemory() const {

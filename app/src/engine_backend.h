@@ -18,14 +18,21 @@ class EngineBackend : public GenerationBackend {
  public:
   EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer, QString name,
                 zaya::SessionOptions options = {});
-  // Loads a checkpoint folder (config.json + safetensors) and a tokenizer.json
-  // (empty: <modelDir>/tokenizer.json). Throws AppError(InvalidInput) naming
-  // the file at fault.
+  // Loads a checkpoint folder (config.json + safetensors) or a pack file and a
+  // tokenizer.json (empty: <modelDir>/tokenizer.json). Throws
+  // AppError(InvalidInput) naming the file at fault. `name` is the model's
+  // name as the student knows it (the folder or pack file); info().name adds
+  // the device the model runs on now.
   static std::shared_ptr<EngineBackend> load(const QString& modelDir, const QString& tokenizerJson = {},
                                              const zaya::LoadOptions& options = {});
 
+  QString modelName() const { return name_; }
+  // Where the model runs now: "CPU (2 threads)", "NVIDIA H100 … (CUDA, …)".
+  QString deviceDescription() const;
+
   BackendInfo info() const override;
   std::optional<DeviceMemory> deviceMemory() const override;
+  QString deviceNote() const override;
   void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) override;
   void forceEndThinking() override;
   void cancel() override;
@@ -37,6 +44,9 @@ class EngineBackend : public GenerationBackend {
   std::shared_ptr<const zaya::Model> model_;
   std::shared_ptr<const zaya::Tokenizer> tokenizer_;
   QString name_;
+  // The GPU was asked for, or "auto" had one to pick: a CPU fallback is news.
+  // (Auto on a machine without an NVIDIA driver is simply the CPU.)
+  bool gpuWanted_ = false;
   zaya::SessionOptions options_;
   std::mutex mutex_;               // guards session_ against cancel() from other threads
   zaya::Session* session_ = nullptr;

@@ -60,6 +60,11 @@ class GenerationBackend {
   virtual BackendInfo info() const = 0;
   // The GPU's memory while the model runs there; nullopt on the CPU or remotely.
   virtual std::optional<DeviceMemory> deviceMemory() const { return std::nullopt; }
+  // Why a GPU that was chosen or auto-selected is not used, in words (the
+  // load fell back to the CPU, or the GPU failed during a reply and the rest
+  // runs on the CPU); "" while the GPU runs the model, on a chosen CPU and
+  // remotely. Read live: it may change during a reply. Any thread.
+  virtual QString deviceNote() const { return {}; }
   // Produces one reply, calling onToken for every token, in order. Returns
   // when the reply ends (stop token or maxTokens), when onToken returns
   // false, or after cancel(). Throws AppError (Network, Unauthorized, ...).

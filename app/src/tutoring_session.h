@@ -77,6 +77,8 @@ class TutoringSession : public QObject {
   // Step of every token: 0 = thinking (or before the answer), 1.. = step number.
   const QList<int>& tokenSteps() const { return tokenSteps_; }
   BackendInfo backendInfo() const { return info_; }
+  // GenerationBackend::deviceNote(), read now (a GPU failure mid-reply sets it).
+  QString deviceNote() const { return backend_ ? backend_->deviceNote() : QString(); }
 
  signals:
   void thinkingText(const QString& delta);

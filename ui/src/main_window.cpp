@@ -125,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
 
   status_ = new QLabel(this);
   status_->setAccessibleName(tr("Model and device status"));
+  status_->setWordWrap(true);  // a reason the GPU is not used is kept whole, never cut at the window's edge
   statusBar()->addPermanentWidget(status_, 1);
   baseFontPoints_ = QApplication::font().pointSizeF();
   buildMenus();
@@ -133,10 +134,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   refreshStatus();
   startBankLoad();
   startModelLoad();
+  // Live speed; the device line is read again each time, since a GPU failure
+  // mid-reply moves the model to the CPU.
   connect(practice_->panel(), &ProblemPanel::tutorSpeed, this, [this](double rate) {
+    if (backend_) showLoadedModelStatus();
     status_->setText(tr("%1 · %2 tokens/s").arg(statusWithMemory()).arg(rate, 0, 'f', 1));
   });
-  connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { status_->setText(statusWithMemory()); });
+  connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { refreshStatus(); });
 }
 
 namespace {
@@ -219,8 +223,8 @@ void MainWindow::startModelLoad() {
     watcher->deleteLater();
     if (generation != modelLoads_) return;  // a newer load (other model, device or server) replaced this one
     statusBar()->clearMessage();
-    refreshStatus();
     if (!backend) {
+      refreshStatus();
       const QString why = tr("The model %1 could not be loaded: %2").arg(model.name, error);
       practice_->panel()->setTutorBackend(nullptr, why);
       experts_->clearModel(why);
@@ -230,7 +234,7 @@ void MainWindow::startModelLoad() {
     }
     practice_->panel()->setTutorBackend(backend);
     backend_ = backend;
-    status_->setText(statusWithMemory());
+    refreshStatus();
     // The calibration shares the loaded weights; the aliasing pointer keeps the backend alive with them.
     experts_->setModel(std::shared_ptr<const zaya::Model>(backend, &backend->model()),
                        [backend](const QString& text) { return backend->tokenizer().encode(text.toStdString(), false); },
@@ -434,11 +438,22 @@ void MainWindow::refreshStatus() {
     status_->setToolTip({});
     return;
   }
+  if (backend_) {  // what is loaded and where it runs now, not what the probe would pick
+    showLoadedModelStatus();
+    return;
+  }
   const auto s = app::currentDeviceStatus(app::dataDirectory() + QStringLiteral("/models"));
   statusBase_ = s.summary();
   if (!s.modelInstalled) statusBase_ += tr(" · Ctrl+4: model manager");
   status_->setText(statusWithMemory());
   status_->setToolTip(s.reason);
+}
+
+void MainWindow::showLoadedModelStatus() {
+  const QString note = backend_->deviceNote();
+  statusBase_ = app::loadedModelStatus(backend_->modelName(), backend_->deviceDescription(), note);
+  status_->setText(statusWithMemory());
+  status_->setToolTip(app::gpuNotUsedText(note));
 }
 
 QString MainWindow::statusWithMemory() const {

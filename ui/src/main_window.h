@@ -10,6 +10,10 @@
 #include "generation_backend.h"
 #include "zaya/problems/bank.h"
 
+namespace zaya::app {
+class EngineBackend;
+}
+
 class QActionGroup;
 class QLabel;
 class QStackedWidget;
@@ -64,7 +68,8 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void refreshStatus();
-  QString statusWithMemory() const;  // statusBase_ plus the GPU memory in use, when on a GPU
+  QString statusWithMemory() const;
+  void showLoadedModelStatus();  // the loaded model, where it runs now and why not on a chosen GPU  // statusBase_ plus the GPU memory in use, when on a GPU
   QJsonObject welcomeDocument() const;
   void startBankLoad();
   // Loads the tutor's model again (the active one, on the chosen device) or
@@ -93,7 +98,7 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;
   QString statusBase_;
-  std::shared_ptr<app::GenerationBackend> backend_;  // the loaded model, for its device memory
+  std::shared_ptr<app::EngineBackend> backend_;  // the loaded model: its name, device, device memory
   QLabel* status_;
   QString theme_ = QStringLiteral("light");
 };

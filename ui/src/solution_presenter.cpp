@@ -1,5 +1,6 @@
 #include "solution_presenter.h"
 
+#include "device_status.h"
 #include "routing_trace.h"
 
 namespace zaya::ui {
@@ -38,6 +39,8 @@ void SolutionPresenter::follow(app::TutoringSession* session, const QString& tit
                info.hasRouting ? QString()
                : info.routingNote.isEmpty() ? tr("Expert views are unavailable: this backend reports no routing.")
                                             : info.routingNote);
+  // A GPU that was chosen but is not used is said before the first token.
+  if (const QString note = session->deviceNote(); !note.isEmpty()) view_->setStatus(withDeviceNote({}));
   connect(session, &app::TutoringSession::thinkingText, this, [this](const QString& delta) {
     thinking_ += delta;
     thinkingDirty_ = true;
@@ -58,7 +61,7 @@ void SolutionPresenter::follow(app::TutoringSession* session, const QString& tit
     redrawSteps();
   });
   connect(session, &app::TutoringSession::tokensPerSecond, this, [this](double rate) {
-    view_->setStatus(tr("%1 tokens · %2 tokens/s").arg(tokens_.size()).arg(rate, 0, 'f', 1));
+    view_->setStatus(withDeviceNote(tr("%1 tokens · %2 tokens/s").arg(tokens_.size()).arg(rate, 0, 'f', 1)));
   });
   connect(session, &app::TutoringSession::finalAnswerChecked, this,
           [this](const QString& answer, const app::AnswerVerdict& v) {
@@ -72,14 +75,22 @@ void SolutionPresenter::follow(app::TutoringSession* session, const QString& tit
     steps_ = s.steps;
     if (!s.thinking.isEmpty()) view_->setThinking(s.thinking, true, s.thinkingEndToken);
     redrawSteps();
-    view_->setStatus(s.cancelled ? tr("Stopped after %1 tokens — what was written is kept.").arg(s.tokenCount)
-                                 : tr("%1 tokens · %2 tokens/s").arg(s.tokenCount).arg(s.tokensPerSecond, 0, 'f', 1));
+    view_->setStatus(withDeviceNote(
+        s.cancelled ? tr("Stopped after %1 tokens — what was written is kept.").arg(s.tokenCount)
+                    : tr("%1 tokens · %2 tokens/s").arg(s.tokenCount).arg(s.tokensPerSecond, 0, 'f', 1)));
   });
   connect(session, &app::TutoringSession::failed, this, [this](const QString& message) {
     tick_.stop();
     view_->setStatus(tr("Generation failed: %1").arg(message));
   });
   tick_.start();
+}
+
+QString SolutionPresenter::withDeviceNote(const QString& text) const {
+  const QString note = session_ ? session_->deviceNote() : QString();
+  if (note.isEmpty()) return text;
+  const QString said = app::gpuNotUsedText(note);
+  return text.isEmpty() ? said : tr("%1 · %2").arg(text, said);
 }
 
 void SolutionPresenter::onToken(int index, const GeneratedToken& token) {

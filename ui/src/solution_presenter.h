@@ -29,6 +29,8 @@ class SolutionPresenter : public QObject {
  private:
   void onToken(int index, const app::GeneratedToken& token);
   void redrawSteps();
+  // `text`, then the reason the reply runs on the CPU when a chosen GPU is not used.
+  QString withDeviceNote(const QString& text) const;
   void drawTail();
   QList<SolutionToken> slice(int first, int end) const;
 
