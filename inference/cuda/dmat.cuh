@@ -97,6 +97,9 @@ struct Fmt<DType::Q4_G32> {
 };
 
 // Runs the statement list with `T` bound to the storage type as a constant.
+// Any other format (the CPU's interleaved *_X16 layouts, a format added to the
+// engine but not to the device) is an error: launching nothing would leave the
+// output as it was and let the step go on with stale numbers.
 #define ZAYA_DISPATCH_DTYPE(dtype, T, ...)                                         \
   switch (dtype) {                                                                 \
     case DType::F32: { constexpr DType T = DType::F32; __VA_ARGS__; } break;        \
@@ -105,7 +108,7 @@ struct Fmt<DType::Q4_G32> {
     case DType::F8_E4M3: { constexpr DType T = DType::F8_E4M3; __VA_ARGS__; } break; \
     case DType::Q8_G32: { constexpr DType T = DType::Q8_G32; __VA_ARGS__; } break;  \
     case DType::Q4_G32: { constexpr DType T = DType::Q4_G32; __VA_ARGS__; } break;  \
-    default: break; /* the CPU's *_X16 layouts never reach the device */         \
+    default: throw_unknown_dtype(dtype);                                            \
   }
 
 }  // namespace zaya::cuda

@@ -26,6 +26,11 @@ void throw_cublas_error(cublasStatus_t s, const char* what, const char* file, in
 namespace {
 bool g_programmatic_launch = false;
 }
+
+[[noreturn]] void throw_unknown_dtype(DType dtype) {
+  throw Error(std::string("the GPU backend has no kernels for the matrix format ") + dtype_name(dtype));
+}
+
 void set_programmatic_launch(bool on) { g_programmatic_launch = on; }
 bool programmatic_launch() { return g_programmatic_launch; }
 

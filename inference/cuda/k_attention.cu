@@ -164,7 +164,7 @@ __global__ void __launch_bounds__(128) attention_kernel(AttnParams p, const floa
 
 // ctx[t, h] from the nsplit partial (m, l, acc) of each (token, head). The
 // per-split maxima and sums are staged in shared memory by parallel loads.
-constexpr int kMaxSplits = 256;
+constexpr int kMaxSplits = kMaxAttentionSplits;
 
 __global__ void combine_kernel(const float* __restrict__ partial, int nsplit, int d, float* __restrict__ ctx) {
   pdl_wait();
@@ -236,7 +236,7 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
   if (S <= 0) return;
   if (!attention_supported(p.nq, p.nkv, p.d)) throw Error("attention: unsupported head layout");
   if (nsplit < 1) nsplit = 1;
-  if (nsplit > kMaxSplits) throw Error("attention: at most 256 key splits");
+  if (nsplit > kMaxSplits) throw Error("attention: at most " + std::to_string(kMaxSplits) + " key splits");
   switch (p.d) {
     case 16: launch_g<2>(p, q, k_cache, v_cache, p0, S, nsplit, partial, ctx, stream); break;
     case 32: launch_g<4>(p, q, k_cache, v_cache, p0, S, nsplit, partial, ctx, stream); break;

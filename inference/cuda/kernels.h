@@ -166,6 +166,8 @@ struct AttnParams {
 //   q: [S, nq·d], ctx: [S, nq·d]
 // True when the kernels cover this head layout (G = nq/nkv ∈ {1,2,4,8}, d ∈ {16,32,64,128}).
 bool attention_supported(int nq, int nkv, int d);
+// The most key splits attention() takes (the backend's decode uses up to this many).
+inline constexpr int kMaxAttentionSplits = 256;
 void attention(const AttnParams& p, const float* q, const void* k_cache, const void* v_cache, const int* p0,
                std::int64_t S, int nsplit, float* partial, float* ctx, cudaStream_t stream);
 
@@ -175,6 +177,10 @@ void attention(const AttnParams& p, const float* q, const void* k_cache, const v
 // backend sets it on Hopper and newer).
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
+
+// Throws zaya::Error naming a matrix format the device kernels do not read
+// (ZAYA_DISPATCH_DTYPE's default case, dmat.cuh).
+[[noreturn]] void throw_unknown_dtype(DType dtype);
 
 // Devices the runtime can use (0 when there is no driver or no device; never throws).
 int device_count();
