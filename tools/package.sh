@@ -190,10 +190,23 @@ devices_in_words() {  # devices_in_words [ZAYA_CUDA_LIBRARY]
   local out
   out="$(env ${1:+ZAYA_CUDA_LIBRARY="$1"} /usr/bin/zaya-devices)" || return 1
   echo "$out"
-  grep -qE '^cuda: (available|not built|no driver|driver too old|no device|backend missing|error) — ' <<<"$out" &&
+  grep -qE '^cuda: (available|not built|no driver|driver too old|no device|backend missing|backend refused|error) — ' <<<"$out" &&
     grep -q '^default device: ' <<<"$out"
 }
 check "/usr/bin/zaya-devices reports the GPU state in words" devices_in_words
+
+# The installed backend library is the one the installed engine accepts: the
+# probe (driver or not) loads it from the package's folder, resolves every
+# entry point and reads its interface number, which must equal the engine's.
+backend_accepted() {  # backend_accepted [ZAYA_CUDA_LIBRARY]
+  local out line
+  out="$(env ${1:+ZAYA_CUDA_LIBRARY="$1"} /usr/bin/zaya-devices)" || return 1
+  echo "$out"
+  line="$(grep -E '^backend: ' <<<"$out")" || { echo "zaya-devices found no backend library"; return 1; }
+  [ -n "${1:-}" ] || grep -qE '^backend: /usr/lib/([^/]+/)?zaya-tutor/libzaya_cuda\.so ' <<<"$line" ||
+    { echo "not the installed library: $line"; return 1; }
+  grep -qE '\(interface ([0-9]+); engine needs \1\)$' <<<"$line" || { echo "refused: $line"; return 1; }
+}
 
 # zaya-tutor-cuda depends on NVIDIA's cuBLAS package. Where apt can get it,
 # the package is installed for real; otherwise the backend from the unpacked
@@ -205,12 +218,14 @@ if [ -n "$cuda_deb" ]; then
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$cuda_deb"
     dpkg -L zaya-tutor-cuda 2>/dev/null | sort >> "$scratch/files.txt"
     check "zaya-devices with zaya-tutor-cuda installed" devices_in_words
+    check "the installed libzaya_cuda.so has the engine's interface and every entry point" backend_accepted
   else
     echo; echo "=== $(basename "$cuda_deb"): $(dpkg-deb -f "$cuda_deb" Depends | tr -d '\n')"
     echo "apt cannot install it here (NVIDIA's repository is not configured); trying the unpacked backend"
     dpkg-deb -x "$cuda_deb" "$scratch/cuda"
-    check "zaya-devices with the backend of zaya-tutor-cuda" \
-      devices_in_words "$(find "$scratch/cuda" -name libzaya_cuda.so | head -1)"
+    cuda_lib="$(find "$scratch/cuda" -name libzaya_cuda.so | head -1)"
+    check "zaya-devices with the backend of zaya-tutor-cuda" devices_in_words "$cuda_lib"
+    check "the packaged libzaya_cuda.so has the engine's interface and every entry point" backend_accepted "$cuda_lib"
   fi
 fi
 
