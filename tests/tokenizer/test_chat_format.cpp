@@ -64,7 +64,7 @@ TEST(ChatFormat, SystemPromptAndHistory) {
   ChatFormat chat(*t);
   EXPECT_EQ(chat.build_question("What is 2+3?", "You are a tutor."),
             cat({{2, 105}, kSystem, {106}, kNewline, {105}, kUserQuestion, {106}, kNewline, {105}, kAssistant}));
-  std::vector<ChatMessage> history = {{ChatRole::kUser, "What is 2+3?"}, {ChatRole::kAssistant, "5"}};
+  std::vector<ChatMessage> history = {{ChatRole::kUser, "What is 2+3?", {}}, {ChatRole::kAssistant, "5", {}}};
   ChatPromptOptions no_generation;
   no_generation.add_generation_prompt = false;
   Ids answer = t->encode("assistant\n5", false);

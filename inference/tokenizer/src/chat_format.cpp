@@ -68,6 +68,23 @@ ChatFormat::ChatFormat(const Tokenizer& tokenizer)
 
 ChatFormat::ChatFormat(const Tokenizer& tokenizer, const ChatTokens& tokens) : tokenizer_(&tokenizer), tokens_(tokens) {}
 
+ChatFormat::ChatFormat(const Tokenizer& tokenizer, std::shared_ptr<const ChatTemplate> chat_template,
+                       std::vector<int32_t> extra_stop_ids)
+    : tokenizer_(&tokenizer),
+      tokens_(ChatTokens::from_tokenizer(tokenizer)),
+      chat_template_(std::move(chat_template)),
+      extra_stops_(std::move(extra_stop_ids)) {}
+
+bool ChatFormat::is_stop(int32_t id) const {
+  return id == tokens_.turn_end || id == tokens_.eos ||
+         std::find(extra_stops_.begin(), extra_stops_.end(), id) != extra_stops_.end();
+}
+
+std::string ChatFormat::render_text(std::span<const ChatMessage> messages, const ChatPromptOptions& options) const {
+  if (chat_template_) return chat_template_->render(messages, options).bytes;
+  return tokenizer_->decode(build_prompt(messages, options));
+}
+
 void ChatFormat::append_text(std::vector<int32_t>& out, std::string_view text) const {
   EncodeOptions options;
   options.add_special_tokens = false;
@@ -87,6 +104,7 @@ void ChatFormat::append_turn(std::vector<int32_t>& out, std::string_view role, s
 
 std::vector<int32_t> ChatFormat::build_prompt(std::span<const ChatMessage> messages,
                                               const ChatPromptOptions& options) const {
+  if (chat_template_) return ChatTemplate::encode(chat_template_->render(messages, options), *tokenizer_);
   std::vector<int32_t> out{tokens_.bos};
   for (const ChatMessage& m : messages) {
     std::string_view role = m.role == ChatRole::kSystem ? kTemplate.system
@@ -110,14 +128,52 @@ std::vector<int32_t> ChatFormat::build_prompt(std::span<const ChatMessage> messa
 std::vector<int32_t> ChatFormat::build_question(std::string_view question, std::string_view system_prompt,
                                                 bool enable_thinking) const {
   std::vector<ChatMessage> messages;
-  if (!system_prompt.empty()) messages.push_back({ChatRole::kSystem, std::string(system_prompt)});
-  messages.push_back({ChatRole::kUser, std::string(question)});
+  if (!system_prompt.empty()) messages.push_back({ChatRole::kSystem, std::string(system_prompt), {}});
+  messages.push_back({ChatRole::kUser, std::string(question), {}});
   ChatPromptOptions options;
   options.enable_thinking = enable_thinking;
   return build_prompt(messages, options);
 }
 
-std::vector<int32_t> ChatFormat::stop_ids() const { return {tokens_.turn_end, tokens_.eos}; }
+std::vector<int32_t> ChatFormat::stop_ids() const {
+  std::vector<int32_t> ids{tokens_.turn_end, tokens_.eos};
+  for (int32_t id : extra_stops_)
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  return ids;
+}
+
+ChatFormat ChatSetup::make_format(const Tokenizer& tokenizer) const {
+  return ChatFormat(tokenizer, chat_template, files.generation ? files.generation->eos_token_ids : std::vector<int32_t>{});
+}
+
+ChatSetup make_chat_setup(ChatTemplateFiles files) {
+  ChatSetup setup;
+  setup.files = std::move(files);
+  if (setup.files.source.empty()) {
+    setup.description = "the built-in format (the model folder has no chat template)";
+    return setup;
+  }
+  try {
+    setup.chat_template =
+        std::make_shared<const ChatTemplate>(setup.files.source, setup.files.bos_token, setup.files.eos_token);
+    setup.description = "the checkpoint's chat template (" + setup.files.origin + ")";
+  } catch (const jinja::TemplateError& e) {
+    setup.error = setup.files.origin + ", " + e.what();
+    setup.description = "the built-in format (the checkpoint's chat template cannot be used: " + setup.error + ")";
+  }
+  return setup;
+}
+
+ChatSetup load_chat_setup(const std::filesystem::path& folder) {
+  try {
+    return make_chat_setup(read_chat_template_files(folder));
+  } catch (const TokenizerError& e) {  // unreadable JSON: the model still loads, with the built-in format
+    ChatSetup setup;
+    setup.error = e.what();
+    setup.description = "the built-in format (" + setup.error + ")";
+    return setup;
+  }
+}
 
 ChatReplyIds ChatFormat::split_reply(std::span<const int32_t> ids, bool starts_in_thinking) const {
   ChatReplyIds r;

@@ -71,14 +71,18 @@ bool is_space_at(std::string_view s, size_t pos, size_t& len) {
 }
 
 // Longest allowed added token starting at pos; returns its index or -1.
+// untrusted (empty, or one byte per text byte): a special token may not
+// cover a byte marked non-zero there.
 int32_t match_at(const TokenizerImpl& impl, const AddedTokenTrie& trie, std::string_view text, size_t pos,
-                 bool parse_special, size_t& match_len) {
+                 bool parse_special, std::string_view untrusted, size_t& match_len) {
   int32_t node = trie.root_child[static_cast<unsigned char>(text[pos])];
   int32_t best = -1;
   size_t i = pos + 1;
+  bool special_allowed = parse_special;
   while (node >= 0) {
+    if (!untrusted.empty() && untrusted[i - 1] != '\0') special_allowed = false;
     int32_t t = trie.node_token[size_t(node)];
-    if (t >= 0 && (parse_special || !impl.added_tokens[size_t(t)].special)) {
+    if (t >= 0 && (special_allowed || !impl.added_tokens[size_t(t)].special)) {
       best = t;
       match_len = i - pos;
     }
@@ -94,7 +98,7 @@ int32_t match_at(const TokenizerImpl& impl, const AddedTokenTrie& trie, std::str
 // on_token(index) for each added token, in order.
 template <class OnText, class OnToken>
 void split_added(const TokenizerImpl& impl, const AddedTokenTrie& trie, std::string_view text, bool parse_special,
-                 OnText&& on_text, OnToken&& on_token) {
+                 std::string_view untrusted, OnText&& on_text, OnToken&& on_token) {
   if (trie.empty) {
     on_text(text);
     return;
@@ -107,7 +111,7 @@ void split_added(const TokenizerImpl& impl, const AddedTokenTrie& trie, std::str
       continue;
     }
     size_t len = 0;
-    int32_t t = match_at(impl, trie, text, i, parse_special, len);
+    int32_t t = match_at(impl, trie, text, i, parse_special, untrusted, len);
     if (t < 0) {
       ++i;
       continue;
@@ -247,8 +251,11 @@ void encode_text(const TokenizerImpl& impl, std::string_view text, const EncodeO
   if (options.add_special_tokens) out.insert(out.end(), impl.post_prefix.begin(), impl.post_prefix.end());
   thread_local EncodeScratch s;
   auto on_token = [&](int32_t index) { out.push_back(impl.added_tokens[size_t(index)].id); };
+  const std::string_view untrusted = options.untrusted_mask;
+  if (!untrusted.empty() && untrusted.size() != text.size())
+    throw TokenizerError("encode: the untrusted-byte mask does not match the text's length");
   split_added(
-      impl, impl.raw_trie, text, options.parse_special_tokens,
+      impl, impl.raw_trie, text, options.parse_special_tokens, untrusted,
       [&](std::string_view segment) {
         std::string_view normalized = segment;
         if (!impl.normalizer.empty()) {
@@ -261,8 +268,15 @@ void encode_text(const TokenizerImpl& impl, std::string_view text, const EncodeO
         }
         // The pieces below are views into s.normalized, which nothing touches
         // until this segment is done.
+        // Normalising moves bytes, so the mask cannot follow: a segment holding
+        // any untrusted byte matches no special token after normalisation.
+        bool segment_trusted = true;
+        if (!untrusted.empty()) {
+          const std::string_view mask = untrusted.substr(size_t(segment.data() - text.data()), segment.size());
+          segment_trusted = mask.find_first_not_of('\0') == std::string_view::npos;
+        }
         split_added(
-            impl, impl.normalized_trie, normalized, options.parse_special_tokens,
+            impl, impl.normalized_trie, normalized, options.parse_special_tokens && segment_trusted, {},
             [&](std::string_view piece) { encode_normalized_piece(impl, piece, s, out); }, on_token);
       },
       on_token);

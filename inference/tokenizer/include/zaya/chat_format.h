@@ -13,17 +13,24 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "zaya/chat_template.h"
 #include "zaya/tokenizer.h"
 
 namespace zaya {
 
 // The control tokens of the format. from_tokenizer() looks each one up by
 // its spelling in the tokenizer files and falls back to the spec's id.
+//
+// When the checkpoint ships its own chat template (chat_template.jinja or
+// tokenizer_config.json), ChatFormat renders that instead (see
+// chat_template.h and load_chat_setup); the built-in format is the fallback.
 struct ChatTokens {
   int32_t bos = 2;            // "<bos>"
   int32_t eos = 1;            // "<eos>" (also ends generation)
@@ -40,6 +47,10 @@ enum class ChatRole { kSystem, kUser, kAssistant };
 struct ChatMessage {
   ChatRole role;
   std::string content;  // for kAssistant: the answer only, without thinking
+  // kAssistant only: the thinking part of an earlier reply. Passed to a
+  // checkpoint template as `reasoning_content` (the transformers convention);
+  // the built-in format leaves earlier thinking out.
+  std::string reasoning;
 };
 
 struct ChatPromptOptions {
@@ -66,19 +77,31 @@ class ChatFormat {
  public:
   explicit ChatFormat(const Tokenizer& tokenizer);
   ChatFormat(const Tokenizer& tokenizer, const ChatTokens& tokens);
+  // The checkpoint's template (nullptr: the built-in format) and the stop ids
+  // of its generation_config.json, added to turn_end and eos.
+  ChatFormat(const Tokenizer& tokenizer, std::shared_ptr<const ChatTemplate> chat_template,
+             std::vector<int32_t> extra_stop_ids = {});
 
-  // <bos>, then each message as a turn, then (optionally) the generation prompt.
-  // Message text is encoded with special-token parsing off, so text typed by a
-  // user can never produce control tokens.
+  // With a checkpoint template: its rendering, markup encoded with
+  // special-token matching and message content without. Otherwise the
+  // built-in format: <bos>, then each message as a turn, then (optionally)
+  // the generation prompt. Either way text typed by a user can never produce
+  // control tokens. Throws jinja::TemplateError when the template fails on
+  // these messages (raise_exception, say).
   std::vector<int32_t> build_prompt(std::span<const ChatMessage> messages,
                                     const ChatPromptOptions& options = {}) const;
   // One question, with an optional system prompt.
   std::vector<int32_t> build_question(std::string_view question, std::string_view system_prompt = {},
                                       bool enable_thinking = true) const;
 
-  // Ids that end a reply: turn_end and eos.
+  // The prompt as text (the template's rendering, or the built-in ids decoded).
+  std::string render_text(std::span<const ChatMessage> messages, const ChatPromptOptions& options = {}) const;
+  bool uses_checkpoint_template() const { return chat_template_ != nullptr; }
+  const ChatTemplate* checkpoint_template() const { return chat_template_.get(); }
+
+  // Ids that end a reply: turn_end, eos and generation_config.json's eos ids.
   std::vector<int32_t> stop_ids() const;
-  bool is_stop(int32_t id) const { return id == tokens_.turn_end || id == tokens_.eos; }
+  bool is_stop(int32_t id) const;
 
   // Splits generated ids (the prompt not included). Stops at the first stop
   // token. starts_in_thinking: the prompt already opened the thinking block.
@@ -93,7 +116,23 @@ class ChatFormat {
   void append_text(std::vector<int32_t>& out, std::string_view text) const;
   const Tokenizer* tokenizer_;
   ChatTokens tokens_;
+  std::shared_ptr<const ChatTemplate> chat_template_;
+  std::vector<int32_t> extra_stops_;
 };
+
+// How a model folder is to be prompted: its own template when it has a
+// usable one, else the built-in format, and a sentence that says which (and
+// why, with the template's line and column, when the template is broken).
+// Never throws for a bad template; the model stays usable.
+struct ChatSetup {
+  std::shared_ptr<const ChatTemplate> chat_template;  // nullptr: built-in format
+  ChatTemplateFiles files;
+  std::string description;  // "the checkpoint's chat template (chat_template.jinja)" / "the built-in format (...)"
+  std::string error;        // why the checkpoint's template is not used ("" when it is, or there is none)
+  ChatFormat make_format(const Tokenizer& tokenizer) const;
+};
+ChatSetup load_chat_setup(const std::filesystem::path& folder);
+ChatSetup make_chat_setup(ChatTemplateFiles files);
 
 // Streaming version of split_reply_text for generation: push each generated
 // id, get the new thinking and answer text (whitespace trimmed as in

@@ -60,6 +60,11 @@ struct EncodeOptions {
   // the text. Off for untrusted text that must never produce control tokens;
   // non-special added tokens ("\n", "<code>", ...) are matched either way.
   bool parse_special_tokens = true;
+  // Empty, or one byte per text byte: a special token is recognised only
+  // where every byte it spans is zero here. A rendered chat template marks
+  // the bytes of message content, so only the template's own markup can
+  // become control tokens.
+  std::string_view untrusted_mask;
 };
 
 // Where the compact binary forms live: $ZAYA_CACHE_DIR, else
