@@ -37,9 +37,7 @@ TEST(AnswerRules, PairsAreWellFormed) {
 
 // Every pair must be judged as labelled; false accepts are counted apart
 // because a wrong answer called right teaches the wrong thing.
-// Disabled until the rules of FORMAT.md section 3 are implemented: the current checker
-// judges 38 of the 118 pairs wrong (12 false accepts).
-TEST(AnswerRules, DISABLED_EveryRulePairIsJudgedAsLabelled) {
+TEST(AnswerRules, EveryRulePairIsJudgedAsLabelled) {
   auto rows = zp::testing::read_jsonl(rule_pairs_path());
   ASSERT_GE(rows.size(), 100u) << rule_pairs_path();
   int wrong = 0, false_accepts = 0;
