@@ -56,3 +56,18 @@ TEST(AnswerRules, EveryRulePairIsJudgedAsLabelled) {
   std::printf("answer rule pairs: %zu, %d judged wrong (%d false accepts)\n", rows.size(), wrong, false_accepts);
   for (const auto& [kind, n] : wrong_by_kind) std::printf("  %s: %d wrong\n", kind.c_str(), n);
 }
+
+// The reason is for the student: it names the kinds of answer, not the checker's internals.
+TEST(AnswerRules, ReasonsSpeakToTheStudent) {
+  EXPECT_EQ(zp::check_answer("5", "[1, 2]").reason, "Your answer is an interval; the answer is a single number.");
+  EXPECT_EQ(zp::check_answer("(1, 2)", "x + 1").reason, "Your answer is an expression; the answer is an ordered pair.");
+  EXPECT_EQ(zp::check_answer("x = 3", "y = 3").reason, "Your answer gives y; the question asks for x.");
+  EXPECT_EQ(zp::check_answer("C", "B").reason, "You chose B; the answer is C.");
+  EXPECT_EQ(zp::check_answer("(1, 2)", "(2, 1)").reason,
+            "Entry 1 of your answer is not the answer's (the order matters).");
+  EXPECT_EQ(zp::check_answer("1, 2, 3", "1, 2").reason, "Your answer is missing a value of the answer.");
+  EXPECT_EQ(zp::check_answer("x < 2", "x \\le 2").reason,
+            "Your inequality includes the boundary; the answer's does not.");
+  EXPECT_EQ(zp::check_answer("3", "").reason, "Your answer is empty.");
+  EXPECT_TRUE(zp::check_answer("\\frac12", "0.5").equivalent);
+}
