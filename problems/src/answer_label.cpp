@@ -9,11 +9,12 @@ namespace zaya::problems::detail {
 namespace {
 
 // One name: "x", "x'", "x_1", "a_{n}", "S_{\triangle ABC}", "\alpha", "f(x)", "|AB|",
-// "\angle ABC", "\overline{AB}".
+// "[ABC]" (an area), "\angle ABC", "\overline{AB}".
 bool is_name(const std::string& t) {
   static const std::regex name(
       R"(^(\\?[A-Za-z]+('|_\{?[A-Za-z0-9]+\}?|_\{\\?[A-Za-z]+\s*[A-Za-z0-9]*\})*(\([A-Za-z0-9, ]*\))?)$)");
-  static const std::regex geometric(R"(^\|[A-Za-z]+\|$|^\\?(overline|angle|triangle|measuredangle)\s*\{?[A-Za-z]+\}?$)");
+  static const std::regex geometric(
+      R"(^\|[A-Za-z]+\|$|^\[[A-Za-z]+\]$|^\\?(overline|angle|triangle|measuredangle)\s*\{?[A-Za-z]+\}?$)");
   return std::regex_match(t, name) || std::regex_match(t, geometric);
 }
 

@@ -80,7 +80,9 @@ std::string to_24_hour_clock(const std::string& text) {
 
 bool is_unit_word(const std::string& w) {
   static const char* const units[] = {"cm", "mm", "km", "kg", "mg", "ml", "ft", "yd", "mi", "lb", "lbs", "oz",
-                                      "hr", "hrs", "min", "mins", "sec", "secs", "mph", "kph", "kmh", "cm2", "m2"};
+                                      "hr", "hrs", "min", "mins", "sec", "secs", "mph", "kph", "kmh", "cm2", "m2",
+                                      // ordinal endings: "5th" is 5
+                                      "st", "nd", "rd", "th"};
   for (const char* u : units)
     if (w == u) return true;
   return false;
@@ -337,6 +339,7 @@ CleanText clean_answer_text(std::string_view raw) {
 
   s = to_24_hour_clock(s);
   s = resolve_text_wrappers(s);
+  s = to_24_hour_clock(s);  // a time that was all inside \text{...}
 
   // Trailing sentence punctuation and stray backslashes: "185\\", "5.".
   for (;;) {

@@ -70,9 +70,11 @@ struct ChoiceLetter {
   std::vector<Value> option_value;  // the option's text read as an answer, when given
 };
 
-// "7:32", "20:34:00" (clock times in 24-hour form read as ratios too).
+// "2:3", "7:32", "20:34:00" (clock times in 24-hour form read as ratios too).
 struct Ratio {
   std::vector<Value> terms;
+  // Written h:mm or h:mm:ss ("12:30"): a time, so never read as the quotient 0.4.
+  bool written_as_clock = false;
 };
 
 using ValueKind =

@@ -272,7 +272,8 @@ Comparison compare_choice(const Value& gold, const Value& cand, const CheckConte
 }
 
 // A tuple key keeps its order against a bare list or set; a list or set key
-// takes the values in any order, bracketed as a tuple or not.
+// takes the values in any order, bracketed as a tuple or not, unless its
+// values are labelled with different names.
 Comparison compare_lists(const Value& gold, const Value& cand, const CheckContext& ctx, int depth) {
   const Unordered* ug = gold.as<Unordered>();
   const Unordered* uc = cand.as<Unordered>();
@@ -280,8 +281,10 @@ Comparison compare_lists(const Value& gold, const Value& cand, const CheckContex
   const Unordered& u = ug ? *ug : *uc;
   const Value& other = ug ? cand : gold;
   if (const Ordered* o = other.as<Ordered>(); o && o->open == '(' && o->close == ')') {
-    if (ug) return compare_as_sets(ug->items, o->items, ctx, depth);
-    return compare_in_order(o->items, uc->items, ctx, depth);
+    // "x = 1, y = 2" names each coordinate: against a tuple it keeps its order.
+    const bool named = std::any_of(u.items.begin(), u.items.end(), [](const Value& v) { return v.is<Labelled>(); });
+    if (ug && !named) return compare_as_sets(ug->items, o->items, ctx, depth);
+    return ug ? compare_in_order(ug->items, o->items, ctx, depth) : compare_in_order(o->items, uc->items, ctx, depth);
   }
   if (u.items.size() == 1) return ug ? compare(u.items.front(), cand, ctx, depth + 1) : compare(gold, u.items.front(), ctx, depth + 1);
   return kinds_differ(gold, cand);
@@ -317,6 +320,21 @@ Comparison compare_ratios(const Ratio& gold, const Ratio& cand, const CheckConte
                                                   : differs("Your ratio or time is not the answer's.");
 }
 
+// A ratio of two terms against a number: its quotient (2:3 and 2/3).
+Comparison compare_quotient(const Ratio& ratio, const Value& number, bool ratio_is_gold, const CheckContext& ctx) {
+  const Expression* a = ratio.terms.size() == 2 ? ratio.terms[0].as<Expression>() : nullptr;
+  const Expression* b = ratio.terms.size() == 2 ? ratio.terms[1].as<Expression>() : nullptr;
+  if (!a || !b || b->expr.value.is_zero() || ratio.written_as_clock) return ratio_is_gold ? kinds_differ(Value{ratio}, number) : kinds_differ(number, Value{ratio});
+  ParsedExpr quotient = a->expr;
+  quotient.value = a->expr.value / b->expr.value;
+  quotient.has_decimal = a->expr.has_decimal || b->expr.has_decimal;
+  quotient.is_plain_number = false;
+  const ParsedExpr& n = number.as<Expression>()->expr;
+  Comparison c = ratio_is_gold ? compare_expressions(quotient, n, ctx) : compare_expressions(n, quotient, ctx);
+  if (c.equal) return same("Your answer is the ratio's value.");
+  return differs(ratio_is_gold ? "Your answer is not the value of the answer's ratio." : "Your ratio's value is not the answer.");
+}
+
 Comparison compare(const Value& gold, const Value& cand, const CheckContext& ctx, int depth) {
   if (depth > 2 * kMaxValueDepth) return differs("Your answer is too deeply nested to check.");
   if (gold.is<Labelled>() || cand.is<Labelled>()) return compare_labelled(gold, cand, ctx, depth);
@@ -328,6 +346,8 @@ Comparison compare(const Value& gold, const Value& cand, const CheckContext& ctx
     return compare(i->as_interval.front(), cand, ctx, depth + 1);
   if (const Inequality* i = cand.as<Inequality>(); i && gold.is<Ordered>() && !i->as_interval.empty())
     return compare(gold, i->as_interval.front(), ctx, depth + 1);
+  if (const Ratio* r = gold.as<Ratio>(); r && cand.is<Expression>()) return compare_quotient(*r, cand, true, ctx);
+  if (const Ratio* r = cand.as<Ratio>(); r && gold.is<Expression>()) return compare_quotient(*r, gold, false, ctx);
   if (gold.kind.index() != cand.kind.index()) return kinds_differ(gold, cand);
   if (const Expression* e = gold.as<Expression>()) return compare_expressions(e->expr, cand.as<Expression>()->expr, ctx);
   if (const Word* w = gold.as<Word>())

@@ -114,6 +114,25 @@ bool split_relation(const std::string& s, std::vector<std::string>& sides, std::
   return std::none_of(sides.begin(), sides.end(), [](const std::string& side) { return side.empty(); });
 }
 
+// Elements that all carry one label ("x = 1, x = 2") are that unknown's values:
+// the label is dropped. Elements with different labels ("a = 2, b = 3") keep
+// them, so that the values cannot be swapped between the unknowns.
+void drop_shared_label(std::vector<Value>& items) {
+  const std::string* shared = nullptr;
+  for (const auto& item : items) {
+    const Labelled* l = item.as<Labelled>();
+    if (!l) continue;
+    if (shared && *shared != l->label) return;
+    shared = &l->label;
+  }
+  for (auto& item : items) {
+    if (const Labelled* l = item.as<Labelled>()) {
+      Value inner = l->value.front();  // a copy first: it lives inside item
+      item = std::move(inner);
+    }
+  }
+}
+
 template <typename List>
 std::optional<Value> read_items(const std::vector<std::string>& parts, CheckContext& ctx, int depth, List list) {
   if (parts.size() > kMaxListItems) return std::nullopt;
@@ -122,14 +141,10 @@ std::optional<Value> read_items(const std::vector<std::string>& parts, CheckCont
     for (const auto& x : unordered ? expand_pm(part) : std::vector<std::string>{part}) {
       auto item = read_value(x, ctx, depth + 1);
       if (!item) return std::nullopt;
-      // A labelled element contributes its value ("x = 1, x = 2").
-      if (const Labelled* l = item->as<Labelled>()) {
-        Value inner = l->value.front();  // a copy first: it lives inside *item
-        item = std::move(inner);
-      }
       list.items.push_back(std::move(*item));
     }
   }
+  drop_shared_label(list.items);
   return Value{std::move(list)};
 }
 
@@ -174,11 +189,18 @@ Reading read_set_builder(const std::string& s, CheckContext& ctx, int depth) {
 }
 
 // "1, 2, 3", "6 and 8", "-12; -11": unordered. "n = 2, 3, 4": the label is the list's.
+// The label alone ("x = 1, x = 2") is dropped by read_items.
 Reading read_bare_list(const std::string& s, CheckContext& ctx, int depth) {
   std::vector<std::string> parts = split_top_level(s);
   if (parts.size() < 2) return not_this_form();
+  // Only when no other element has a label of its own: "a = 2, b = 3" is two labelled values.
+  const bool others_labelled = std::any_of(parts.begin() + 1, parts.end(), [](const std::string& p) {
+    std::vector<std::string> sides, ops;
+    return split_relation(p, sides, ops) && ops.size() == 1 && ops[0] == "=" && is_label(sides[0]);
+  });
   std::vector<std::string> sides, ops;
-  if (split_relation(parts.front(), sides, ops) && ops.size() == 1 && ops[0] == "=" && is_label(sides[0]))
+  if (!others_labelled && split_relation(parts.front(), sides, ops) && ops.size() == 1 && ops[0] == "=" &&
+      is_label(sides[0]))
     parts.front() = sides[1];
   return read_as(read_items(parts, ctx, depth, Unordered{}));
 }
@@ -349,7 +371,9 @@ Reading read_choice_letter(const std::string& s, CheckContext& ctx, int depth) {
 // "7:32", "20:34:00" (a clock time after clean-up has turned "2:30 PM" into "14:30").
 Reading read_ratio(const std::string& s, CheckContext& ctx, int) {
   if (s.find(':') == std::string::npos) return not_this_form();
+  static const std::regex clock(R"(^\d{1,2}\s*:\s*[0-5]\d(\s*:\s*[0-5]\d)?$)");
   Ratio ratio;
+  ratio.written_as_clock = std::regex_match(s, clock);
   std::size_t start = 0;
   for (;;) {
     std::size_t p = s.find(':', start);
