@@ -61,6 +61,46 @@ bool is_function_word(const std::string& w) {
   return false;
 }
 
+// A time of day in 12-hour form becomes its 24-hour form, so that both forms
+// read as the same h:mm: "2:30 PM" -> "14:30", "12:05 a.m." -> "0:05",
+// "6 PM" -> "18:00". Without a.m./p.m. a time is already in 24-hour form.
+std::string to_24_hour_clock(const std::string& text) {
+  static const std::regex wrapped(R"(\\(?:text|mathrm|textnormal|mbox)\s*\{\s*([AaPp]\.?\s*[Mm]\.?)\s*\})");
+  static const std::regex clock(R"(^\s*(\d{1,2})(?::(\d{2}))?(:\d{2})?\s*([AaPp])\.?\s*[Mm]\.?\s*$)");
+  std::string s = std::regex_replace(text, wrapped, " $1");
+  std::smatch m;
+  if (!std::regex_match(s, m, clock)) return text;
+  const int hour = std::stoi(m[1].str());
+  const int minutes = m[2].matched ? std::stoi(m[2].str()) : 0;
+  if (hour < 1 || hour > 12 || minutes > 59) return text;
+  const bool pm = m[4].str() == "p" || m[4].str() == "P";
+  const int hour24 = hour % 12 + (pm ? 12 : 0);
+  return std::to_string(hour24) + ":" + (minutes < 10 ? "0" : "") + std::to_string(minutes) + m[3].str();
+}
+
+bool is_unit_word(const std::string& w) {
+  static const char* const units[] = {"cm", "mm", "km", "kg", "mg", "ml", "ft", "yd", "mi", "lb", "lbs", "oz",
+                                      "hr", "hrs", "min", "mins", "sec", "secs", "mph", "kph", "kmh", "cm2", "m2",
+                                      // ordinal endings: "5th" is 5
+                                      "st", "nd", "rd", "th"};
+  for (const char* u : units)
+    if (w == u) return true;
+  return false;
+}
+
+// A unit or counted noun written against a plain number ("10cm", "45mph",
+// "12apples", "5cm^2") is dropped like one after a space. A short run of
+// letters that is not a known unit stays: "2x" and "8ab" are products.
+std::string drop_attached_unit(const std::string& s) {
+  static const std::regex attached(R"(^(-?\d[\d.,]*)([A-Za-z]{2,})\s*(\^\s*\{?\d\}?)?$)");
+  std::smatch m;
+  if (!std::regex_match(s, m, attached)) return s;
+  const std::string word = lower(m[2].str());
+  if (is_function_word(word)) return s;
+  if (is_unit_word(word) || word.size() >= 4) return m[1].str();
+  return s;
+}
+
 // \text{...}-style wrappers: keep the content where it is the answer itself (a
 // word, a letter, a choice "(C)", "and"/"or"), drop it where it is a unit.
 std::string resolve_text_wrappers(std::string s) {
@@ -214,6 +254,9 @@ CleanText clean_answer_text(std::string_view raw) {
       s = std::regex_replace(s, braced, "$1$2");
       s = std::regex_replace(s, thin, "$1$2");
     }
+    // Any other "{,}" between digits is a decimal comma: 1{,}5 = 1.5.
+    static const std::regex braced_decimal(R"((\d)\{,\}(\d))");
+    s = std::regex_replace(s, braced_decimal, "$1.$2");
     // "1 000 000": digit groups separated by single spaces.
     static const std::regex spaced(R"(^(-?\d{1,3})((?: \d{3})+)(\.\d+)?$)");
     std::smatch m;
@@ -294,7 +337,9 @@ CleanText clean_answer_text(std::string_view raw) {
     s = std::regex_replace(s, degword, " ");
   }
 
+  s = to_24_hour_clock(s);
   s = resolve_text_wrappers(s);
+  s = to_24_hour_clock(s);  // a time that was all inside \text{...}
 
   // Trailing sentence punctuation and stray backslashes: "185\\", "5.".
   for (;;) {
@@ -327,6 +372,7 @@ CleanText clean_answer_text(std::string_view raw) {
       if (ok) s = m[1].str();
     }
   }
+  s = drop_attached_unit(s);
   // Money words and symbols around a plain number.
   {
     static const std::regex money(R"(\b(dollars?|cents?|USD|usd)\b)");

@@ -81,6 +81,12 @@ class TestPractice : public QObject {
     auto wrong = panel()->check(QStringLiteral("%1").arg(std::stoi(key) + 1));
     QVERIFY(!wrong.equivalent);
     QVERIFY(panel()->verdictText().startsWith(QStringLiteral("✗")));
+    // The reason, in the checker's words for the student, under the verdict.
+    QCOMPARE(panel()->verdictReasonText(), QString::fromStdString(wrong.reason));
+    QVERIFY(panel()->verdictReasonText().startsWith(QStringLiteral("Your answer")));
+    auto interval = panel()->check(QStringLiteral("[1, 2]"));
+    QVERIFY(!interval.equivalent);
+    QCOMPARE(panel()->verdictReasonText(), QStringLiteral("Your answer is an interval; the answer is a single number."));
     // Through the answer box, as a student would.
     panel()->answerField()->setText(QString::fromStdString(key));
     QTest::keyClick(panel()->answerField(), Qt::Key_Return);

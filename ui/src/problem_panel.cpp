@@ -35,6 +35,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       choices_(new QButtonGroup(this)),
       check_(new QPushButton(tr("Check"), this)),
       verdict_(new QLabel(this)),
+      verdictReason_(new QLabel(this)),
       solution_(new SolutionView(this)),
       presenter_(new SolutionPresenter(solution_, this)),
       hint_(new QPushButton(tr("Hint"), this)),
@@ -72,6 +73,12 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   verdict_->setWordWrap(true);
   verdict_->setTextFormat(Qt::PlainText);
   verdict_->setMinimumHeight(28);
+  // Why the answer is right or not, in the checker's words for the student;
+  // plain text, since a reason may quote the student's own answer.
+  verdictReason_->setAccessibleName(tr("Why"));
+  verdictReason_->setWordWrap(true);
+  verdictReason_->setTextFormat(Qt::PlainText);
+  verdictReason_->hide();
   choiceLayout_->setContentsMargins(0, 0, 0, 0);
   choices_->setExclusive(true);
 
@@ -98,6 +105,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   layout->addLayout(tutorRow);
   layout->addLayout(answerRow);
   layout->addWidget(verdict_);
+  layout->addWidget(verdictReason_);
 
   connect(answer_, &QLineEdit::textChanged, this, [this](const QString& text) {
     statement_->setPreviewHtml(answerPreviewHtml(text));
@@ -139,6 +147,8 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   problem_ = problem;
   verdict_->clear();
   verdict_->setStyleSheet({});
+  verdictReason_->clear();
+  verdictReason_->hide();
   answer_->clear();
   for (QAbstractButton* b : choices_->buttons()) {
     choices_->removeButton(b);
@@ -338,6 +348,8 @@ problems::Verdict ProblemPanel::check(const QString& given) {
     problems::Verdict v{false, "Type an answer first."};
     verdict_->setText(QString::fromStdString(v.reason));
     verdict_->setStyleSheet({});
+    verdictReason_->clear();
+    verdictReason_->hide();
     return v;
   }
   const problems::Verdict v = problems::check_problem_answer(*problem_, answer.toStdString());
@@ -348,8 +360,9 @@ problems::Verdict ProblemPanel::check(const QString& given) {
 }
 
 void ProblemPanel::showVerdict(const problems::Verdict& v) {
-  const QString reason = QString::fromStdString(v.reason);
-  verdict_->setText(v.equivalent ? tr("✓ Correct — %1").arg(reason) : tr("✗ Not correct — %1").arg(reason));
+  verdict_->setText(v.equivalent ? tr("✓ Correct") : tr("✗ Not correct"));
+  verdictReason_->setText(QString::fromStdString(v.reason));
+  verdictReason_->setVisible(!v.reason.empty());
   const bool dark = palette().color(QPalette::Window).lightness() < 128;
   const char* good = dark ? "#5fd38a" : "#1b7f3b";
   const char* bad = dark ? "#ff7b7b" : "#c62828";
@@ -357,5 +370,7 @@ void ProblemPanel::showVerdict(const problems::Verdict& v) {
 }
 
 QString ProblemPanel::verdictText() const { return verdict_->text(); }
+
+QString ProblemPanel::verdictReasonText() const { return verdictReason_->isHidden() ? QString() : verdictReason_->text(); }
 
 }  // namespace zaya::ui

@@ -77,6 +77,8 @@ class ProblemPanel : public QWidget {
   DocumentView* referenceView() const { return reference_; }
   QLineEdit* answerField() const { return answer_; }
   QString verdictText() const;
+  // The reason shown under the verdict (empty while none is shown).
+  QString verdictReasonText() const;
 
  signals:
   void answerChecked(const QString& problemId, const QString& answer, bool correct, const QString& reason,
@@ -102,6 +104,7 @@ class ProblemPanel : public QWidget {
   QButtonGroup* choices_;
   QPushButton* check_;
   QLabel* verdict_;
+  QLabel* verdictReason_;
   QElapsedTimer shownFor_;
   SolutionView* solution_;
   SolutionPresenter* presenter_;

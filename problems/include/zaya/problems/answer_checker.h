@@ -2,7 +2,8 @@
 //
 // Both sides are read as competition-math answers written in LaTeX or plain text:
 // math delimiters and \boxed{} wrappers, units, currency, percent and degree signs,
-// leading labels ("x =", "The answer is") are dropped; numbers, fractions, surds,
+// answer phrases ("The answer is") and a label on one side only ("x =") are dropped;
+// labels on both sides must name the same unknown; numbers, fractions, surds,
 // intervals, tuples, sets, matrices, equations, inequalities and algebraic
 // expressions are compared by value (GiNaC, with a numeric spot check at random
 // points as a fallback); multiple-choice letters compare as letters.
@@ -22,7 +23,9 @@ namespace zaya::problems {
 
 struct Verdict {
   bool equivalent = false;
-  std::string reason;  // short, human-readable: why equal or why not
+  // One sentence for the student about their answer, why it is right or not
+  // ("Your answer is an interval; the answer is a single number."). Plain text.
+  std::string reason;
 };
 
 struct CheckOptions {
