@@ -18,6 +18,18 @@ std::mt19937& rng() {
   return g;
 }
 
+void reference_products(const std::vector<float>& w, std::int64_t rows, std::int64_t cols, const std::vector<float>& x,
+                        std::vector<double>& acc, std::vector<double>& mag) {
+  acc.assign(static_cast<std::size_t>(rows), 0.0);
+  mag.assign(static_cast<std::size_t>(rows), 0.0);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const double p = static_cast<double>(w[r * cols + c]) * x[c];
+      acc[r] += p;
+      mag[r] += std::fabs(p);
+    }
+}
+
 std::vector<float> random_vector(std::size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);
   std::vector<float> v(n);

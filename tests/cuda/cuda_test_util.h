@@ -64,6 +64,10 @@ struct TestMatrix {
   void* dev_scales_ = nullptr;
 };
 
+// acc[r] = Σ_c W[r,c]·x[c] in double, and mag[r] = Σ |W[r,c]·x[c]| (the scale of fp32 rounding).
+void reference_products(const std::vector<float>& w, std::int64_t rows, std::int64_t cols, const std::vector<float>& x,
+                        std::vector<double>& acc, std::vector<double>& mag);
+
 // Σ|a_i - b_i|max over i relative to max |b|, and the worst absolute difference.
 double max_rel_error(const std::vector<float>& got, const std::vector<double>& want);
 

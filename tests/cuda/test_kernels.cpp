@@ -28,19 +28,6 @@ const DType kAllTypes[] = {DType::F32, DType::BF16, DType::F16, DType::F8_E4M3, 
 double gelu_d(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 double silu_d(double x) { return x / (1.0 + std::exp(-x)); }
 
-// acc[r] = Σ_c W[r,c]·x[c] in double, and mag[r] = Σ |W[r,c]·x[c]| (the scale of fp32 rounding).
-void reference_products(const std::vector<float>& w, std::int64_t rows, std::int64_t cols, const std::vector<float>& x,
-                        std::vector<double>& acc, std::vector<double>& mag) {
-  acc.assign(static_cast<std::size_t>(rows), 0.0);
-  mag.assign(static_cast<std::size_t>(rows), 0.0);
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c) {
-      const double p = static_cast<double>(w[r * cols + c]) * x[c];
-      acc[r] += p;
-      mag[r] += std::fabs(p);
-    }
-}
-
 // GEMV: fp32 accumulation, so |y − ref| ≤ 1e-5·Σ|w·x| (+1e-6) on every row,
 // for every storage format, both prologues and every epilogue.
 TEST(CudaKernels, GemvEveryFormatAndEpilogue) {

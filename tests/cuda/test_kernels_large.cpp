@@ -20,19 +20,6 @@
 namespace zaya::test {
 namespace {
 
-// y = W·x in double and Σ|w·x| per row (the scale of fp32 rounding).
-void reference_gemv(const std::vector<float>& w, std::int64_t rows, std::int64_t cols, const std::vector<float>& x,
-                    std::vector<double>& acc, std::vector<double>& mag) {
-  acc.assign(static_cast<std::size_t>(rows), 0.0);
-  mag.assign(static_cast<std::size_t>(rows), 0.0);
-  for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c) {
-      const double p = static_cast<double>(w[r * cols + c]) * x[c];
-      acc[r] += p;
-      mag[r] += std::fabs(p);
-    }
-}
-
 // 40,001 rows (odd: the last warp has one row): 20,001 two-row units, more
 // than the 8 blocks × SMs of one launch on any current GPU, so every block
 // loops. |y − ref| ≤ 1e-5·Σ|w·x| + 1e-6 on every row, as in the small GEMV test.
@@ -50,7 +37,7 @@ TEST(CudaKernelsLarge, GemvBeyondOneWaveOfBlocks) {
     cuda::gemv(a, nullptr);
     const auto y = dy.host();
     std::vector<double> acc, mag;
-    reference_gemv(m.ref[0], rows, cols, x, acc, mag);
+    reference_products(m.ref[0], rows, cols, x, acc, mag);
     for (std::int64_t r = 0; r < rows; ++r) ASSERT_NEAR(y[r], acc[r], 1e-5 * mag[r] + 1e-6) << "row " << r;
   }
 }
@@ -146,7 +133,7 @@ TEST(CudaKernelsLarge, ProgrammaticDependentLaunchOnAndOff) {
   std::vector<float> x = x0;
   for (int i = 0; i < steps; ++i) {
     std::vector<double> acc, mag;
-    reference_gemv(w[i]->ref[0], n, n, x, acc, mag);
+    reference_products(w[i]->ref[0], n, n, x, acc, mag);
     if (i == steps - 1) {
       for (std::int64_t r = 0; r < n; ++r) ASSERT_NEAR(off[r], acc[r], 1e-4 * mag[r] + 1e-5) << "row " << r;
     }
