@@ -5,18 +5,25 @@
 
 #include "app_error.h"
 #include "device_status.h"
-#include "zaya/chat_format.h"
+#include "prompt_format.h"
 #include "zaya/errors.h"
+#include "zaya/jinja/template.h"
 
 namespace zaya::app {
 
 EngineBackend::EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer,
-                             QString name, zaya::SessionOptions options)
-    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), name_(std::move(name)), options_(options) {}
+                             QString name, zaya::SessionOptions options, zaya::ChatSetup chat)
+    : model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      name_(std::move(name)),
+      options_(options),
+      chat_(std::move(chat)),
+      format_(chat_.make_format(*tokenizer_)),
+      builtin_(*tokenizer_) {}
 
 std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, const QString& tokenizerJson,
                                                    const zaya::LoadOptions& options) {
-  const QString tok = tokenizerJson.isEmpty() ? QDir(modelDir).filePath(QStringLiteral("tokenizer.json")) : tokenizerJson;
+  const QString tok = tokenizerJson.isEmpty() ? tokenizerFileFor(modelDir) : tokenizerJson;
   std::shared_ptr<const zaya::Tokenizer> tokenizer;
   try {
     tokenizer = std::make_shared<const zaya::Tokenizer>(zaya::Tokenizer::load(tok.toStdString()));
@@ -32,13 +39,47 @@ std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, cons
     throw AppError(AppError::Kind::InvalidInput, QStringLiteral("Cannot load the model in %1: %2").arg(modelDir, QString::fromUtf8(e.what())));
   }
   const QFileInfo where(modelDir);
-  auto backend = std::make_shared<EngineBackend>(model, tokenizer, where.isFile() ? where.completeBaseName() : where.fileName());
+  auto backend = std::make_shared<EngineBackend>(model, tokenizer, where.isFile() ? where.completeBaseName() : where.fileName(),
+                                                 zaya::SessionOptions{}, chatSetupFor(modelDir));
   backend->gpuWanted_ = options.device == zaya::DeviceKind::Cuda || (options.device == zaya::DeviceKind::Auto && gpuPresent());
   return backend;
 }
 
 QString EngineBackend::deviceDescription() const { return QString::fromStdString(model_->device_description()); }
 QString EngineBackend::deviceNote() const { return gpuWanted_ ? QString::fromStdString(model_->device_note()) : QString(); }
+
+QString EngineBackend::promptFormat() const { return QString::fromStdString(chat_.description); }
+
+QString EngineBackend::promptNote() const {
+  {
+    std::lock_guard lock(noteMutex_);
+    if (!renderError_.empty())
+      return QStringLiteral("The model's chat template failed on the last request (%1); it was sent in the built-in format.")
+          .arg(QString::fromStdString(renderError_));
+  }
+  return promptFallbackText(chat_);
+}
+
+std::vector<zaya::TokenId> EngineBackend::promptIds(const GenerationRequest& request) const {
+  const auto messages = chatMessages(request);
+  const auto options = chatOptions(request);
+  if (format_.uses_checkpoint_template()) {
+    try {
+      auto ids = format_.build_prompt(messages, options);
+      std::lock_guard lock(noteMutex_);
+      renderError_.clear();
+      return ids;
+    } catch (const zaya::jinja::TemplateError& e) {  // raise_exception, a step limit: say so, and still answer
+      std::lock_guard lock(noteMutex_);
+      renderError_ = e.what();
+    }
+  }
+  return builtin_.build_prompt(messages, options);
+}
+
+QString EngineBackend::promptText(const GenerationRequest& request) const {
+  return QString::fromStdString(tokenizer_->decode(promptIds(request)));
+}
 
 BackendInfo EngineBackend::info() const {
   const auto& c = model_->config();
@@ -49,6 +90,14 @@ std::optional<DeviceMemory> EngineBackend::deviceMemory() const {
   const auto use = model_->device_memory();
   if (!use) return std::nullopt;
   return DeviceMemory{use->used_bytes, use->total_bytes};
+}
+
+bool EngineBackend::promptOpensThinking(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens) {
+  for (auto it = prompt.rbegin(); it != prompt.rend(); ++it) {
+    if (*it == tokens.think_start) return true;
+    if (*it == tokens.think_end || *it == tokens.turn_start || *it == tokens.turn_end) return false;
+  }
+  return false;
 }
 
 void EngineBackend::forceEndThinking() { forceEnd_ = true; }
@@ -62,10 +111,9 @@ void EngineBackend::cancel() {
 void EngineBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
   cancelled_ = false;
   forceEnd_ = false;
-  const zaya::ChatFormat format(*tokenizer_);
+  const zaya::ChatFormat& format = format_;
   const auto& ct = format.tokens();
-  const auto prompt = format.build_question(request.userPrompt.toStdString(), request.systemPrompt.toStdString(),
-                                            request.enableThinking);
+  const auto prompt = promptIds(request);
   zaya::Session session(model_, options_);
   {
     std::lock_guard lock(mutex_);
@@ -86,7 +134,9 @@ void EngineBackend::generate(const GenerationRequest& request, const std::functi
   params.stop_ids = format.stop_ids();
   if (request.seed) session.reseed(request.seed);
   zaya::StreamDecoder thinkingText(*tokenizer_, true), answerText(*tokenizer_, true);
-  bool inThinking = false, answerStarted = false;
+  // A template may open the thinking block itself (its generation prompt
+  // ends in <think>): the reply then starts inside it.
+  bool inThinking = promptOpensThinking(prompt, ct), answerStarted = false;
   try {
     session.feed(prompt);
     for (int i = 0; i < request.maxTokens && !cancelled_; ++i) {

@@ -1,4 +1,5 @@
-// The embedded engine behind GenerationBackend: ZAYA1's chat format, one
+// The embedded engine behind GenerationBackend: the model's prompt format
+// (its own chat template, or the built-in one; prompt_format.h), one
 // zaya::Session per reply, the routing of every generated token.
 #pragma once
 
@@ -6,8 +7,11 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
+#include <vector>
 
 #include "generation_backend.h"
+#include "zaya/chat_format.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
 #include "zaya/tokenizer.h"
@@ -16,10 +20,13 @@ namespace zaya::app {
 
 class EngineBackend : public GenerationBackend {
  public:
+  // `chat`: how prompts are built (default: the built-in format).
   EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer, QString name,
-                zaya::SessionOptions options = {});
+                zaya::SessionOptions options = {}, zaya::ChatSetup chat = {});
   // Loads a checkpoint folder (config.json + safetensors) or a pack file and a
-  // tokenizer.json (empty: <modelDir>/tokenizer.json). Throws
+  // tokenizer.json (empty: tokenizerFileFor(modelDir)), and the model's chat
+  // template when it has one (chatSetupFor; a broken one leaves the built-in
+  // format and promptNote() says why). Throws
   // AppError(InvalidInput) naming the file at fault. `name` is the model's
   // name as the student knows it (the folder or pack file); info().name adds
   // the device the model runs on now.
@@ -33,6 +40,16 @@ class EngineBackend : public GenerationBackend {
   BackendInfo info() const override;
   std::optional<DeviceMemory> deviceMemory() const override;
   QString deviceNote() const override;
+  // Which prompt format is used: "the checkpoint's chat template
+  // (tokenizer_config.json)" or "the built-in format (...)".
+  QString promptFormat() const;
+  // Why the model's own template is not used, for the status line; "" when
+  // it is used or the model has none. Changes when the template fails on a
+  // request and that request fell back to the built-in format.
+  QString promptNote() const;
+  // The ids a request is sent as, and the same as text (what the model reads).
+  std::vector<zaya::TokenId> promptIds(const GenerationRequest& request) const;
+  QString promptText(const GenerationRequest& request) const;
   void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) override;
   void forceEndThinking() override;
   void cancel() override;
@@ -41,6 +58,8 @@ class EngineBackend : public GenerationBackend {
   const zaya::Tokenizer& tokenizer() const { return *tokenizer_; }
 
  private:
+  // The prompt ends inside an opened thinking block (after the last turn marker).
+  static bool promptOpensThinking(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens);
   std::shared_ptr<const zaya::Model> model_;
   std::shared_ptr<const zaya::Tokenizer> tokenizer_;
   QString name_;
@@ -48,6 +67,11 @@ class EngineBackend : public GenerationBackend {
   // (Auto on a machine without an NVIDIA driver is simply the CPU.)
   bool gpuWanted_ = false;
   zaya::SessionOptions options_;
+  zaya::ChatSetup chat_;
+  zaya::ChatFormat format_;        // over chat_ and *tokenizer_
+  zaya::ChatFormat builtin_;       // the fallback when the template fails on a request
+  mutable std::mutex noteMutex_;   // guards renderError_
+  mutable std::string renderError_;  // the template's last failure on a request
   std::mutex mutex_;               // guards session_ against cancel() from other threads
   zaya::Session* session_ = nullptr;
   std::atomic<bool> cancelled_{false};

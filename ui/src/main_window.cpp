@@ -145,20 +145,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
 
 namespace {
 
-// The tokenizer of a model: inside a checkpoint folder; for a pack file, in
-// the checkpoint folder it was converted from (<name>-q4.zpack ← <name>/) or
-// beside it. Empty = EngineBackend's default (<model>/tokenizer.json).
-QString tokenizerFor(const QString& modelPath) {
-  const QFileInfo info(modelPath);
-  if (!info.isFile()) return {};
-  const QString base = info.completeBaseName();
-  const QString checkpoint = base.section(QLatin1Char('-'), 0, -2);
-  for (const QString& candidate : {QDir(info.absolutePath()).filePath(checkpoint + QStringLiteral("/tokenizer.json")),
-                                   QDir(info.absolutePath()).filePath(QStringLiteral("tokenizer.json"))})
-    if (!checkpoint.isEmpty() && QFileInfo::exists(candidate)) return candidate;
-  return QDir(info.absolutePath()).filePath(QStringLiteral("tokenizer.json"));
-}
-
 zaya::DeviceKind deviceKind(const QString& setting) {
   if (setting == QLatin1String("cpu")) return zaya::DeviceKind::Cpu;
   if (setting == QLatin1String("gpu")) return zaya::DeviceKind::Cuda;
@@ -243,7 +229,7 @@ void MainWindow::startModelLoad() {
   });
   watcher->setFuture(QtConcurrent::run([path = model.path, options]() -> Result {
     try {
-      return {app::EngineBackend::load(path, tokenizerFor(path), options), {}};
+      return {app::EngineBackend::load(path, {}, options), {}};
     } catch (const std::exception& e) {
       return {nullptr, QString::fromStdString(e.what())};
     }
@@ -452,8 +438,13 @@ void MainWindow::refreshStatus() {
 void MainWindow::showLoadedModelStatus() {
   const QString note = backend_->deviceNote();
   statusBase_ = app::loadedModelStatus(backend_->modelName(), backend_->deviceDescription(), note);
+  // A model whose own chat template cannot be used is prompted another way: said, never silent.
+  const QString promptNote = backend_->promptNote();
+  if (!promptNote.isEmpty()) statusBase_ += QStringLiteral(" · ") + promptNote;
   status_->setText(statusWithMemory());
-  status_->setToolTip(app::gpuNotUsedText(note));
+  QStringList tips{app::gpuNotUsedText(note), promptNote};
+  tips.removeAll(QString());
+  status_->setToolTip(tips.join(QLatin1Char('\n')));
 }
 
 QString MainWindow::statusWithMemory() const {

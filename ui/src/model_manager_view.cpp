@@ -12,6 +12,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QStandardItemModel>
 #include <QThread>
 #include <QTimer>
@@ -23,6 +24,7 @@
 #include "app_context.h"
 #include "screen_page.h"
 #include "model_store.h"
+#include "prompt_format_box.h"
 #include "tutor_settings.h"
 #include "zaya/device.h"
 
@@ -215,6 +217,10 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   useRow->addStretch(1);
   installedLayout->addLayout(useRow);
   layout->addWidget(installedBox);
+
+  // --- how the selected model is prompted ---
+  promptFormat_ = new PromptFormatBox(page);
+  layout->addWidget(promptFormat_);
   layout->addStretch(1);
 
   connect(manager_.get(), &app::ModelManager::stateChanged, this, &ModelManagerView::onState);
@@ -237,6 +243,10 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
     if (QListWidgetItem* item = installed_->currentItem()) manager_->open(item->data(Qt::UserRole).toString());
   });
   connect(installed_, &QListWidget::currentRowChanged, this, &ModelManagerView::updateButtons);
+  connect(installed_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+    const QString path = item ? item->data(Qt::UserRole).toString() : QString();
+    if (path != promptFormat_->shownPath()) promptFormat_->showFor(path);
+  });
   connect(device_, &QComboBox::activated, this, [this] {
     const QString device = device_->currentData().toString();
     if (ctx_ && ctx_->ok()) {
@@ -261,6 +271,7 @@ void ModelManagerView::refresh() {
   }
   const QString active = manager_->activeModel();
   const QString selected = installed_->currentItem() ? installed_->currentItem()->data(Qt::UserRole).toString() : active;
+  const QSignalBlocker quiet(installed_);  // rebuilt as a whole: the prompt format is read once, below
   installed_->clear();
   QString shown;  // the model the estimates are for: the one in use, else the first
   for (const auto& m : app::ModelStore(manager_->modelsRoot()).installed()) {
@@ -283,6 +294,8 @@ void ModelManagerView::refresh() {
   } else if (!installed_->currentItem()) {
     installed_->setCurrentRow(0);
   }
+  const QString current = installed_->currentItem() ? installed_->currentItem()->data(Qt::UserRole).toString() : QString();
+  if (current != promptFormat_->shownPath()) promptFormat_->showFor(current);
   if (manager_->state() == State::None) onState(State::None);
   if (shown.isEmpty()) {
     estimatedPath_.clear();

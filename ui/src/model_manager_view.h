@@ -24,6 +24,7 @@ class QPushButton;
 namespace zaya::ui {
 
 class AppContext;
+class PromptFormatBox;
 
 class ModelManagerView : public QWidget {
   Q_OBJECT
@@ -53,6 +54,7 @@ class ModelManagerView : public QWidget {
   QPushButton* useButton() const { return use_; }
   QLabel* gpuEstimateLabel() const { return gpuEstimate_; }
   QLabel* cpuEstimateLabel() const { return cpuEstimate_; }
+  PromptFormatBox* promptFormatBox() const { return promptFormat_; }
   // The furthest the progress bar got in the current stage, in per mille
   // (the bar is reset when a stage begins).
   int furthestProgress() const { return furthest_; }
@@ -78,6 +80,7 @@ class ModelManagerView : public QWidget {
   AppContext* ctx_;
   std::unique_ptr<app::ModelManager> manager_;
   QLabel* intro_;
+  PromptFormatBox* promptFormat_ = nullptr;
   QLabel* state_;
   QLabel* detail_;
   QProgressBar* bar_;

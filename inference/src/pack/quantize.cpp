@@ -18,6 +18,7 @@
 #include "pack/pack_writer.h"
 #include "quant/quant_format.h"
 #include "zaya/config.h"
+#include "zaya/model_files.h"
 
 namespace zaya::pack {
 
@@ -231,11 +232,11 @@ QuantizeResult quantize_checkpoint(const std::string& model_dir, const std::stri
   {
     PackWriter w(out_path);
     w.add_blob("config.json", config_text);
-    // Tokenizer and chat files travel inside the pack.
-    for (const char* f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model"})
-      if (fs::exists(fs::path(model_dir) / f)) w.add_blob(std::string("tokenizer/") + f, read_text(fs::path(model_dir) / f));
-    for (const char* f : {"chat_template.jinja", "chat_template.json", "generation_config.json"})
-      if (fs::exists(fs::path(model_dir) / f)) w.add_blob(std::string("chat/") + f, read_text(fs::path(model_dir) / f));
+    // Tokenizer and chat files travel inside the pack (read back by read_model_file).
+    for (std::string_view f : carried_tokenizer_files())
+      if (fs::exists(fs::path(model_dir) / f)) w.add_blob("tokenizer/" + std::string(f), read_text(fs::path(model_dir) / f));
+    for (std::string_view f : carried_chat_files())
+      if (fs::exists(fs::path(model_dir) / f)) w.add_blob("chat/" + std::string(f), read_text(fs::path(model_dir) / f));
     w.add_blob("pack.json", nlohmann::json{{"preset", o.preset.name},
                                            {"experts", dtype_name(o.preset.experts)},
                                            {"attention", dtype_name(o.preset.attention)},
