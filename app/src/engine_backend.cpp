@@ -81,6 +81,25 @@ QString EngineBackend::promptText(const GenerationRequest& request) const {
   return QString::fromStdString(tokenizer_->decode(promptIds(request)));
 }
 
+zaya::SamplingParams EngineBackend::samplingFor(const GenerationRequest& request) const {
+  zaya::SamplingParams params;
+  params.temperature = request.temperature;
+  params.top_p = request.topP;
+  params.seed = request.seed;
+  params.stop_ids = format_.stop_ids();
+  const auto& model = chat_.files.generation;
+  if (request.modelSampling && model) {
+    if (model->do_sample == false) {
+      params.temperature = 0.0f;
+    } else {
+      if (model->temperature) params.temperature = float(*model->temperature);
+      if (model->top_p) params.top_p = float(*model->top_p);
+    }
+    if (model->top_k) params.top_k = *model->top_k;
+  }
+  return params;
+}
+
 BackendInfo EngineBackend::info() const {
   const auto& c = model_->config();
   return {QStringLiteral("%1 (%2)").arg(name_, deviceDescription()), true, int(c.num_layers), int(c.num_experts), {}};
@@ -127,11 +146,7 @@ void EngineBackend::generate(const GenerationRequest& request, const std::functi
     }
   } clear{this};
   if (cancelled_) return;
-  zaya::SamplingParams params;
-  params.temperature = request.temperature;
-  params.top_p = request.topP;
-  params.seed = request.seed;
-  params.stop_ids = format.stop_ids();
+  const zaya::SamplingParams params = samplingFor(request);
   if (request.seed) session.reseed(request.seed);
   zaya::StreamDecoder thinkingText(*tokenizer_, true), answerText(*tokenizer_, true);
   // A template may open the thinking block itself (its generation prompt

@@ -50,6 +50,10 @@ class EngineBackend : public GenerationBackend {
   // The ids a request is sent as, and the same as text (what the model reads).
   std::vector<zaya::TokenId> promptIds(const GenerationRequest& request) const;
   QString promptText(const GenerationRequest& request) const;
+  // The sampling a request runs with: the model's generation_config.json
+  // values (temperature, top-p, top-k; do_sample false = greedy) where it
+  // gives them and the request asks for them, the request's own otherwise.
+  zaya::SamplingParams samplingFor(const GenerationRequest& request) const;
   void generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) override;
   void forceEndThinking() override;
   void cancel() override;

@@ -38,6 +38,9 @@ struct GenerationRequest {
   int maxTokens = 2048;
   float temperature = 0.6f;
   float topP = 0.95f;
+  // Use the model's recommended sampling instead of temperature/topP when
+  // the model gives one (EngineBackend: generation_config.json).
+  bool modelSampling = false;
   quint64 seed = 0;
 };
 

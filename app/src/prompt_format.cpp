@@ -74,6 +74,14 @@ PromptFormatInfo describePromptFormat(const QString& modelPath) {
     for (int32_t id : setup.files.generation->eos_token_ids) ids << QString::number(id);
     info.stopTokens = ids.join(QStringLiteral(", "));
   }
+  if (const auto& g = setup.files.generation) {
+    QStringList parts;
+    if (g->do_sample == false) parts << QStringLiteral("greedy (do_sample false)");
+    if (g->temperature) parts << QStringLiteral("temperature %1").arg(*g->temperature);
+    if (g->top_p) parts << QStringLiteral("top-p %1").arg(*g->top_p);
+    if (g->top_k) parts << QStringLiteral("top-k %1").arg(*g->top_k);
+    info.sampling = parts.join(QStringLiteral(", "));
+  }
   TutorRequest sample;
   sample.mode = TutorMode::Full;
   sample.statement = QStringLiteral("What is the sum of the first $10$ positive integers?");

@@ -40,6 +40,7 @@ struct PromptFormatInfo {
   QString templateSource;           // the Jinja text ("" without one)
   QString examplePrompt;            // a real tutoring request as the model receives it
   QString stopTokens;               // extra stop ids from generation_config.json, "" when none
+  QString sampling;                 // "temperature 0.6, top-p 0.95" from generation_config.json, "" when none
 };
 // Loads the tokenizer when needed (the built-in format is rendered from
 // ids); on a tokenizer error the example says so. Slow for a real

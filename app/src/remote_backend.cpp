@@ -32,8 +32,12 @@ void RemoteBackend::generate(const GenerationRequest& r, const std::function<boo
   done_ = false;
   QJsonArray messages{QJsonObject{{"role", "system"}, {"content", r.systemPrompt}},
                       QJsonObject{{"role", "user"}, {"content", r.userPrompt}}};
-  QJsonObject body{{"model", model_}, {"messages", messages}, {"stream", true}, {"max_tokens", r.maxTokens},
-                   {"temperature", r.temperature}, {"top_p", r.topP}};
+  QJsonObject body{{"model", model_}, {"messages", messages}, {"stream", true}, {"max_tokens", r.maxTokens}};
+  // Left out, the server samples as the model's generation_config.json says (vLLM's default).
+  if (!r.modelSampling) {
+    body.insert("temperature", r.temperature);
+    body.insert("top_p", r.topP);
+  }
   if (r.seed) body.insert("seed", qint64(r.seed));
   if (!r.enableThinking) body.insert("chat_template_kwargs", QJsonObject{{"enable_thinking", false}});
   QString thinking, answer;

@@ -14,6 +14,7 @@ namespace {
 const QString kDevice = QStringLiteral("settings.device");
 const QString kQuantization = QStringLiteral("settings.quantization");
 const QString kTemperature = QStringLiteral("settings.temperature");
+const QString kModelSampling = QStringLiteral("settings.modelSampling");
 const QString kTopP = QStringLiteral("settings.top_p");
 const QString kMaxTokens = QStringLiteral("settings.max_tokens");
 const QString kThinkingBudget = QStringLiteral("settings.thinking_budget");
@@ -47,6 +48,7 @@ TutorSettings TutorSettings::load(Database& db) {
   TutorSettings s;
   s.device = oneOf(db, kDevice, {QStringLiteral("auto"), QStringLiteral("gpu"), QStringLiteral("cpu")}, s.device);
   s.quantization = oneOf(db, kQuantization, {QStringLiteral("q4"), QStringLiteral("q8")}, s.quantization);
+  s.modelSampling = db.setting(kModelSampling, QStringLiteral("1")) != QLatin1String("0");
   s.temperature = number(db, kTemperature, s.temperature, 0.0, 2.0);
   s.topP = number(db, kTopP, s.topP, 0.01, 1.0);
   s.maxTokens = integer(db, kMaxTokens, s.maxTokens, 16, 65536);
@@ -63,6 +65,7 @@ TutorSettings TutorSettings::load(Database& db) {
 void TutorSettings::save(Database& db) const {
   db.setSetting(kDevice, device);
   db.setSetting(kQuantization, quantization);
+  db.setSetting(kModelSampling, modelSampling ? QStringLiteral("1") : QStringLiteral("0"));
   db.setSetting(kTemperature, QString::number(temperature));
   db.setSetting(kTopP, QString::number(topP));
   db.setSetting(kMaxTokens, QString::number(maxTokens));

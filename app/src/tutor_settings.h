@@ -16,6 +16,10 @@ struct TutorSettings {
   QString device = QStringLiteral("auto");
   // The preset the model manager converts checkpoints to: "q4" or "q8".
   QString quantization = QStringLiteral("q4");
+  // The model's own sampling (temperature, top-p, top-k of its
+  // generation_config.json) when it gives one; temperature and topP below
+  // are then used only for models that give none.
+  bool modelSampling = true;
   double temperature = 0.6;
   double topP = 0.95;
   int maxTokens = 4096;

@@ -80,6 +80,7 @@ GenerationRequest TutoringSession::buildRequest(const TutorRequest& r) {
   g.maxTokens = r.maxTokens;
   g.temperature = r.temperature;
   g.topP = r.topP;
+  g.modelSampling = r.modelSampling;
   g.seed = r.seed;
   return g;
 }

@@ -42,6 +42,7 @@ struct TutorRequest {
   int maxTokens = 4096;
   float temperature = 0.6f;
   float topP = 0.95f;
+  bool modelSampling = false;  // GenerationRequest::modelSampling
   quint64 seed = 0;
 };
 

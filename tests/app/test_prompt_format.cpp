@@ -275,6 +275,34 @@ class TestPromptFormat : public QObject {
     const auto backend = load(folder);
     const auto format = setup.make_format(backend->tokenizer());
     QVERIFY(format.is_stop(50));
+    const auto stops = backend->samplingFor({}).stop_ids;
+    QVERIFY(std::find(stops.begin(), stops.end(), 50) != stops.end());
+  }
+
+  void theModelsSamplingIsUsedWhenAskedFor() {
+    const QByteArray generation = R"({"temperature": 0.3, "top_p": 0.8, "top_k": 20})";
+    const auto backend = load(snapshot(QStringLiteral("sampling"), tokenizerConfig(zayaTemplate_), generation));
+    GenerationRequest r;
+    r.temperature = 1.1f;
+    r.topP = 0.5f;
+    r.modelSampling = true;
+    auto p = backend->samplingFor(r);
+    QCOMPARE(p.temperature, 0.3f);
+    QCOMPARE(p.top_p, 0.8f);
+    QCOMPARE(p.top_k, 20);
+    r.modelSampling = false;  // the switch off: the student's own settings
+    p = backend->samplingFor(r);
+    QCOMPARE(p.temperature, 1.1f);
+    QCOMPARE(p.top_p, 0.5f);
+    QCOMPARE(p.top_k, 0);
+    // do_sample false is greedy; a model without generation_config.json keeps the request's values.
+    const auto greedy = load(snapshot(QStringLiteral("greedy"), tokenizerConfig(zayaTemplate_), R"({"do_sample": false})"));
+    r.modelSampling = true;
+    QCOMPARE(greedy->samplingFor(r).temperature, 0.0f);
+    const auto plain = load(snapshot(QStringLiteral("no-generation-config"), tokenizerConfig(zayaTemplate_)));
+    QCOMPARE(plain->samplingFor(r).temperature, 1.1f);
+    QVERIFY(describePromptFormat(snapshot(QStringLiteral("sampling-shown"), tokenizerConfig(zayaTemplate_), generation))
+                .sampling.contains(QStringLiteral("temperature 0.3")));
   }
 };
 

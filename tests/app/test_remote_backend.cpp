@@ -24,11 +24,12 @@ struct Outcome {
   AppError::Kind kind = AppError::Kind::Storage;
 };
 
-Outcome run(RemoteBackend& backend) {
+Outcome run(RemoteBackend& backend, bool modelSampling = false) {
   Outcome out;
   auto future = QtConcurrent::run([&] {
     try {
       GenerationRequest r;
+      r.modelSampling = modelSampling;
       r.userPrompt = QStringLiteral("Solve 2x+3=11");
       backend.generate(r, [&](const GeneratedToken& t) {
         out.tokens.push_back(t);
@@ -72,6 +73,17 @@ class TestRemoteBackend : public QObject {
     QVERIFY(server.lastRequest.contains("Authorization: Bearer sk-secret-123"));
     QVERIFY(server.lastRequest.contains("\"stream\":true"));
     QVERIFY(server.lastRequest.startsWith("POST /v1/chat/completions"));
+    QVERIFY(server.lastRequest.contains("\"temperature\":"));
+  }
+
+  void theModelsSamplingLeavesItToTheServer() {
+    // Without temperature and top_p the server samples as the model's generation_config.json says.
+    OpenAiServer server;
+    RemoteBackend backend(server.url(), QStringLiteral("Zyphra/ZAYA1-8B"), QString(), 5000);
+    const Outcome o = run(backend, /*modelSampling=*/true);
+    QVERIFY2(o.error.isEmpty(), qPrintable(o.error));
+    QVERIFY(!server.lastRequest.contains("\"temperature\""));
+    QVERIFY(!server.lastRequest.contains("\"top_p\""));
   }
 
   void sessionOverRemoteSaysNoRouting() {

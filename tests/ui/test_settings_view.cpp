@@ -74,15 +74,17 @@ class TestSettingsView : public QObject {
       v.show();
       QCOMPARE(v.settings(), TutorSettings{});  // a new database: the defaults
       QSignalSpy changed(&v, &SettingsView::settingsChanged);
+      QVERIFY(v.modelSamplingSwitch()->isChecked());
+      v.modelSamplingSwitch()->click();
       v.temperatureField()->setValue(0.35);
       v.topPField()->setValue(0.8);
       // Typed: saved once, when Return completes the number.
       v.maxTokensField()->setFocus();
       v.maxTokensField()->selectAll();
       QTest::keyClicks(v.maxTokensField(), QStringLiteral("2048"));
-      QCOMPARE(changed.count(), 2);
-      QTest::keyClick(v.maxTokensField(), Qt::Key_Return);
       QCOMPARE(changed.count(), 3);
+      QTest::keyClick(v.maxTokensField(), Qt::Key_Return);
+      QCOMPARE(changed.count(), 4);
       v.thinkingBudgetField()->setValue(0);
       v.fontSizeField()->setValue(14);
       choose(v.themeChoice(), QStringLiteral("dark"));
@@ -95,12 +97,13 @@ class TestSettingsView : public QObject {
       QSignalSpy keySaved(&v, &SettingsView::apiKeyChanged);
       typeInto(v.apiKeyField(), QStringLiteral("sk-class-42"));
       QCOMPARE(keySaved.count(), 1);
-      QCOMPARE(changed.count(), 11);  // one save per changed value
+      QCOMPARE(changed.count(), 12);  // one save per changed value
       const auto before = changed.last().at(1).value<TutorSettings>();
       QCOMPARE(before.remoteModel, QStringLiteral("Zyphra/ZAYA1-8B"));
     }
     AppContext again(db);
     const TutorSettings s = TutorSettings::load(again.database());
+    QVERIFY(!s.modelSampling);
     QCOMPARE(s.temperature, 0.35);
     QCOMPARE(s.topP, 0.8);
     QCOMPARE(s.maxTokens, 2048);
@@ -118,6 +121,7 @@ class TestSettingsView : public QObject {
     SettingsView v(&again);
     QCOMPARE(v.settings(), s);
     QCOMPARE(v.temperatureField()->value(), 0.35);
+    QVERIFY(!v.modelSamplingSwitch()->isChecked());
     QCOMPARE(v.themeChoice()->currentData().toString(), QStringLiteral("dark"));
     QCOMPARE(v.apiKeyField()->text(), QStringLiteral("sk-class-42"));
     QCOMPARE(v.fontSizeField()->value(), 14);
@@ -153,6 +157,12 @@ class TestSettingsView : public QObject {
     auto* panel = w.practiceView()->panel();
     QCOMPARE(panel->maxTokens(), 1024);
     QCOMPARE(panel->temperature(), 0.2f);
+    // The sampling switch reaches the requests the practice screen sends.
+    QVERIFY(panel->modelSampling());
+    v->modelSamplingSwitch()->click();
+    QVERIFY(!panel->modelSampling());
+    v->modelSamplingSwitch()->click();
+    QVERIFY(panel->modelSampling());
     QCOMPARE(panel->thinkingBudget(), -1);
     QCOMPARE(v->thinkingBudgetField()->text(), QStringLiteral("No limit"));
     // The theme picked in the View menu is the one Settings shows and saves.

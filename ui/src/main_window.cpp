@@ -240,7 +240,7 @@ void MainWindow::applySettings() {
   if (!context_->ok()) return;
   const app::TutorSettings s = settings_->settings();
   ProblemPanel* panel = practice_->panel();
-  panel->setSampling(s.temperature, s.topP);
+  panel->setSampling(s.temperature, s.topP, s.modelSampling);
   panel->setMaxTokens(s.maxTokens);
   panel->setThinkingBudget(s.thinkingBudget);
   applyFontSize(s.fontSize);

@@ -293,6 +293,7 @@ bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
   r.maxTokens = maxTokens_;
   r.temperature = temperature_;
   r.topP = topP_;
+  r.modelSampling = modelSampling_;
   if (mode == app::TutorMode::Explain) {
     if (!session_) return false;
     for (const auto& st : session_->solution().steps)

@@ -66,10 +66,12 @@ class ProblemPanel : public QWidget {
   int thinkingBudget() const { return thinkingBudget_; }
   float temperature() const { return temperature_; }
   float topP() const { return topP_; }
-  void setSampling(double temperature, double topP) {
+  void setSampling(double temperature, double topP, bool modelSampling) {
     temperature_ = float(temperature);
     topP_ = float(topP);
+    modelSampling_ = modelSampling;
   }
+  bool modelSampling() const { return modelSampling_; }
   // The line under the tutor buttons that says why there is no model and links to the model manager.
   QLabel* modelNote() const { return modelNote_; }
 
@@ -124,6 +126,7 @@ class ProblemPanel : public QWidget {
   int maxTokens_ = 4096;
   float temperature_ = 0.6f;
   float topP_ = 0.95f;
+  bool modelSampling_ = true;
 };
 
 }  // namespace zaya::ui

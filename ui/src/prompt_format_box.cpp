@@ -55,7 +55,7 @@ PromptFormatBox::PromptFormatBox(QWidget* parent) : QGroupBox(tr("Prompt format"
   template_ = readOnlyText(tr("Chat template"), this);
   copyTemplate_ = addCopyable(layout, templateLabel_, template_, this);
   example_ = readOnlyText(tr("Example prompt"), this);
-  copyExample_ = addCopyable(layout, new QLabel(tr("A hint request as the model receives it:"), this), example_, this);
+  copyExample_ = addCopyable(layout, new QLabel(tr("A request for a full solution, as the model receives it:"), this), example_, this);
   showFor({});
 }
 
@@ -80,6 +80,9 @@ void PromptFormatBox::showFor(const QString& path) {
                        ? tr("Prompts use %1, as the model was trained.").arg(info.description)
                        : tr("Prompts use %1.").arg(info.description);
     if (!info.stopTokens.isEmpty()) text += tr(" Replies also stop at token ids %1 (generation_config.json).").arg(info.stopTokens);
+    if (!info.sampling.isEmpty())
+      text += tr(" Recommended sampling: %1 (generation_config.json; Settings → \"Use the model's recommended sampling\").")
+                  .arg(info.sampling);
     description_->setText(text);
     const bool hasTemplate = !info.templateSource.isEmpty();
     for (QWidget* w : std::initializer_list<QWidget*>{templateLabel_, template_, copyTemplate_}) w->setVisible(hasTemplate);

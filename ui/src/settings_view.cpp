@@ -86,6 +86,11 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
 
   auto* genBox = new QGroupBox(tr("Hints and solutions"), page);
   auto* genForm = new QFormLayout(genBox);
+  modelSampling_ = new QCheckBox(tr("Use the model's recommended sampling"), genBox);
+  modelSampling_->setAccessibleName(tr("Use the model's recommended sampling"));
+  modelSampling_->setToolTip(tr("The temperature, top-p and top-k the model's makers give in its generation_config.json; "
+                                "the values below are then used only for a model that gives none"));
+  genForm->addRow(modelSampling_);
   temperature_ = new QDoubleSpinBox(genBox);
   temperature_->setAccessibleName(tr("Temperature"));
   temperature_->setRange(0.0, 2.0);
@@ -182,6 +187,7 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
     connect(s, &QSpinBox::valueChanged, this, &SettingsView::commit);
   }
   connect(remote_, &QCheckBox::toggled, this, &SettingsView::commit);
+  connect(modelSampling_, &QCheckBox::toggled, this, &SettingsView::commit);
   for (QLineEdit* e : {url_, model_}) connect(e, &QLineEdit::editingFinished, this, &SettingsView::commit);
   connect(key_, &QLineEdit::editingFinished, this, [this] {
     if (!key_->isModified()) return;
@@ -207,6 +213,7 @@ void SettingsView::refresh() {
   if (ctx_ && ctx_->ok()) settings_ = app::TutorSettings::load(ctx_->database());
   device_->setCurrentIndex(std::max(0, device_->findData(settings_.device)));
   quantization_->setCurrentIndex(std::max(0, quantization_->findData(settings_.quantization)));
+  modelSampling_->setChecked(settings_.modelSampling);
   temperature_->setValue(settings_.temperature);
   topP_->setValue(settings_.topP);
   maxTokens_->setValue(settings_.maxTokens);
@@ -238,6 +245,7 @@ void SettingsView::commit() {
   const app::TutorSettings before = settings_;
   settings_.device = device_->currentData().toString();
   settings_.quantization = quantization_->currentData().toString();
+  settings_.modelSampling = modelSampling_->isChecked();
   settings_.temperature = temperature_->value();
   settings_.topP = topP_->value();
   settings_.maxTokens = maxTokens_->value();

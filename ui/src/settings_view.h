@@ -38,6 +38,7 @@ class SettingsView : public QWidget {
   // For tests.
   QComboBox* deviceChoice() const { return device_; }
   QComboBox* quantizationChoice() const { return quantization_; }
+  QCheckBox* modelSamplingSwitch() const { return modelSampling_; }
   QDoubleSpinBox* temperatureField() const { return temperature_; }
   QDoubleSpinBox* topPField() const { return topP_; }
   QSpinBox* maxTokensField() const { return maxTokens_; }
@@ -73,6 +74,7 @@ class SettingsView : public QWidget {
   bool filling_ = false;  // controls being set from settings_: not a user change
   QComboBox* device_;
   QComboBox* quantization_;
+  QCheckBox* modelSampling_;
   QDoubleSpinBox* temperature_;
   QDoubleSpinBox* topP_;
   QSpinBox* maxTokens_;
