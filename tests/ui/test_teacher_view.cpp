@@ -243,7 +243,8 @@ class TestTeacherView : public QObject {
   // A stored iteration count of 2^31 - 1 (about an hour of PBKDF2): pressing
   // "Open teacher mode" says "Checking the password…" and the window keeps
   // running (a 50 ms timer never stalls 300 ms); the user can leave the
-  // screen, and leaving stops the derivation rather than letting it run on.
+  // screen, and leaving (or Cancel) stops the derivation rather than letting
+  // it run on.
   void hugeIterationCountNeitherFreezesNorOpens() {
     qputenv("ZAYA_DATA_DIR", dir_.filePath(QStringLiteral("huge-count")).toUtf8());
     {
@@ -306,6 +307,22 @@ class TestTeacherView : public QObject {
     QVERIFY2(tv->lockMessage().contains(QStringLiteral("stopped")), qPrintable(tv->lockMessage()));
     QVERIFY2(QThreadPool::globalInstance()->waitForDone(5000), "the key derivation kept running after the screen was left");
     QVERIFY(!w.appContext()->auth().isTeacher());
+
+    // Back on the screen, Cancel stops a check the same way.
+    QVERIFY(w.showView(QStringLiteral("teacher")));
+    tv->passwordField()->setText(kPassword);
+    QTest::mouseClick(open, Qt::LeftButton);
+    QVERIFY(tv->isCheckingPassword());
+    QPushButton* cancel = nullptr;
+    for (auto* b : tv->findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Cancel")) cancel = b;
+    QVERIFY(cancel && cancel->isVisible());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(!tv->isCheckingPassword());
+    QVERIFY(open->isEnabled() && !cancel->isVisible());
+    QVERIFY2(tv->lockMessage().contains(QStringLiteral("cancelled")), qPrintable(tv->lockMessage()));
+    QVERIFY2(QThreadPool::globalInstance()->waitForDone(5000), "the key derivation kept running after Cancel");
+    QVERIFY(!tv->isUnlocked() && !w.appContext()->auth().isTeacher());
   }
 };
 
