@@ -5,7 +5,7 @@
 // output and problem text cannot draw a colour box or huge type (no fake
 // "✓ Verified" badge at any size); and a
 // 1.1 MB statement with 100k formulas shows its first formulas at once (about
-// 1 s idle; the bound is 6 s for a loaded machine) while the page keeps
+// 1 s idle), while nearly all are still to be typeset, and the page keeps
 // answering as the rest are typeset.
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -170,13 +170,15 @@ class TestMathLimits : public QObject {
                                 {QStringLiteral("sections"), QJsonArray{QJsonObject{{QStringLiteral("html"), html}}}}});
     QVERIFY(rendered.wait(60000));
     const qint64 shown = clock.elapsed();
-    // About 1 s on an idle machine (before: only after the whole statement,
-    // a minute); the bound leaves room for a machine busy with other tests.
-    QVERIFY2(shown < 6000, qPrintable(QStringLiteral("the first formulas took %1 ms").arg(shown)));
+    // About 1 s on an idle machine, before: only after the whole statement
+    // was typeset, a minute. Wall time depends on the load (up to 9 s seen
+    // with four web tests on two busy cores); what does not is that the view
+    // shows while nearly every formula is still waiting.
+    QVERIFY2(shown < 12000, qPrintable(QStringLiteral("the first formulas took %1 ms").arg(shown)));
     QVERIFY(doc.lastKatexCount() > 0);
     QVERIFY(evaluate(doc, QStringLiteral("!!document.querySelector('span.math .katex')")).toBool());
     const int pendingAtFirst = evaluate(doc, QStringLiteral("window.zayaMath.pending()")).toInt();
-    QVERIFY2(pendingAtFirst > 1000, qPrintable(QString::number(pendingAtFirst)));
+    QVERIFY2(pendingAtFirst > 90000, qPrintable(QString::number(pendingAtFirst)));
 
     // While the rest is typeset: a 50 ms page timer keeps firing and a
     // round trip from the app is answered promptly.
@@ -195,8 +197,11 @@ class TestMathLimits : public QObject {
     const int pendingLater = evaluate(doc, QStringLiteral("window.zayaMath.pending()")).toInt();
     qInfo("first formulas after %lld ms; worst round trip %lld ms; worst page timer gap %.0f ms; pending %d → %d", shown,
           worstRoundTrip, gap, pendingAtFirst, pendingLater);
+    // Idle: round trips of about 40 ms and timer gaps of about 100 ms (the
+    // typesetting slices are 30 ms); the bounds leave room for a loaded
+    // machine and still fail a page that blocks while it typesets.
     QVERIFY2(worstRoundTrip < 1000, qPrintable(QString::number(worstRoundTrip)));
-    QVERIFY2(gap < 500, qPrintable(QString::number(gap)));
+    QVERIFY2(gap < 1000, qPrintable(QString::number(gap)));
     QVERIFY2(pendingLater < pendingAtFirst, "typesetting did not go on");
     // Far from the viewport nothing is laid out or painted yet; scrolled
     // into view, each formula is measured and boxed if it does not fit.
