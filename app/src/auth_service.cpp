@@ -1,8 +1,12 @@
 #include "auth_service.h"
 
 #include <QCryptographicHash>
+#include <QFutureWatcher>
+#include <QMessageAuthenticationCode>
 #include <QPasswordDigestor>
 #include <QRandomGenerator>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QtEndian>
 
 namespace zaya::app {
 
@@ -11,6 +15,70 @@ bool constantTimeEquals(const QByteArray& a, const QByteArray& b) {
   unsigned char diff = 0;
   for (qsizetype i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
+}
+
+std::optional<QByteArray> deriveKeyPbkdf2Sha256(const QByteArray& password, const QByteArray& salt, int iterations,
+                                                int keyLength, const std::atomic<bool>* cancelled) {
+  // A few milliseconds of work between looks at the flag.
+  constexpr int kIterationsBetweenChecks = 4096;
+  if (iterations <= 0 || keyLength <= 0) return QByteArray();
+  QMessageAuthenticationCode hmac(QCryptographicHash::Sha256, password);
+  QByteArray key;
+  for (quint32 block = 1; key.size() < keyLength; ++block) {
+    char index[4];
+    qToBigEndian(block, index);
+    hmac.reset();
+    hmac.addData(salt);
+    hmac.addData(index, 4);
+    QByteArray u = hmac.result();
+    QByteArray t = u;
+    for (int i = 1; i < iterations; ++i) {
+      if (cancelled && i % kIterationsBetweenChecks == 0 && cancelled->load(std::memory_order_relaxed)) return std::nullopt;
+      hmac.reset();
+      hmac.addData(u);
+      u = hmac.result();
+      char* out = t.data();
+      const char* in = u.constData();
+      for (qsizetype k = 0; k < t.size(); ++k) out[k] ^= in[k];
+    }
+    key += t;
+  }
+  key.truncate(keyLength);
+  return key;
+}
+
+PendingSignIn::PendingSignIn(AuthService* auth, QObject* parent) : QObject(parent), auth_(auth) {}
+
+PendingSignIn::~PendingSignIn() { cancel(); }
+
+void PendingSignIn::cancel() {
+  shared_->cancelled = true;
+  running_ = false;
+}
+
+void PendingSignIn::finishLater(bool signedIn, const QString& error) {
+  QMetaObject::invokeMethod(
+      this,
+      [this, signedIn, error] {
+        if (!running_) return;
+        running_ = false;
+        emit finished(signedIn, error);
+      },
+      Qt::QueuedConnection);
+}
+
+void PendingSignIn::complete(std::optional<bool> passwordMatches) {
+  if (!running_ || shared_->cancelled || !passwordMatches) return;  // abandoned: nobody is waiting
+  running_ = false;
+  if (!auth_ || !profile_) {
+    emit finished(false, tr("The sign-in was interrupted; try again."));
+  } else if (*passwordMatches) {
+    auth_->current_ = profile_;
+    emit auth_->currentChanged();
+    emit finished(true, {});
+  } else {
+    emit finished(false, tr("Wrong password for %1.").arg(profile_->name));
+  }
 }
 
 AuthService::AuthService(Database& db, QObject* parent) : QObject(parent), db_(db) {}
@@ -30,6 +98,14 @@ bool AuthService::verifyPassword(const QString& password, const PasswordRecord& 
   const QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), record.salt,
                                                                 record.iterations, quint64(record.hash.size()));
   return constantTimeEquals(derived, record.hash);
+}
+
+std::optional<bool> AuthService::verifyPassword(const QString& password, const PasswordRecord& record,
+                                                const std::atomic<bool>& cancelled) {
+  if (record.iterations <= 0 || record.hash.isEmpty()) return false;
+  const auto derived = deriveKeyPbkdf2Sha256(password.toUtf8(), record.salt, record.iterations, int(record.hash.size()), &cancelled);
+  if (!derived) return std::nullopt;
+  return constantTimeEquals(*derived, record.hash);
 }
 
 bool AuthService::hasTeacher() {
@@ -77,6 +153,33 @@ void AuthService::signIn(qint64 profileId, const QString& password) {
   }
   current_ = p;
   emit currentChanged();
+}
+
+PendingSignIn* AuthService::beginSignIn(qint64 profileId, const QString& password, QObject* parent) {
+  auto* pending = new PendingSignIn(this, parent);
+  const auto p = db_.profile(profileId);
+  if (!p) {
+    pending->finishLater(false, tr("No profile with id %1.").arg(profileId));
+    return pending;
+  }
+  pending->profile_ = p;
+  if (p->role != Role::Teacher) {  // no password to check
+    QMetaObject::invokeMethod(pending, [pending] { pending->complete(true); }, Qt::QueuedConnection);
+    return pending;
+  }
+  const auto record = db_.password(profileId);
+  if (!record) {
+    pending->finishLater(false, tr("Wrong password for %1.").arg(p->name));
+    return pending;
+  }
+  // The worker only sees copies and the shared flag, never the objects here,
+  // so it may outlive them; a finished check nobody waits for is dropped.
+  auto* watcher = new QFutureWatcher<std::optional<bool>>(pending);
+  connect(watcher, &QFutureWatcherBase::finished, pending, [pending, watcher] { pending->complete(watcher->result()); });
+  watcher->setFuture(QtConcurrent::run([shared = pending->shared_, password, record = *record]() -> std::optional<bool> {
+    return verifyPassword(password, record, shared->cancelled);
+  }));
+  return pending;
 }
 
 void AuthService::signOut() {

@@ -3,30 +3,12 @@
 // bridge.showDocument, the page renders it and answers with
 // bridge.rendered(generation, katexCount, errorCount). Untrusted text (problem statements,
 // model output) only ever becomes DOM text nodes or KaTeX output with trust
-// off, so nothing it contains can run script or fetch anything.
+// off, so nothing it contains can run script or fetch anything; math.js
+// keeps its size within the text column.
 "use strict";
 
 (function () {
   let bridge = null;
-
-  // Typesets every <span class="math"> the app's renderer produced. A bad
-  // formula shows its source in red, never a blank.
-  function typesetMath(root) {
-    for (const span of root.querySelectorAll("span.math")) {
-      const src = span.textContent;
-      const display = span.dataset.display === "1";
-      try {
-        katex.render(src, span, {
-          displayMode: display, throwOnError: true, trust: false, strict: "ignore",
-          maxExpand: 1000, maxSize: 50, output: "htmlAndMathml"
-        });
-      } catch (e) {
-        span.className = "math math-error katex-error";
-        span.title = String(e && e.message ? e.message : e);
-        span.textContent = display ? "\\[" + src + "\\]" : "\\(" + src + "\\)";
-      }
-    }
-  }
 
   // Section HTML comes from the app's markdown renderer, which escapes all
   // text and emits no links, images from outside, or event attributes; the
@@ -57,7 +39,7 @@
     let p = document.getElementById("preview");
     if (!p) return;
     p.innerHTML = html;
-    typesetMath(p);
+    window.zayaMath.typeset(p, "untrusted");  // what the student types
   }
 
   function showDocument(json) {
@@ -85,11 +67,13 @@
       p.setAttribute("aria-label", "Answer preview");
       root.appendChild(p);
     }
-    typesetMath(root);
-    reportRendered(doc.generation | 0);
+    // A long document reports as soon as its first formulas are typeset;
+    // the rest follow without blocking the page.
+    window.zayaMath.typeset(root, "document", () => reportRendered(doc.generation | 0));
   }
 
-  window.zayaTypeset = typesetMath;
+  // Model output (solution.js) is typeset with the untrusted profile.
+  window.zayaTypeset = (root) => window.zayaMath.typeset(root, "untrusted");
   window.zayaBridge = () => bridge;
 
   document.addEventListener("DOMContentLoaded", () => {

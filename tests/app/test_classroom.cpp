@@ -2,10 +2,14 @@
 // cannot change a grade or read another student's attempts through any
 // service call; a results file edited after export is rejected; the class
 // grid and its CSV show what was imported.
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPasswordDigestor>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QtTest>
 
 #include "classroom_service.h"
@@ -60,6 +64,56 @@ class TestClassroom : public QObject {
     QVERIFY(constantTimeEquals("abc", "abc"));
     QVERIFY(!constantTimeEquals("abc", "abd"));
     QVERIFY(!constantTimeEquals("abc", "ab"));
+  }
+
+  // The stoppable derivation is PBKDF2 itself (RFC 7914's vector and Qt's
+  // own digestor agree), and a background sign-in signs in, refuses, or —
+  // once cancelled — stops within moments even at 2^31 - 1 iterations.
+  void backgroundSignInCanBeAbandoned() {
+    QCOMPARE(deriveKeyPbkdf2Sha256("passwd", "salt", 1, 64)->toHex(),
+             QByteArray("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+                        "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783"));
+    for (int iterations : {2, 4096, 4097, 9000})
+      QCOMPARE(*deriveKeyPbkdf2Sha256("pw", "NaCl-salt-16byte", iterations, 40),
+               QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, "pw", "NaCl-salt-16byte", iterations, 40));
+
+    Database db(dir_.filePath(QStringLiteral("pending.sqlite")));
+    AuthService auth(db);
+    const Profile t = auth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
+    const Profile s = auth.createStudent(QStringLiteral("Ada"));
+    auto signInAndWait = [&](qint64 id, const QString& pw) -> QList<QVariant> {
+      QObject owner;
+      PendingSignIn* pending = auth.beginSignIn(id, pw, &owner);
+      QSignalSpy done(pending, &PendingSignIn::finished);
+      if (!done.wait(30000)) return {};
+      return done.first();
+    };
+    QCOMPARE(signInAndWait(t.id, QStringLiteral("wrong password")).value(0).toBool(), false);
+    QVERIFY(!auth.current());
+    QCOMPARE(signInAndWait(t.id, kTeacherPassword).value(0).toBool(), true);
+    QVERIFY(auth.isTeacher());
+    QCOMPARE(signInAndWait(s.id, {}).value(0).toBool(), true);
+    QCOMPARE(auth.current()->id, s.id);
+    const auto unknown = signInAndWait(99999, kTeacherPassword);
+    QVERIFY(!unknown.value(0).toBool() && unknown.value(1).toString().contains(QStringLiteral("No profile")));
+
+    // A stored count that would take an hour.
+    PasswordRecord huge = *db.password(t.id);
+    huge.iterations = 2147483647;
+    db.setPassword(t.id, huge);
+    auth.signOut();
+    QElapsedTimer clock;
+    clock.start();
+    std::unique_ptr<PendingSignIn> p(auth.beginSignIn(t.id, kTeacherPassword, nullptr));
+    QSignalSpy done(p.get(), &PendingSignIn::finished);
+    QVERIFY(clock.elapsed() < 200);  // returned at once
+    QVERIFY(!done.wait(1000));       // still deriving
+    QVERIFY(p->isRunning());
+    p->cancel();
+    QVERIFY2(QThreadPool::globalInstance()->waitForDone(2000), "the derivation did not stop when cancelled");
+    QCoreApplication::processEvents();
+    QVERIFY(done.isEmpty());  // an abandoned check reports nothing
+    QVERIFY(!auth.current());
   }
 
   void studentCannotReachOthersOrGrades() {

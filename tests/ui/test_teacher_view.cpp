@@ -10,10 +10,13 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QComboBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QThreadPool>
+#include <QTimer>
 #include <QtTest>
 
 #include "app_context.h"
@@ -33,6 +36,13 @@ namespace {
 const QString kPassword = QStringLiteral("Sesame-Tulip-7731");
 QStringList g_log;
 void captureLog(QtMsgType, const QMessageLogContext&, const QString& msg) { g_log << msg; }
+
+// Starts a password check and waits for its outcome: true when the screen opened.
+bool unlock(TeacherView& tv, const QString& password) {
+  QSignalSpy done(&tv, &TeacherView::unlockFinished);
+  if (!tv.startUnlock(password)) return false;
+  return done.wait(60000) && done.first().at(0).toBool();
+}
 }  // namespace
 
 class TestTeacherView : public QObject {
@@ -65,17 +75,17 @@ class TestTeacherView : public QObject {
 
     // First use: the two entries must agree, then the password is created.
     tv.passwordField()->setText(kPassword);
-    QVERIFY(!tv.unlock(kPassword + QStringLiteral("x")));
+    QVERIFY(!unlock(tv, kPassword + QStringLiteral("x")));
     QVERIFY(!tv.isUnlocked());
     QVERIFY(!teacher.auth().hasTeacher());
-    QVERIFY(!tv.unlock(QStringLiteral("short")));  // confirm field empty: differs
+    QVERIFY(!unlock(tv, QStringLiteral("short")));  // confirm field empty: differs
     const auto fields = tv.findChildren<QLineEdit*>();
     QLineEdit* confirm = nullptr;
     for (auto* f : fields)
       if (f->accessibleName() == QStringLiteral("Repeat the password")) confirm = f;
     QVERIFY(confirm);
     confirm->setText(kPassword);
-    QVERIFY2(tv.unlock(kPassword), qPrintable(tv.lockMessage()));
+    QVERIFY2(unlock(tv, kPassword), qPrintable(tv.lockMessage()));
     QVERIFY(tv.isUnlocked());
     QVERIFY(teacher.auth().isTeacher());
     QVERIFY(tv.passwordField()->text().isEmpty());
@@ -84,13 +94,13 @@ class TestTeacherView : public QObject {
     tv.lock();
     QVERIFY(!tv.isUnlocked());
     QVERIFY(!teacher.auth().isTeacher());
-    QVERIFY(!tv.unlock(QStringLiteral("sesame-tulip-7731")));
-    QVERIFY(!tv.unlock(QString()));
+    QVERIFY(!unlock(tv, QStringLiteral("sesame-tulip-7731")));
+    QVERIFY(!unlock(tv, QString()));
     QVERIFY(!tv.isUnlocked());
     QVERIFY(!teacher.auth().isTeacher());
     QVERIFY(!tv.createClass(QStringLiteral("Sneaky")));
     QVERIFY2(tv.lockMessage().contains(QStringLiteral("Wrong password")), qPrintable(tv.lockMessage()));
-    QVERIFY(tv.unlock(kPassword));
+    QVERIFY(unlock(tv, kPassword));
 
     // A class with two students.
     QVERIFY2(tv.createClass(QStringLiteral("Class 7b")), qPrintable(tv.message()));
@@ -228,6 +238,91 @@ class TestTeacherView : public QObject {
                                    kPassword.toUtf8().toBase64(), kPassword.toUtf8().toHex()})
       QVERIFY(!stored.contains(form));
     for (const QString& line : g_log) QVERIFY2(!line.contains(kPassword, Qt::CaseInsensitive), qPrintable(line));
+  }
+
+  // A stored iteration count of 2^31 - 1 (about an hour of PBKDF2): pressing
+  // "Open teacher mode" says "Checking the password…" and the window keeps
+  // running (a 50 ms timer never stalls 300 ms); the user can leave the
+  // screen, and leaving (or Cancel) stops the derivation rather than letting
+  // it run on.
+  void hugeIterationCountNeitherFreezesNorOpens() {
+    qputenv("ZAYA_DATA_DIR", dir_.filePath(QStringLiteral("huge-count")).toUtf8());
+    {
+      app::Database db(app::Database::defaultPath());
+      app::AuthService auth(db);
+      const app::Profile t = auth.createTeacher(QStringLiteral("Teacher"), kPassword);
+      app::PasswordRecord record = *db.password(t.id);
+      record.iterations = 2147483647;
+      db.setPassword(t.id, record);
+    }
+    MainWindow w;
+    w.resize(1200, 800);
+    w.show();
+    QSignalSpy loaded(&w, &MainWindow::bankLoaded);
+    QVERIFY(loaded.wait(30000));
+    QSignalSpy rendered(&w, &MainWindow::viewRendered);
+    QVERIFY(w.showView(QStringLiteral("teacher")));
+    QVERIFY(rendered.wait(5000));
+    TeacherView* tv = w.teacherView();
+    QPushButton* open = nullptr;
+    for (auto* b : tv->findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Open teacher mode")) open = b;
+    QVERIFY(open);
+
+    tv->passwordField()->setText(kPassword);
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(open, Qt::LeftButton);
+    QVERIFY2(clock.elapsed() < 300, qPrintable(QStringLiteral("the click took %1 ms").arg(clock.elapsed())));
+    QVERIFY(tv->isCheckingPassword());
+    QCOMPARE(tv->lockMessage(), QStringLiteral("Checking the password…"));
+    QVERIFY(!open->isEnabled());
+
+    qint64 last = clock.elapsed(), worst = 0;
+    int ticks = 0;
+    QTimer tick;
+    tick.setInterval(50);
+    connect(&tick, &QTimer::timeout, this, [&] {
+      const qint64 now = clock.elapsed();
+      worst = std::max(worst, now - last);
+      last = now;
+      ++ticks;
+    });
+    tick.start();
+    QTest::qWait(2000);
+    tick.stop();
+    QVERIFY2(worst < 300, qPrintable(QStringLiteral("the GUI stalled for %1 ms").arg(worst)));
+    QVERIFY2(ticks >= 20, qPrintable(QStringLiteral("only %1 timer ticks in 2 s").arg(ticks)));
+    QVERIFY(tv->isCheckingPassword());
+    QVERIFY(!tv->isUnlocked());
+    if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty())
+      QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("teacher-checking-password.png"))));
+
+    // Leaving the screen works at once and abandons the check.
+    rendered.clear();
+    QVERIFY(w.showView(QStringLiteral("progress")));
+    QVERIFY(rendered.wait(5000));
+    QVERIFY(!tv->isCheckingPassword());
+    QVERIFY(!w.appContext()->auth().isTeacher());
+    QVERIFY2(tv->lockMessage().contains(QStringLiteral("stopped")), qPrintable(tv->lockMessage()));
+    QVERIFY2(QThreadPool::globalInstance()->waitForDone(5000), "the key derivation kept running after the screen was left");
+    QVERIFY(!w.appContext()->auth().isTeacher());
+
+    // Back on the screen, Cancel stops a check the same way.
+    QVERIFY(w.showView(QStringLiteral("teacher")));
+    tv->passwordField()->setText(kPassword);
+    QTest::mouseClick(open, Qt::LeftButton);
+    QVERIFY(tv->isCheckingPassword());
+    QPushButton* cancel = nullptr;
+    for (auto* b : tv->findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Cancel")) cancel = b;
+    QVERIFY(cancel && cancel->isVisible());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(!tv->isCheckingPassword());
+    QVERIFY(open->isEnabled() && !cancel->isVisible());
+    QVERIFY2(tv->lockMessage().contains(QStringLiteral("cancelled")), qPrintable(tv->lockMessage()));
+    QVERIFY2(QThreadPool::globalInstance()->waitForDone(5000), "the key derivation kept running after Cancel");
+    QVERIFY(!tv->isUnlocked() && !w.appContext()->auth().isTeacher());
   }
 };
 

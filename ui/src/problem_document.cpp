@@ -263,7 +263,7 @@ QString answerPreviewHtml(const QString& answer) {
   const std::string a = answer.trimmed().toStdString();
   if (a.empty()) return {};
   if (!render::find_math_spans(a, true).empty()) return QString::fromStdString(render::render_markdown_with_math(a));
-  return QString::fromStdString("<span class=\"math\" data-display=\"0\">" + render::escape_html(a) + "</span>");
+  return QString::fromStdString("<span class=\"math\">" + render::escape_html(a) + "</span>");
 }
 
 }  // namespace zaya::ui

@@ -22,6 +22,7 @@
 #include "app_context.h"
 #include "problem_document.h"
 #include "screen_page.h"
+#include "teacher_lock_page.h"
 
 namespace zaya::ui {
 
@@ -53,42 +54,12 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   pages_ = new QStackedWidget(this);
   outer->addWidget(pages_);
 
-  // --- lock page ---
-  auto* lockPage = new QWidget(pages_);
-  auto* lockLayout = new QVBoxLayout(lockPage);
-  lockLayout->addStretch();
-  auto* lockBox = new QWidget(lockPage);
-  lockBox->setFixedWidth(460);
-  auto* form = new QFormLayout(lockBox);
-  lockTitle_ = new QLabel(lockBox);
-  keepRelativeFont(lockTitle_, 1.3, true);
-  form->addRow(lockTitle_);
-  lockHint_ = new QLabel(lockBox);
-  lockHint_->setWordWrap(true);
-  form->addRow(lockHint_);
-  teacherName_ = new QLineEdit(tr("Teacher"), lockBox);
-  teacherName_->setAccessibleName(tr("Teacher name"));
-  form->addRow(tr("Name"), teacherName_);
-  password_ = new QLineEdit(lockBox);
-  password_->setEchoMode(QLineEdit::Password);
-  password_->setAccessibleName(tr("Teacher password"));
-  form->addRow(tr("Password"), password_);
-  confirm_ = new QLineEdit(lockBox);
-  confirm_->setEchoMode(QLineEdit::Password);
-  confirm_->setAccessibleName(tr("Repeat the password"));
-  form->addRow(tr("Repeat"), confirm_);
-  auto* unlockButton = new QPushButton(tr("Open teacher mode"), lockBox);
-  unlockButton->setDefault(true);
-  form->addRow(unlockButton);
-  lockMessage_ = new QLabel(lockBox);
-  lockMessage_->setWordWrap(true);
-  form->addRow(lockMessage_);
-  lockLayout->addWidget(lockBox, 0, Qt::AlignHCenter);
-  lockLayout->addStretch();
-  pages_->addWidget(lockPage);
-  connect(unlockButton, &QPushButton::clicked, this, [this] { unlock(password_->text()); });
-  connect(password_, &QLineEdit::returnPressed, this, [this] { unlock(password_->text()); });
-  connect(confirm_, &QLineEdit::returnPressed, this, [this] { unlock(password_->text()); });
+  lockPage_ = new TeacherLockPage(context, pages_);
+  pages_->addWidget(lockPage_);
+  connect(lockPage_, &TeacherLockPage::finished, this, [this](bool unlocked) {
+    if (unlocked) opened();
+    emit unlockFinished(unlocked);
+  });
 
   // --- teacher page ---
   auto* page = new QWidget(pages_);
@@ -284,76 +255,35 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   });
 
   pages_->addWidget(page);
-  refreshLock();
+  showLockPage();
 }
 
 bool TeacherView::isUnlocked() const {
   return ctx_ && ctx_->ok() && ctx_->auth().isTeacher() && pages_->currentIndex() == 1;
 }
 
-QString TeacherView::lockMessage() const { return lockMessage_->text(); }
+QString TeacherView::lockMessage() const { return lockPage_->message(); }
 QString TeacherView::message() const { return message_->text(); }
+QLineEdit* TeacherView::passwordField() const { return lockPage_->passwordField(); }
+bool TeacherView::isCheckingPassword() const { return lockPage_->isChecking(); }
 
-void TeacherView::refreshLock() {
+void TeacherView::showLockPage() {
   pages_->setCurrentIndex(0);
-  if (!ctx_ || !ctx_->ok()) {
-    lockTitle_->setText(tr("Teacher mode is not available"));
-    lockHint_->setText(ctx_ ? ctx_->error() : QString());
-    for (QWidget* w : {static_cast<QWidget*>(teacherName_), static_cast<QWidget*>(password_), static_cast<QWidget*>(confirm_)})
-      w->setEnabled(false);
-    return;
-  }
-  const bool first = !ctx_->auth().hasTeacher();
-  lockTitle_->setText(first ? tr("Set up teacher mode") : tr("Teacher mode"));
-  lockHint_->setText(first ? tr("Choose the teacher password (at least %1 characters). Students cannot open teacher "
-                                "mode without it, and it cannot be recovered, so keep it safe.")
-                                 .arg(app::AuthService::kMinPasswordLength)
-                           : tr("Enter the teacher password to manage classes, build problem sets and see results."));
-  lockHint_->setMinimumHeight(lockHint_->heightForWidth(430));  // the box is 460 wide
-  if (auto* form = qobject_cast<QFormLayout*>(teacherName_->parentWidget()->layout())) {
-    form->setRowVisible(teacherName_, first);
-    form->setRowVisible(confirm_, first);
-  }
-  (first ? teacherName_ : password_)->setFocus();
+  lockPage_->refresh();
 }
 
-bool TeacherView::unlock(const QString& password) {
-  if (!ctx_ || !ctx_->ok()) return false;
-  auto& auth = ctx_->auth();
-  const QString repeated = confirm_->text();
-  password_->clear();
-  confirm_->clear();
-  try {
-    if (!auth.hasTeacher()) {
-      if (password != repeated) {
-        lockMessage_->setText(tr("The two passwords differ."));
-        return false;
-      }
-      const app::Profile teacher = auth.createTeacher(teacherName_->text().trimmed().isEmpty() ? tr("Teacher")
-                                                                                              : teacherName_->text().trimmed(),
-                                                      password);
-      auth.signIn(teacher.id, password);
-    } else {
-      qint64 teacherId = 0;
-      for (const auto& p : auth.profiles())
-        if (!teacherId && p.role == app::Role::Teacher) teacherId = p.id;
-      auth.signIn(teacherId, password);
-    }
-  } catch (const app::AppError& e) {
-    lockMessage_->setText(e.kind() == app::AppError::Kind::PermissionDenied ? tr("Wrong password.") : e.message());
-    if (auth.isTeacher()) ctx_->signInStudent();
-    return false;
-  }
-  lockMessage_->clear();
+bool TeacherView::startUnlock(const QString& password) { return lockPage_->startUnlock(password); }
+
+void TeacherView::opened() {
   pages_->setCurrentIndex(1);
   setMessage({}, false);
   refreshClasses();
-  return true;
 }
 
 void TeacherView::lock() {
+  lockPage_->cancel(tr("The password check was stopped: teacher mode was locked."));
   if (ctx_ && ctx_->ok() && ctx_->auth().isTeacher()) ctx_->signInStudent();
-  refreshLock();
+  showLockPage();
 }
 
 void TeacherView::showEvent(QShowEvent* e) {
@@ -363,6 +293,7 @@ void TeacherView::showEvent(QShowEvent* e) {
 
 void TeacherView::hideEvent(QHideEvent* e) {
   QWidget::hideEvent(e);
+  lockPage_->cancel(tr("The password check was stopped when you left teacher mode."));
   if (isUnlocked()) lock();
 }
 

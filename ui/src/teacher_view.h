@@ -3,8 +3,9 @@
 // level L", due date, hints and model solutions allowed) exported as a set
 // file, imported results files and the class grid with CSV export.
 //
-// The first use creates the teacher password. Leaving the screen locks it
-// again, so the student signed in before is back in charge of the app.
+// The first use creates the teacher password (TeacherLockPage). Leaving the
+// screen locks it again, or abandons a password check still running, so the
+// student signed in before is back in charge of the app.
 #pragma once
 
 #include <QWidget>
@@ -27,6 +28,7 @@ class ClassGridModel;
 namespace zaya::ui {
 
 class AppContext;
+class TeacherLockPage;
 
 class TeacherView : public QWidget {
   Q_OBJECT
@@ -34,9 +36,11 @@ class TeacherView : public QWidget {
   explicit TeacherView(AppContext* context, QWidget* parent = nullptr);
 
   bool isUnlocked() const;
-  // Creates the teacher (first use) or checks the password; false with
-  // lockMessage() saying why.
-  bool unlock(const QString& password);
+  // Creates the teacher (first use) and starts checking the password on a
+  // worker thread; unlockFinished() follows. False, with lockMessage()
+  // saying why, when no check was started.
+  bool startUnlock(const QString& password);
+  bool isCheckingPassword() const;
   void lock();
   QString lockMessage() const;
 
@@ -55,7 +59,7 @@ class TeacherView : public QWidget {
   bool exportCsv(const QString& file);
   QString message() const;
 
-  QLineEdit* passwordField() const { return password_; }
+  QLineEdit* passwordField() const;
   QLineEdit* setTitleField() const { return setTitle_; }
   QCheckBox* dueCheck() const { return hasDue_; }
   QDateEdit* dueEdit() const { return due_; }
@@ -73,13 +77,16 @@ class TeacherView : public QWidget {
  signals:
   // Shown and laid out.
   void rendered();
+  // A password check ended: opened, wrong, cancelled or abandoned.
+  void unlockFinished(bool unlocked);
 
  protected:
   void showEvent(QShowEvent* e) override;
   void hideEvent(QHideEvent* e) override;
 
  private:
-  void refreshLock();
+  void showLockPage();
+  void opened();
   void refreshClasses();
   void refreshStudents();
   void refreshSets();
@@ -89,13 +96,7 @@ class TeacherView : public QWidget {
 
   AppContext* ctx_;
   QStackedWidget* pages_;
-  // lock page
-  QLabel* lockTitle_;
-  QLabel* lockHint_;
-  QLineEdit* teacherName_;
-  QLineEdit* password_;
-  QLineEdit* confirm_;
-  QLabel* lockMessage_;
+  TeacherLockPage* lockPage_;
   // teacher page
   QLabel* message_;
   QListWidget* classes_;

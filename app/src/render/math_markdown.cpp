@@ -181,7 +181,8 @@ struct Renderer {
       if (code_depth > 0) {
         out += escape_html(std::string_view(*source).substr(m.begin, m.end - m.begin));
       } else {
-        out += m.display ? "<span class=\"math\" data-display=\"1\">" : "<span class=\"math\" data-display=\"0\">";
+        // Inline is the default: a long statement has many formulas, every byte counts.
+        out += m.display ? "<span class=\"math\" data-display=\"1\">" : "<span class=\"math\">";
         out += escape_html(m.tex);
         out += "</span>";
       }

@@ -8,7 +8,8 @@
 // HTML disabled and rendered by our own callbacks: links and images become
 // plain text (nothing in the output can navigate or fetch), every text run is
 // HTML-escaped, and each formula becomes
-//   <span class="math" data-display="0|1">escaped TeX</span>
+//   <span class="math">escaped TeX</span> (inline) or
+//   <span class="math" data-display="1">escaped TeX</span> (display)
 // which the page typesets with KaTeX (trust off).
 #pragma once
 
