@@ -458,10 +458,10 @@ QString Database::integrityCheck() {
 
 QString Database::quickCheck() {
   QSqlQuery q(db_);
-  if (!q.exec(QStringLiteral("PRAGMA quick_check(20)"))) return q.lastError().text();
+  if (!q.exec(QStringLiteral("PRAGMA quick_check(20)"))) return q.lastError().databaseText();
   QStringList lines;
   while (q.next()) lines << q.value(0).toString();
-  if (q.lastError().isValid()) lines << q.lastError().text();
+  if (q.lastError().isValid()) lines << q.lastError().databaseText();
   return lines.isEmpty() ? QStringLiteral("the check returned nothing") : lines.join(QLatin1Char('\n'));
 }
 
@@ -503,7 +503,7 @@ void Database::write(const std::function<void()>& fn) {
   }
   if (access_ == Access::ReadOnly)
     throw AppError(AppError::Kind::ReadOnly,
-                   QStringLiteral("Nothing was saved: %1 is open read-only (the notice at the top of the window says why).")
+                   QStringLiteral("%1 is open read-only, so nothing was written.")
                        .arg(QDir::toNativeSeparators(path_)));
   execSql(QStringLiteral("BEGIN IMMEDIATE"), "starting a transaction");
   depth_ = 1;

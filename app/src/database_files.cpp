@@ -23,7 +23,12 @@ bool makeOwnerOnlyFolder(const QString& dir) {
   return true;
 }
 
-void restrictFolder(const QString& dir) { ::chmod(QFile::encodeName(dir).constData(), 0700); }
+void restrictFolder(const QString& dir) {
+  // Only the group and other bits go: a folder its owner made read-only stays read-only.
+  const QByteArray name = QFile::encodeName(dir);
+  struct stat st {};
+  if (::stat(name.constData(), &st) == 0 && (st.st_mode & 077)) ::chmod(name.constData(), st.st_mode & 0700);
+}
 
 void createOwnerOnlyFile(const QString& path) {
   const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

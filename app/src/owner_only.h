@@ -9,7 +9,7 @@ namespace zaya::app {
 
 // Creates the folder (and missing parents) with mode 0700; true when it exists afterwards.
 bool makeOwnerOnlyFolder(const QString& dir);
-// Sets an existing folder to 0700 (best effort: a read-only mount keeps its mode).
+// Takes the group and other bits off an existing folder (best effort: a read-only mount keeps its mode).
 void restrictFolder(const QString& dir);
 // Creates an empty file with mode 0600 (no-op when it exists; failures are left to the opener).
 void createOwnerOnlyFile(const QString& path);

@@ -21,8 +21,23 @@ QString native(const QString& path) { return QDir::toNativeSeparators(path); }
 
 // "the backup of 2 December 2026, 09:14"
 QString backupName(const QString& file) {
-  return QStringLiteral("the backup of %1")
-      .arg(QLocale().toString(QFileInfo(file).lastModified(), QLocale::LongFormat).section(QLatin1Char(' '), 0, -2));
+  const QDateTime when = QFileInfo(file).lastModified();
+  return QStringLiteral("the backup of %1, %2")
+      .arg(QLocale().toString(when.date(), QLocale::LongFormat), QLocale().toString(when.time(), QLocale::ShortFormat));
+}
+
+// The problems quick_check reports, without its "*** in database main ***" heading.
+QString firstProblems(const QString& check) {
+  QStringList lines;
+  for (const QString& line : check.split(QLatin1Char('\n')))
+    if (!line.startsWith(QLatin1String("***")) && lines.size() < 2) lines << line.trimmed();
+  return lines.isEmpty() ? check : lines.join(QStringLiteral("; "));
+}
+
+// "…read-only." → "…read-only": the sentence around it adds the full stop.
+QString clause(QString text) {
+  while (text.endsWith(QLatin1Char('.'))) text.chop(1);
+  return text;
 }
 
 // The part after the prefix sorts by time: daily-2026-12-02, replaced-2026-12-02T101500123.
@@ -45,8 +60,8 @@ std::unique_ptr<Database> StorageGuard::openReadOnlyAfter(const QString& path, S
     auto db = std::make_unique<Database>(path, Database::Access::ReadOnly);
     set(state, why);
     return db;
-  } catch (const AppError& e) {
-    set(State::Unavailable, why + QLatin1Char(' ') + e.message());
+  } catch (const AppError&) {
+    set(State::Unavailable, why);  // the second failure says the same as the first
     return nullptr;
   }
 }
@@ -98,7 +113,7 @@ std::unique_ptr<Database> StorageGuard::open(const QString& path) {
   checkSeconds_ = timer.nsecsElapsed() / 1e9;
   if (check != QLatin1String("ok")) {
     offered_ = saved.value(0);
-    const QString why = QStringLiteral("the check of %1 found: %2").arg(native(path), check.section(QLatin1Char('\n'), 0, 0));
+    const QString why = QStringLiteral("the start-up check found: %1").arg(firstProblems(check));
     try {
       db->reopen(Database::Access::ReadOnly);
       set(State::Damaged, why);
@@ -123,7 +138,7 @@ QString StorageGuard::notice() const {
       break;
     case State::Full:
       text = QStringLiteral("The disk is full: your earlier progress is kept, but new answers are not saved until "
-                            "space is freed. (%1)")
+                            "space is freed. %1")
                  .arg(why_);
       break;
     case State::Damaged:
@@ -135,37 +150,43 @@ QString StorageGuard::notice() const {
       break;
     case State::Unavailable:
       text = QStringLiteral("Your progress cannot be opened: %1 Nothing is shown or saved in this session.").arg(why_);
+      if (!offered_.isEmpty())
+        text += QStringLiteral(" Your newest backup is %1 (%2): copy it in place of the damaged file to get it back.")
+                    .arg(native(offered_), backupName(offered_));
       break;
   }
   if (unsaved_ > 0) {
-    const QString count = unsaved_ == 1 ? QStringLiteral("1 thing was not saved in this session")
-                                        : QStringLiteral("%1 things were not saved in this session").arg(unsaved_);
-    text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + QStringLiteral("%1; the last: %2.").arg(count, lastUnsaved_);
+    QString lost = QStringLiteral("%1.").arg(lastUnsaved_);
+    if (unsaved_ > 1) lost += QStringLiteral(" %1 things were not saved in this session.").arg(unsaved_);
+    text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + lost;
   }
   return text;
 }
 
 void StorageGuard::reportNotSaved(const QString& what, const AppError& error) {
   ++unsaved_;
-  lastUnsaved_ = QStringLiteral("%1 — %2").arg(what, error.message());
-  switch (error.kind()) {
-    case AppError::Kind::DiskFull:
-      if (state_ == State::Ok) set(State::Full, error.message());
-      break;
-    case AppError::Kind::ReadOnly:
-      if (state_ == State::Ok) set(State::ReadOnly, error.message());
-      break;
-    case AppError::Kind::Corrupt:
-      if (state_ == State::Ok) set(State::Damaged, error.message());
-      break;
-    default: break;
+  if (state_ == State::Ok) {
+    // The first failure of its kind sets what the banner says about storage.
+    const auto kind = error.kind();
+    const State next = kind == AppError::Kind::DiskFull   ? State::Full
+                       : kind == AppError::Kind::ReadOnly ? State::ReadOnly
+                       : kind == AppError::Kind::Corrupt  ? State::Damaged
+                                                          : State::Ok;
+    if (next != State::Ok) {
+      state_ = next;
+      why_ = clause(error.message()) + QLatin1Char('.');
+    }
   }
+  // When the banner already says why nothing is saved, the reason is not repeated.
+  lastUnsaved_ = state_ == State::Ok ? QStringLiteral("%1 was not saved: %2").arg(what, clause(error.message()))
+                                     : QStringLiteral("%1 was not saved").arg(what);
   emit changed();
 }
 
 void StorageGuard::reportNotSaved(const QString& what) {
   ++unsaved_;
-  lastUnsaved_ = QStringLiteral("%1 — there is no database to save it in").arg(what);
+  lastUnsaved_ = state_ == State::Ok ? QStringLiteral("%1 was not saved: there is no progress file to save it in").arg(what)
+                                     : QStringLiteral("%1 was not saved").arg(what);
   emit changed();
 }
 

@@ -49,8 +49,8 @@ class StorageGuard : public QObject {
   // Seconds PRAGMA quick_check took at open().
   double checkSeconds() const { return checkSeconds_; }
 
-  // A write failed (`what`: "Your answer to aime-2024-I-01"): the banner says
-  // it was not saved and why. The state follows the error's kind.
+  // A write failed (`what`: "Your answer “204” to aime-2024-I-01"): the
+  // banner says it was not saved and why. The state follows the error's kind.
   void reportNotSaved(const QString& what, const AppError& error);
   // The same when there is no database at all.
   void reportNotSaved(const QString& what);

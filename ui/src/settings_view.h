@@ -21,6 +21,7 @@ class QSpinBox;
 namespace zaya::ui {
 
 class AppContext;
+class BackupBox;
 
 class SettingsView : public QWidget {
   Q_OBJECT
@@ -51,6 +52,7 @@ class SettingsView : public QWidget {
   QPushButton* testButton() const { return test_; }
   QLabel* testResultLabel() const { return testResult_; }
   QLabel* remoteNote() const { return remoteNote_; }
+  BackupBox* backups() const { return backups_; }
 
  signals:
   // Saved; `before` lets the receiver apply only what changed.
@@ -87,6 +89,7 @@ class SettingsView : public QWidget {
   QLabel* testResult_;
   QLabel* remoteNote_;
   QLabel* saveError_;
+  BackupBox* backups_;
   int testGeneration_ = 0;
 };
 
