@@ -8,6 +8,7 @@
 // with ZAYA_TEST_CHILD): the child drops root (root writes to any folder) or
 // lowers its file-size limit (RLIMIT_FSIZE) without touching this process.
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -23,10 +24,12 @@
 #include <unistd.h>
 
 #include "app_context.h"
+#include "backup_box.h"
 #include "document_view.h"
 #include "main_window.h"
 #include "practice_view.h"
 #include "problem_panel.h"
+#include "settings_view.h"
 #include "storage_banner.h"
 
 using zaya::ui::MainWindow;
@@ -152,7 +155,45 @@ class TestStorageBanner : public QObject {
       QVERIFY(ctx->database().isReadOnly());
       QVERIFY2(w.storageBanner()->text().contains(QStringLiteral("damaged")), qPrintable(w.storageBanner()->text()));
       QVERIFY(w.storageBanner()->restoreButton()->isVisible());
+      // The offered backup brings every answer back and practice saves again.
+      w.storageBanner()->restoreButton()->click();
+      QVERIFY(!ctx->database().isReadOnly());
+      QCOMPARE(ctx->database().attemptCount(ctx->studentId()), kSeeded);
+      QVERIFY2(w.storageBanner()->text().contains(QStringLiteral("kept as")), qPrintable(w.storageBanner()->text()));
+      QVERIFY(!w.storageBanner()->restoreButton()->isVisible());
     });
+  }
+
+  void restoreFromTheSettingsScreen() {
+    const QString folder = base_.filePath(QStringLiteral("restore"));
+    seed(folder);
+    qputenv("ZAYA_DATA_DIR", folder.toUtf8());
+    MainWindow w;
+    QSignalSpy loaded(&w, &MainWindow::bankLoaded);
+    w.show();
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(w.storageBanner()->text().isEmpty());  // nothing to say while all is well
+    auto* ctx = w.appContext();
+    zaya::app::NewAttempt later;
+    later.problemId = kProblem;
+    later.answer = QStringLiteral("205");
+    ctx->progress().recordAttempt(later);  // answered after the backup
+    QCOMPARE(ctx->database().attemptCount(ctx->studentId()), kSeeded + 1);
+    QVERIFY(w.showView(QStringLiteral("settings")));
+    auto* box = w.settingsView()->backups();
+    QCOMPARE(box->list()->count(), 1);
+    QVERIFY(box->list()->itemText(0).contains(QStringLiteral("daily backup")));
+    box->restoreButton()->click();
+    QCOMPARE(ctx->database().attemptCount(ctx->studentId()), kSeeded);
+    QVERIFY2(box->resultLabel()->text().contains(QStringLiteral("kept as")), qPrintable(box->resultLabel()->text()));
+    // The replaced data is listed too, and restoring it brings the later answer back.
+    QCOMPARE(box->list()->count(), 2);
+    QVERIFY(box->list()->itemText(0).contains(QStringLiteral("kept when a backup was restored")));
+    box->list()->setCurrentIndex(0);
+    box->restoreButton()->click();
+    QCOMPARE(ctx->database().attemptCount(ctx->studentId()), kSeeded + 1);
+    const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR");
+    if (!shots.isEmpty()) QVERIFY(w.grab().save(shots + QStringLiteral("/storage-restored-from-settings.png")));
   }
 
   void truncatedDatabase() {
