@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -173,6 +174,15 @@ class TestStorageBanner : public QObject {
     w.show();
     QVERIFY(loaded.wait(60000));
     QVERIFY(w.storageBanner()->text().isEmpty());  // nothing to say while all is well
+    // A status-bar message is shown over the model status, not squeezed out behind it.
+    QLabel* status = nullptr;
+    for (auto* l : w.statusBar()->findChildren<QLabel*>())
+      if (l->accessibleName() == QStringLiteral("Model and device status")) status = l;
+    QVERIFY(status && status->isVisible());
+    w.statusBar()->showMessage(QStringLiteral("A passing message"));
+    QVERIFY(!status->isVisible());
+    w.statusBar()->clearMessage();
+    QVERIFY(status->isVisible());
     auto* ctx = w.appContext();
     zaya::app::NewAttempt later;
     later.problemId = kProblem;
@@ -186,6 +196,7 @@ class TestStorageBanner : public QObject {
     box->restoreButton()->click();
     QCOMPARE(ctx->database().attemptCount(ctx->studentId()), kSeeded);
     QVERIFY2(box->resultLabel()->text().contains(QStringLiteral("kept as")), qPrintable(box->resultLabel()->text()));
+    QVERIFY2(w.storageBanner()->text().contains(QStringLiteral("kept as")), qPrintable(w.storageBanner()->text()));
     // The replaced data is listed too, and restoring it brings the later answer back.
     QCOMPARE(box->list()->count(), 2);
     QVERIFY(box->list()->itemText(0).contains(QStringLiteral("kept when a backup was restored")));

@@ -71,7 +71,8 @@ void BackupBox::restoreChosen() {
   if (file.isEmpty() || !ctx_) return;
   try {
     ctx_->restoreBackup(file);
-    result_->setText(ctx_->storage().notice());
+    // The banner above says the whole of it; the data replaced is now first in the list.
+    result_->setText(tr("Restored; what it replaced is kept as the newest entry."));
   } catch (const app::AppError& e) {
     result_->setText(tr("Nothing was restored: %1").arg(e.message()));
   }
