@@ -75,7 +75,10 @@ std::unique_ptr<Database> StorageGuard::open(const QString& path) {
   // new install: bring back the newest backup (the empty file holds nothing
   // to keep) and say so.
   QString emptyNote;
-  if (info.exists() && info.size() == 0) {
+  // (A 0-byte file beside a non-empty -wal is not empty: its pages are in the WAL.)
+  const QFileInfo wal(path + QStringLiteral("-wal"));
+  if (info.exists() && info.size() == 0 && !(wal.exists() && wal.size() > 0)) {
+    QFile::remove(path + QStringLiteral("-shm"));
     if (!saved.isEmpty() && QFile::remove(path) && QFile::copy(saved.front(), path)) {
       makeOwnerOnly(path);
       emptyNote = QStringLiteral("Your progress file %1 was empty (0 bytes), so %2 was put back. Answers checked after "
