@@ -19,9 +19,10 @@ AppContext::AppContext(const QString& path, QObject* parent)
     classroom_ = std::make_unique<app::ClassroomService>(
         *auth_, [this](std::string_view id) { return bank_ && bank_->contains(id); });
     chooseStudent();
-  } catch (const app::AppError& e) {
-    error_ = e.message();
-    storage_->reportNotSaved(tr("Your profile"), e);
+  } catch (const std::exception& e) {
+    error_ = QString::fromUtf8(e.what());
+    const auto* known = dynamic_cast<const app::AppError*>(&e);
+    storage_->reportNotSaved(tr("Your profile"), known ? *known : app::AppError(app::AppError::Kind::Storage, error_));
     classroom_.reset();
     progress_.reset();
     auth_.reset();
