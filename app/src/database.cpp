@@ -20,6 +20,7 @@
 #include <cerrno>
 
 #include "app_info.h"
+#include "owner_only.h"
 
 namespace zaya::app {
 
@@ -324,6 +325,13 @@ Database::Database(const QString& path) : path_(path) { open(kSchemaVersion); }
 
 Database::Database(const QString& path, int version) : path_(path) { open(version); }
 
+Database::Database(const QString& path, Access access) : path_(path), access_(access) {
+  if (access == Access::ReadOnly)
+    openReadOnly();
+  else
+    open(kSchemaVersion);
+}
+
 Database::~Database() {
   db_.close();
   db_ = QSqlDatabase();
@@ -356,7 +364,7 @@ void Database::fail(const QString& what, const QString& driverText) {
 void Database::open(int targetVersion) {
   const QFileInfo info(path_);
   QDir dir = info.absoluteDir();
-  if (!dir.exists() && !QDir().mkpath(dir.absolutePath()))
+  if (!dir.exists() && !makeOwnerOnlyFolder(dir.absolutePath()))
     throw AppError(AppError::Kind::ReadOnly,
                    QStringLiteral("Cannot create the data folder %1.").arg(QDir::toNativeSeparators(dir.absolutePath())));
   {
@@ -371,6 +379,11 @@ void Database::open(int targetVersion) {
   if (info.exists() && !info.isWritable())
     throw AppError(AppError::Kind::ReadOnly,
                    QStringLiteral("The database file %1 is read-only.").arg(QDir::toNativeSeparators(path_)));
+
+  // The file holds class keys and answers: owner-only from the first byte
+  // (SQLite's -wal and -shm copy its mode).
+  if (!info.exists()) createOwnerOnlyFile(path_);
+  makeOwnerOnly(path_);
 
   connectionName_ = QStringLiteral("zaya-db-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1));
   db_ = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName_);
@@ -443,6 +456,15 @@ QString Database::integrityCheck() {
   return lines.join(QLatin1Char('\n'));
 }
 
+QString Database::quickCheck() {
+  QSqlQuery q(db_);
+  if (!q.exec(QStringLiteral("PRAGMA quick_check(20)"))) return q.lastError().databaseText();
+  QStringList lines;
+  while (q.next()) lines << q.value(0).toString();
+  if (q.lastError().isValid()) lines << q.lastError().databaseText();
+  return lines.isEmpty() ? QStringLiteral("the check returned nothing") : lines.join(QLatin1Char('\n'));
+}
+
 QStringList Database::schemaObjects() {
   QSqlQuery q(db_);
   if (!q.exec(QStringLiteral("SELECT type || ':' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")))
@@ -479,6 +501,10 @@ void Database::write(const std::function<void()>& fn) {
     --depth_;
     return;
   }
+  if (access_ == Access::ReadOnly)
+    throw AppError(AppError::Kind::ReadOnly,
+                   QStringLiteral("%1 is open read-only, so nothing was written.")
+                       .arg(QDir::toNativeSeparators(path_)));
   execSql(QStringLiteral("BEGIN IMMEDIATE"), "starting a transaction");
   depth_ = 1;
   try {

@@ -52,11 +52,16 @@ class Database {
  public:
   static constexpr int kSchemaVersion = 5;
 
+  // ReadOnly opens an existing file without writing anything beside it (a
+  // damaged file, a read-only folder); every write then throws ReadOnly.
+  enum class Access { ReadWrite, ReadOnly };
+
   // Opens (creating the file and folder when needed) and migrates to
   // kSchemaVersion. Throws AppError.
   explicit Database(const QString& path);
   // Opens and migrates only up to `version` (tests of the migrations).
   Database(const QString& path, int version);
+  Database(const QString& path, Access access);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -70,6 +75,12 @@ class Database {
   bool foreignKeysOn();
   // "ok", or the first problems PRAGMA integrity_check reports.
   QString integrityCheck();
+  // "ok", or the first problems PRAGMA quick_check reports (a check that
+  // cannot even run is reported as its error). Linear in the file's size, no
+  // index cross-checks: 50,000 attempts take well under a second
+  // (docs/app-core.md).
+  QString quickCheck();
+  bool isReadOnly() const { return access_ == Access::ReadOnly; }
   // Names of the tables and indexes (tests and diagnostics).
   QStringList schemaObjects();
 
@@ -156,8 +167,21 @@ class Database {
   // Returns the local profile id.
   qint64 restoreProfile(const QString& file);
 
+  // --- whole-file snapshots (database_files.cpp) ----------------------------
+  // A consistent copy of the whole database (VACUUM INTO) at `file`, which
+  // must not exist; created owner-only.
+  void snapshotTo(const QString& file);
+  // Throws InvalidInput unless `file` is an intact ZAYA Tutor database this
+  // version can open (integrity check, schema no newer than kSchemaVersion).
+  static void validateSnapshot(const QString& file);
+  // Closes the connection and opens the file at path() again (after the file
+  // was replaced): every object holding this Database stays valid.
+  // whileClosed runs between the two (to move files into place).
+  void reopen(Access access, const std::function<void()>& whileClosed = {});
+
  private:
   void open(int targetVersion);
+  void openReadOnly();
   void migrate(int targetVersion);
   QSqlQuery prepare(const QString& sql);
   void exec(QSqlQuery& q, const char* what);
@@ -168,6 +192,7 @@ class Database {
   QString connectionName_;
   QSqlDatabase db_;
   int depth_ = 0;  // nesting of write()
+  Access access_ = Access::ReadWrite;
 };
 
 }  // namespace zaya::app

@@ -89,7 +89,8 @@ QStringList ProgressService::dailyPractice(qint64 profileId, const problems::Pro
   const QList<Attempt> all = attempts(profileId);
   const QStringList chosen = chooseDailyPractice(bank, zaya::app::problemStatuses(all, due), due,
                                                  computeMastery(all, now, zone_), today, profileId);
-  db_.setSetting(key, (QStringList{today.toString(Qt::ISODate)} + chosen).join(QLatin1Char(' ')));
+  // A read-only file (damaged, or a read-only folder) still gets today's list, only not kept.
+  if (!db_.isReadOnly()) db_.setSetting(key, (QStringList{today.toString(Qt::ISODate)} + chosen).join(QLatin1Char(' ')));
   return chosen;
 }
 

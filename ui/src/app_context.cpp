@@ -6,34 +6,66 @@ namespace {
 const QString kStudentKey = QStringLiteral("ui.student_profile");
 }
 
-AppContext::AppContext(const QString& path, QObject* parent) : QObject(parent) {
+AppContext::AppContext(const QString& path, QObject* parent)
+    : QObject(parent), storage_(new app::StorageGuard(this)) {
+  db_ = storage_->open(path.isEmpty() ? app::Database::defaultPath() : path);
+  if (!db_) {
+    error_ = storage_->notice();
+    return;
+  }
   try {
-    db_ = std::make_unique<app::Database>(path.isEmpty() ? app::Database::defaultPath() : path);
     auth_ = std::make_unique<app::AuthService>(*db_);
     progress_ = std::make_unique<app::ProgressService>(*auth_);
     classroom_ = std::make_unique<app::ClassroomService>(
         *auth_, [this](std::string_view id) { return bank_ && bank_->contains(id); });
-    // The remembered student, else the first student profile, else a new one.
-    const qint64 remembered = db_->setting(kStudentKey).toLongLong();
-    if (const auto p = db_->profile(remembered); p && p->role == app::Role::Student) studentId_ = p->id;
-    for (const auto& p : db_->profiles())
-      if (!studentId_ && p.role == app::Role::Student) studentId_ = p.id;
-    if (!studentId_) studentId_ = auth_->createStudent(tr("Student")).id;
-    db_->setSetting(kStudentKey, QString::number(studentId_));
-    signInStudent();
+    chooseStudent();
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
+    const auto* known = dynamic_cast<const app::AppError*>(&e);
+    storage_->reportNotSaved(tr("Your profile"), known ? *known : app::AppError(app::AppError::Kind::Storage, error_));
     classroom_.reset();
     progress_.reset();
     auth_.reset();
     db_.reset();
+    return;
   }
+  if (storage_->canSave()) {
+    try {
+      app::StorageGuard::makeDailyBackup(*db_, QDate::currentDate());
+    } catch (const app::AppError& e) {
+      storage_->reportNotSaved(tr("Today's backup"), e);
+    }
+  }
+}
+
+void AppContext::chooseStudent() {
+  // The remembered student, else the first student profile, else a new one
+  // (not on a read-only file: it then practises unsaved, as the banner says).
+  studentId_ = 0;
+  const qint64 remembered = db_->setting(kStudentKey).toLongLong();
+  if (const auto p = db_->profile(remembered); p && p->role == app::Role::Student) studentId_ = p->id;
+  for (const auto& p : db_->profiles())
+    if (!studentId_ && p.role == app::Role::Student) studentId_ = p.id;
+  if (db_->isReadOnly()) {
+    if (studentId_) signInStudent();
+    return;
+  }
+  if (!studentId_) studentId_ = auth_->createStudent(tr("Student")).id;
+  db_->setSetting(kStudentKey, QString::number(studentId_));
+  signInStudent();
+}
+
+void AppContext::restoreBackup(const QString& file) {
+  if (!ok()) throw app::AppError(app::AppError::Kind::Storage, tr("There is no open database to restore into."));
+  storage_->restore(*db_, file);
+  chooseStudent();
+  emit dataReplaced();
 }
 
 AppContext::~AppContext() = default;
 
 void AppContext::signInStudent() {
-  if (ok()) auth_->signIn(studentId_);
+  if (ok() && studentId_) auth_->signIn(studentId_);
 }
 
 void AppContext::setBank(const problems::ProblemBank* bank) {

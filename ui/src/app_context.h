@@ -2,8 +2,11 @@
 // (ZAYA_DATA_DIR honoured), the services on top of it, and the student
 // profile the app signs in on start (created on first start).
 //
-// Opening can fail (read-only disk, a file from a newer version): then ok()
-// is false, error() says why, and the screens show that instead of data.
+// Opening goes through app::StorageGuard: a damaged file or a read-only folder
+// is opened read-only (ok() is true, every write throws ReadOnly); when nothing
+// can be opened ok() is false and error() says why. storage() says, for the
+// window's banner, what is kept and what is not, in every case. On start a
+// writable database gets its daily backup (the newest 7 are kept).
 #pragma once
 
 #include <QObject>
@@ -14,6 +17,7 @@
 #include "classroom_service.h"
 #include "database.h"
 #include "progress_service.h"
+#include "storage_guard.h"
 #include "zaya/problems/bank.h"
 
 namespace zaya::ui {
@@ -31,6 +35,12 @@ class AppContext : public QObject {
   app::AuthService& auth() { return *auth_; }
   app::ProgressService& progress() { return *progress_; }
   app::ClassroomService& classroom() { return *classroom_; }
+  app::StorageGuard& storage() { return *storage_; }
+
+  // Replaces the data by a backup (StorageGuard::restore: the current file is
+  // kept as a backup too), signs the student in again and emits dataReplaced.
+  // Throws app::AppError.
+  void restoreBackup(const QString& file);
 
   // The student profile this computer practises as.
   qint64 studentId() const { return studentId_; }
@@ -43,8 +53,13 @@ class AppContext : public QObject {
 
  signals:
   void bankChanged();
+  // The database now holds other data (a restored backup): screens reload.
+  void dataReplaced();
 
  private:
+  void chooseStudent();
+
+  app::StorageGuard* storage_;
   QString error_;
   std::unique_ptr<app::Database> db_;
   std::unique_ptr<app::AuthService> auth_;

@@ -2,6 +2,8 @@
 
 #include <QActionGroup>
 #include <QDateTime>
+#include <QLocale>
+#include <QTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -13,6 +15,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QVBoxLayout>
 #include <QWebEngineView>
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -32,6 +35,7 @@
 #include "progress_view.h"
 #include "remote_backend.h"
 #include "settings_view.h"
+#include "storage_banner.h"
 #include "teacher_view.h"
 #include "tutor_settings.h"
 #include "theme.h"
@@ -59,7 +63,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   welcome_->setDocument(welcomeDocument());
 
   context_ = new AppContext({}, this);
-  if (!context_->ok()) statusBar()->showMessage(tr("Your progress cannot be saved: %1").arg(context_->error()));
+  // What the storage can and cannot keep stays on screen (StorageBanner), never only in the status bar.
+  storageBanner_ = new StorageBanner(context_, this);
   progress_ = new ProgressView(context_, stack_);
   progress_->setAccessibleName(tr("Progress"));
   addView(QStringLiteral("progress"), progress_);
@@ -120,13 +125,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
           [this](const QString& id, const QString& answer, bool correct, const QString&, qint64 ms) {
             recordAnswer(id, answer, correct, ms);
           });
-  setCentralWidget(stack_);
+  auto* central = new QWidget(this);
+  auto* column = new QVBoxLayout(central);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->setSpacing(0);
+  column->addWidget(storageBanner_);
+  column->addWidget(stack_, 1);
+  setCentralWidget(central);
+  connect(context_, &AppContext::dataReplaced, this, [this] {
+    if (context_->ok()) practice_->panel()->setStore(&context_->database(), context_->studentId());
+    progress_->refresh();
+    settings_->refresh();
+    refreshProblemStatuses();
+  });
   stack_->setCurrentWidget(practice_);
 
   status_ = new QLabel(this);
   status_->setAccessibleName(tr("Model and device status"));
   status_->setWordWrap(true);  // a reason the GPU is not used is kept whole, never cut at the window's edge
-  statusBar()->addPermanentWidget(status_, 1);
+  // A normal (not permanent) widget: showMessage() then shows over it for a
+  // while instead of being hidden behind it.
+  statusBar()->addWidget(status_, 1);
   baseFontPoints_ = QApplication::font().pointSizeF();
   buildMenus();
   setTheme(context_->ok() ? app::TutorSettings::load(context_->database()).theme : QStringLiteral("light"));
@@ -343,9 +362,20 @@ void MainWindow::setTheme(const QString& theme) {
 }
 
 void MainWindow::recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds) {
-  if (!context_->ok() || !bank_) return;
-  const problems::Problem* p = bank_->find(problemId.toStdString());
-  if (!p) return;
+  // Every checked answer is saved or the banner says it was not.
+  const QString shown = answer.size() > 40 ? answer.left(39) + QChar(0x2026) : answer;
+  const QString what = tr("Your answer “%1” to %2 (checked at %3)")
+                           .arg(shown, problemId, QLocale().toString(QTime::currentTime(), QLocale::ShortFormat));
+  if (!context_->ok()) {
+    context_->storage().reportNotSaved(what);
+    return;
+  }
+  const problems::Problem* p = bank_ ? bank_->find(problemId.toStdString()) : nullptr;
+  if (!p) {
+    context_->storage().reportNotSaved(
+        what, app::AppError(app::AppError::Kind::NotFound, tr("the problem is not in the loaded problem bank")));
+    return;
+  }
   app::NewAttempt a;
   a.problemId = problemId;
   a.topic = QString::fromStdString(std::string(problems::topic_name(p->topic)));
@@ -361,7 +391,7 @@ void MainWindow::recordAnswer(const QString& problemId, const QString& answer, b
     a.hintsUsed = practice_->panel()->hintsUsed();
     context_->progress().recordAttempt(a);
   } catch (const app::AppError& e) {
-    statusBar()->showMessage(tr("The answer could not be saved: %1").arg(e.message()), 8000);
+    context_->storage().reportNotSaved(what, e);
   }
   refreshProblemStatuses();
 }

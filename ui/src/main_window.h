@@ -27,6 +27,7 @@ class ModelManagerView;
 class PracticeView;
 class ProgressView;
 class SettingsView;
+class StorageBanner;
 class TeacherView;
 
 class MainWindow : public QMainWindow {
@@ -48,6 +49,7 @@ class MainWindow : public QMainWindow {
   SettingsView* settingsView() const { return settings_; }
   ExpertProfilesView* expertProfilesView() const { return experts_; }
   AppContext* appContext() const { return context_; }
+  StorageBanner* storageBanner() const { return storageBanner_; }
   const problems::ProblemBank* bank() const { return bank_.get(); }
   bool isBankLoaded() const { return bank_ != nullptr; }
   // Opens a problem on the practice screen (once the bank has loaded).
@@ -91,6 +93,7 @@ class MainWindow : public QMainWindow {
   TeacherView* teacher_;
   ModelManagerView* models_;
   SettingsView* settings_;
+  StorageBanner* storageBanner_;
   ExpertProfilesView* experts_;
   QActionGroup* themeActions_ = nullptr;
   int modelLoads_ = 0;  // generation of startModelLoad(): older results are dropped

@@ -20,6 +20,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_context.h"
+#include "backup_box.h"
 #include "screen_page.h"
 #include "app_error.h"
 #include "remote_backend.h"
@@ -139,6 +140,9 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
   lookForm->addRow(tr("Theme:"), theme_);
   right->addWidget(lookBox);
 
+  backups_ = new BackupBox(ctx_, page);
+  right->addWidget(backups_);
+
   auto* remoteBox = new QGroupBox(tr("Remote server (classrooms)"), page);
   auto* remoteForm = new QFormLayout(remoteBox);
   remote_ = new QCheckBox(tr("Use an OpenAI-compatible server instead of this computer"), remoteBox);
@@ -209,6 +213,7 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
 }
 
 void SettingsView::refresh() {
+  backups_->refresh();
   filling_ = true;
   if (ctx_ && ctx_->ok()) settings_ = app::TutorSettings::load(ctx_->database());
   device_->setCurrentIndex(std::max(0, device_->findData(settings_.device)));

@@ -21,6 +21,7 @@ class QSpinBox;
 namespace zaya::ui {
 
 class AppContext;
+class BackupBox;
 
 class SettingsView : public QWidget {
   Q_OBJECT
@@ -52,6 +53,7 @@ class SettingsView : public QWidget {
   QPushButton* testButton() const { return test_; }
   QLabel* testResultLabel() const { return testResult_; }
   QLabel* remoteNote() const { return remoteNote_; }
+  BackupBox* backups() const { return backups_; }
 
  signals:
   // Saved; `before` lets the receiver apply only what changed.
@@ -89,6 +91,7 @@ class SettingsView : public QWidget {
   QLabel* testResult_;
   QLabel* remoteNote_;
   QLabel* saveError_;
+  BackupBox* backups_;
   int testGeneration_ = 0;
 };
 
