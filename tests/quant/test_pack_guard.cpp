@@ -4,7 +4,9 @@
 //   - the pack truncated while zaya-run has it mapped: "the model file
 //     changed while in use" and exit code 1, not a SIGBUS crash. The run is
 //     held after load (ZAYA_RUN_WAIT_AFTER_LOAD) so the truncation lands
-//     before the first weight read after loading, every time.
+//     before the first weight read after loading, every time. Also runs in
+//     the ASan build: ASan lets a program's own SIGBUS handler through
+//     (allow_user_segv_handler, on by default), checked there.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <spawn.h>
