@@ -1,7 +1,10 @@
 #include "engine_backend.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#include <sys/stat.h>
 
 #include "app_error.h"
 #include "device_status.h"
@@ -10,6 +13,34 @@
 #include "zaya/jinja/template.h"
 
 namespace zaya::app {
+
+namespace {
+
+struct FileState {
+  bool exists = false;
+  long long size = 0;
+  std::timespec modified{};
+  unsigned long long device = 0, inode = 0;
+};
+
+FileState fileState(const QString& path) {
+  struct stat st {};
+  if (::stat(QFile::encodeName(path).constData(), &st) != 0) return {};
+  return {true, static_cast<long long>(st.st_size), st.st_mtim, static_cast<unsigned long long>(st.st_dev),
+          static_cast<unsigned long long>(st.st_ino)};
+}
+
+// The files a model at `modelPath` is mapped from: the pack itself, or every
+// safetensors file of a checkpoint folder.
+QStringList mappedModelFiles(const QString& modelPath) {
+  if (QFileInfo(modelPath).isFile()) return {modelPath};
+  QStringList files;
+  const QDir dir(modelPath);
+  for (const QString& name : dir.entryList({QStringLiteral("*.safetensors")}, QDir::Files, QDir::Name)) files << dir.filePath(name);
+  return files;
+}
+
+}  // namespace
 
 EngineBackend::EngineBackend(std::shared_ptr<const zaya::Model> model, std::shared_ptr<const zaya::Tokenizer> tokenizer,
                              QString name, zaya::SessionOptions options, zaya::ChatSetup chat)
@@ -30,6 +61,12 @@ std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, cons
   } catch (const std::exception& e) {
     throw AppError(AppError::Kind::InvalidInput, QStringLiteral("Cannot load the tokenizer %1: %2").arg(tok, QString::fromUtf8(e.what())));
   }
+  // Noted before the load, so a change while loading is caught too.
+  std::vector<ModelFile> files;
+  for (const QString& f : mappedModelFiles(modelDir)) {
+    const FileState st = fileState(f);
+    if (st.exists) files.push_back({f, st.size, st.modified, st.device, st.inode});
+  }
   std::shared_ptr<zaya::Model> model;
   try {
     model = zaya::Model::load(modelDir.toStdString(), options);
@@ -41,6 +78,7 @@ std::shared_ptr<EngineBackend> EngineBackend::load(const QString& modelDir, cons
   const QFileInfo where(modelDir);
   auto backend = std::make_shared<EngineBackend>(model, tokenizer, where.isFile() ? where.completeBaseName() : where.fileName(),
                                                  zaya::SessionOptions{}, chatSetupFor(modelDir));
+  backend->modelFiles_ = std::move(files);
   backend->gpuWanted_ = options.device == zaya::DeviceKind::Cuda || (options.device == zaya::DeviceKind::Auto && gpuPresent());
   return backend;
 }
@@ -119,6 +157,27 @@ bool EngineBackend::promptOpensThinking(std::span<const zaya::TokenId> prompt, c
   return false;
 }
 
+void EngineBackend::checkModelFilesUnchanged() const {
+  for (const ModelFile& f : modelFiles_) {
+    const FileState now = fileState(f.path);
+    QString what;
+    if (!now.exists)
+      what = QStringLiteral("it was removed or renamed");
+    else if (now.device != f.device || now.inode != f.inode)
+      what = QStringLiteral("it was replaced by another file");
+    else if (now.size != f.size)
+      what = QStringLiteral("its size went from %1 to %2 bytes").arg(f.size).arg(now.size);
+    else if (now.modified.tv_sec != f.modified.tv_sec || now.modified.tv_nsec != f.modified.tv_nsec)
+      what = QStringLiteral("it was written to since");
+    if (!what.isEmpty())
+      throw AppError(AppError::Kind::InvalidInput,
+                     QStringLiteral("The model file %1 changed after the tutor loaded it (%2), so the tutor will not use it: "
+                                    "reading a changed file could crash the app or give wrong answers. Open the model again "
+                                    "in the model settings to check it and load it afresh.")
+                         .arg(f.path, what));
+  }
+}
+
 void EngineBackend::forceEndThinking() { forceEnd_ = true; }
 
 void EngineBackend::cancel() {
@@ -128,6 +187,7 @@ void EngineBackend::cancel() {
 }
 
 void EngineBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
+  checkModelFilesUnchanged();
   cancelled_ = false;
   forceEnd_ = false;
   const zaya::ChatFormat& format = format_;

@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -61,9 +62,25 @@ class EngineBackend : public GenerationBackend {
   const zaya::Model& model() const { return *model_; }
   const zaya::Tokenizer& tokenizer() const { return *tokenizer_; }
 
+  // The engine reads weights from a memory map of the pack (or the folder's
+  // safetensors files): a file truncated under it ends the process with
+  // SIGBUS. load() notes each file's size, modification time and inode, and
+  // generate() first calls this, which throws AppError(InvalidInput) naming
+  // the file when any of them differs now. (A change during a generation is
+  // not caught: docs/app-core.md, "Model files".)
+  void checkModelFilesUnchanged() const;
+
  private:
   // The prompt ends inside an opened thinking block (after the last turn marker).
   static bool promptOpensThinking(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens);
+  struct ModelFile {
+    QString path;
+    long long size = 0;
+    std::timespec modified{};
+    unsigned long long device = 0, inode = 0;
+  };
+  std::vector<ModelFile> modelFiles_;  // empty for a model passed to the constructor
+
   std::shared_ptr<const zaya::Model> model_;
   std::shared_ptr<const zaya::Tokenizer> tokenizer_;
   QString name_;

@@ -146,6 +146,7 @@ void ModelManager::verify(const QString& path) {
       zaya::LoadOptions o;
       o.device = zaya::DeviceKind::Cpu;  // validation only; the tutor picks its device when it runs
       o.cpu_fast_layout = false;         // nothing will run on this copy: skip the CPU's layout copy
+      o.verify = true;                   // a pack: every tensor's checksum, so damage is named here, not as odd output later
       o.cancel = &cancel_;
       o.progress = [this](double f, const std::string& stage) {
         const QString text = QString::fromStdString(stage);

@@ -8,7 +8,9 @@
 // Downloading reuses ModelDownloader (resumable, checksummed, free-disk
 // check). Importing copies or links a local snapshot into
 // <models root>/<name> after a free-space check. Verifying loads the model
-// with the engine's loader (zaya::Model::load) on a worker thread. Converting
+// with the engine's loader (zaya::Model::load) on a worker thread; for a pack
+// it also recomputes every tensor's CRC-32C and fails naming the first
+// damaged tensor (LoadOptions::verify). Converting
 // runs the engine's quantiser (zaya::pack::quantize_checkpoint) in-process on
 // a worker thread into <models root>/<name>-<preset>.zpack, then verifies the
 // pack. Every worker stage reports progress and can be cancelled; a cancelled

@@ -8,6 +8,11 @@
 //   --ids-out FILE        generated ids as a JSON array
 //   --device cpu|cuda|auto, --threads N, --stats (tok/s and peak RSS on stderr)
 //   --prompt TEXT [--chat] [--tokenizer FILE]   text in (tokenizer.json beside the model by default)
+//   --verify              a pack: recompute every tensor's CRC-32C while loading (alone: check and exit)
+// A model file truncated while it is mapped ends the run with "the model file
+// changed while in use" and exit code 1 (zaya/mapped_guard.h). For tests of
+// that: ZAYA_RUN_WAIT_AFTER_LOAD=FILE makes zaya-run, once the model is
+// loaded, create FILE.loaded and wait until FILE exists before it reads on.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -19,11 +24,13 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/matmul.h"
 #include "model/weights.h"
 #include "zaya/chat_format.h"
+#include "zaya/mapped_guard.h"
 #include "zaya/model.h"
 #include "zaya/session.h"
 #include "zaya/tokenizer.h"
@@ -34,13 +41,14 @@ struct Args {
   std::string model, ids_text, logits_out, routing_out, ids_out, device = "auto", prompt, tokenizer;
   std::optional<std::int64_t> prefill_len;
   int generate = 0, threads = 0;
-  bool greedy = false, stats = false, chat = false, sampled = false;
+  bool greedy = false, stats = false, chat = false, sampled = false, verify = false;
   zaya::SamplingParams sampling;
   std::int64_t context = 0;
 };
 
 constexpr const char* kUsage =
     "usage: zaya-run --model DIR (--ids IDS | --prompt TEXT) [options]\n"
+    "       zaya-run --model PACK --verify\n"
     "\n"
     "Runs a ZAYA1 model (a checkpoint directory or a model pack) on token ids or a text\n"
     "prompt and writes logits, routing decisions and generated tokens.\n"
@@ -52,6 +60,8 @@ constexpr const char* kUsage =
     "  --prompt TEXT            text instead of ids (tokenizer.json beside the model)\n"
     "  --chat                   wrap --prompt in the model's chat format\n"
     "  --tokenizer FILE         tokenizer.json to use with --prompt\n"
+    "  --verify                 a model pack: check every tensor's CRC-32C while loading\n"
+    "                           (names the damaged tensor; without --ids/--prompt: check and exit)\n"
     "generation:\n"
     "  --generate K             continue for K tokens (printed as a JSON array, or as text with --prompt)\n"
     "  --greedy                 always take the most likely token (the default)\n"
@@ -114,6 +124,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--threads") a.threads = static_cast<int>(to_int(f, value()));
     else if (f == "--context") a.context = to_int(f, value());
     else if (f == "--stats") a.stats = true;
+    else if (f == "--verify") a.verify = true;
     else if (f == "--prompt") a.prompt = value();
     else if (f == "--chat") a.chat = true;
     else if (f == "--tokenizer") a.tokenizer = value();
@@ -123,7 +134,8 @@ Args parse(int argc, char** argv) {
     } else die("unknown flag " + f);
   }
   if (a.model.empty()) die("--model DIR is required");
-  if (a.ids_text.empty() == a.prompt.empty()) die("give exactly one of --ids and --prompt");
+  if (!a.ids_text.empty() && !a.prompt.empty()) die("give exactly one of --ids and --prompt");
+  if (a.ids_text.empty() && a.prompt.empty() && !a.verify) die("give exactly one of --ids and --prompt (or --verify alone)");
   if (a.greedy && a.sampled) die("--greedy conflicts with --temperature/--top-p/--top-k/--min-p");
   if (a.sampled && a.sampling.temperature <= 0) a.sampling.temperature = 1.0f;
   if (a.device != "cpu" && a.device != "cuda" && a.device != "auto") die("--device must be cpu, cuda or auto");
@@ -167,19 +179,43 @@ void write_file(const std::string& path, const void* data, std::size_t n) {
   if (!out) die(path + ": write failed");
 }
 
+// The test hook described at the top (ZAYA_RUN_WAIT_AFTER_LOAD).
+void wait_after_load_if_asked() {
+  const char* gate = std::getenv("ZAYA_RUN_WAIT_AFTER_LOAD");
+  if (!gate || !*gate) return;
+  std::ofstream(std::string(gate) + ".loaded").put('\n');
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(gate)) {
+    if (std::chrono::steady_clock::now() > until) die(std::string("ZAYA_RUN_WAIT_AFTER_LOAD: ") + gate + " did not appear within 120 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Args a = parse(argc, argv);
+  // A SIGBUS from the mapped model (the file truncated under us) becomes a
+  // message and exit code 1 instead of a silent crash.
+  zaya::install_mapped_file_guard("zaya-run: the model file changed while in use");
   try {
     zaya::LoadOptions lo;
     lo.device = a.device == "cpu" ? zaya::DeviceKind::Cpu : a.device == "cuda" ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Auto;
     lo.threads = a.threads;
+    lo.verify = a.verify;
     const auto t_load = std::chrono::steady_clock::now();
     auto model = zaya::Model::load(a.model, lo);
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
     if (!model->device_note().empty()) std::fprintf(stderr, "zaya-run: %s\n", model->device_note().c_str());
     const auto& cfg = model->config();
+    if (a.verify) {
+      std::fprintf(stderr, "zaya-run: %s: %s\n", a.model.c_str(),
+                   std::filesystem::is_regular_file(a.model) ? "every tensor's checksum matches"
+                                                             : "a checkpoint folder has no checksums; its header and tensor table are valid");
+      if (a.stats) std::fprintf(stderr, "load: %.2f s\n", load_s);
+      if (a.ids_text.empty() && a.prompt.empty()) return 0;
+    }
+    wait_after_load_if_asked();
 
     std::optional<zaya::Tokenizer> tokenizer;
     std::vector<zaya::TokenId> ids;

@@ -2,7 +2,8 @@
 // verify → Ready; a truncated safetensors fails with the loader's message;
 // q8 conversion makes a pack the engine opens; cancelling a conversion leaves
 // no partial pack; download (from a local server with the hub's URL layout) →
-// verify → convert → Ready.
+// verify → convert → Ready; a pack with flipped tensor bytes fails the
+// verify stage with the damaged tensor's name.
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +14,8 @@
 #include "database.h"
 #include "hub_server.h"
 #include "model_manager.h"
+#include "pack/pack_reader.h"
+#include "pack/quantize.h"
 #include "synth_model.h"
 #include "zaya/model.h"
 
@@ -169,6 +172,49 @@ class TestModelManager : public QObject {
     QVERIFY(sawConvert);
     const auto model = zaya::Model::load(pack.toStdString());
     QCOMPARE(model->config().num_layers, m.model()->config().num_layers);
+  }
+
+  void packWithFlippedTensorBytesFailsVerifyNamingTheTensor() {
+    QTemporaryDir d;
+    const QString pack = d.filePath(QStringLiteral("tiny-q4.zpack"));
+    zaya::pack::QuantizeOptions q;
+    q.preset = zaya::pack::quantize_preset("q4");
+    q.threads = 1;
+    zaya::pack::quantize_checkpoint(tiny_.toStdString(), pack.toStdString(), q);
+    // Invert 16 bytes in the middle of the first expert tensor: header and
+    // table stay valid, so only the tensor's checksum can tell.
+    std::string tensor;
+    qint64 at = -1;
+    {
+      const zaya::pack::MappedPack mapped(pack.toStdString());
+      for (const auto& e : mapped.reader().entries())
+        if (e.kind == zaya::pack::EntryKind::Tensor && e.name.find("experts") != std::string::npos) {
+          tensor = e.name;
+          at = qint64(e.offset + e.size / 2);
+          break;
+        }
+    }
+    QVERIFY(at > 0);
+    QFile f(pack);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QVERIFY(f.seek(at));
+    QByteArray b = f.read(16);
+    for (char& c : b) c = char(~c);
+    QVERIFY(f.seek(at));
+    QCOMPARE(f.write(b), qint64(16));
+    f.close();
+
+    Database db(d.filePath(QStringLiteral("db.sqlite")));
+    ModelManager m(&db, d.filePath(QStringLiteral("models")));
+    QSignalSpy states(&m, &ModelManager::stateChanged);
+    m.open(pack);
+    QCOMPARE(settle(m), ModelManager::State::Failed);
+    QCOMPARE(states[0][0].value<ModelManager::State>(), ModelManager::State::Verifying);
+    const QString why = m.failureReason();
+    QVERIFY2(why.contains(QStringLiteral("tensor '%1' is corrupted").arg(QString::fromStdString(tensor))), qPrintable(why));
+    QVERIFY2(why.contains(pack), qPrintable(why));
+    QVERIFY(m.model() == nullptr);
+    QCOMPARE(m.activeModel(), QString());  // a damaged pack is not remembered as the model to use
   }
 
   void cancelledConversionLeavesNoPack() {

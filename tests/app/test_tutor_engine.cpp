@@ -2,7 +2,9 @@
 // small-vocab262k model from zaya-synth (random weights: the text is
 // nonsense, the plumbing is real): every generated token's routing lands in
 // exactly one part of the solution, the trace is saved and reloaded
-// identically, and cancelling in the middle keeps what was produced.
+// identically, and cancelling in the middle keeps what was produced. A pack
+// whose file changed after loading (grown, or only rewritten in place) is
+// refused before the engine reads it, with a message naming the file.
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -11,6 +13,7 @@
 #include <filesystem>
 
 #include "engine_backend.h"
+#include "pack/quantize.h"
 #include "tutoring_session.h"
 
 using namespace zaya::app;
@@ -27,12 +30,39 @@ QString tokenizerPath() {
 class TestTutorEngine : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
+  QString model_;
   std::shared_ptr<EngineBackend> backend_;
+
+  // A copy of one q8 pack of the synthetic model (quantised once), loaded on the CPU.
+  std::shared_ptr<EngineBackend> loadPack(const QString& pack) {
+    const QString original = dir_.filePath(QStringLiteral("synth-q8.zpack"));
+    if (!QFile::exists(original)) {
+      zaya::pack::QuantizeOptions q;
+      q.preset = zaya::pack::quantize_preset("q8");
+      q.threads = 1;
+      zaya::pack::quantize_checkpoint(model_.toStdString(), original.toStdString(), q);
+    }
+    if (!QFile::copy(original, pack)) return nullptr;
+    zaya::LoadOptions opts;
+    opts.device = zaya::DeviceKind::Cpu;
+    return EngineBackend::load(pack, tokenizerPath(), opts);
+  }
+
+  // The session's failure message for one short question ("" when it ran).
+  static QString askOnce(const std::shared_ptr<EngineBackend>& backend) {
+    TutoringSession s(backend);
+    QSignalSpy failed(&s, &TutoringSession::failed);
+    QSignalSpy done(&s, &TutoringSession::finished);
+    s.start({.statement = QStringLiteral("What is $2+2$?"), .thinkingBudget = -1, .maxTokens = 3, .temperature = 0.0f});
+    if (!QTest::qWaitFor([&] { return failed.count() + done.count() > 0; }, 60000)) return QStringLiteral("no answer within 60 s");
+    QTest::qWait(50);  // a failure is reported before finished, if at all
+    return failed.isEmpty() ? QString() : failed.first().first().toString();
+  }
 
  private slots:
   void initTestCase() {
     if (!QFile::exists(tokenizerPath())) QSKIP("reference tokenizer.json not installed (tools/setup.sh installs it)");
-    const QString model = dir_.filePath(QStringLiteral("synth"));
+    const QString model = model_ = dir_.filePath(QStringLiteral("synth"));
     QProcess synth;
     synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("small-vocab262k"), QStringLiteral("--seed"),
                                              QStringLiteral("7"), QStringLiteral("--out"), model, QStringLiteral("--quiet")});
@@ -103,6 +133,44 @@ class TestTutorEngine : public QObject {
     QVERIFY(s.solution().tokenCount >= 4);
     QVERIFY(s.solution().tokenCount < 400);
     QCOMPARE(s.trace().tokens(), s.solution().tokenCount);
+  }
+
+  void packThatGrewAfterLoadingIsRefused() {
+    const QString pack = dir_.filePath(QStringLiteral("grows.zpack"));
+    const auto backend = loadPack(pack);
+    QVERIFY(backend);
+    QCOMPARE(askOnce(backend), QString());
+    {
+      QFile f(pack);
+      QVERIFY(f.open(QIODevice::Append));
+      f.write("appended by another program");
+    }
+    const QString why = askOnce(backend);
+    QVERIFY2(why.contains(QStringLiteral("The model file %1 changed after the tutor loaded it").arg(pack)), qPrintable(why));
+    QVERIFY2(why.contains(QStringLiteral("its size went from")), qPrintable(why));
+    QVERIFY2(why.contains(QStringLiteral("Open the model again")), qPrintable(why));
+  }
+
+  void packRewrittenInPlaceIsRefused() {
+    const QString pack = dir_.filePath(QStringLiteral("rewritten.zpack"));
+    const auto backend = loadPack(pack);
+    QVERIFY(backend);
+    QCOMPARE(askOnce(backend), QString());
+    {
+      // Same size, same inode, new contents and time: what an in-place copy does.
+      QFile f(pack);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.seek(f.size() / 2));
+      const QByteArray b = f.peek(8);
+      QVERIFY(f.write(QByteArray(b.size(), '\x5a')) == b.size());
+      f.close();
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.setFileTime(QFileInfo(pack).lastModified().addSecs(5), QFileDevice::FileModificationTime));
+    }
+    const QString why = askOnce(backend);
+    QVERIFY2(why.contains(QStringLiteral("it was written to since")), qPrintable(why));
+    // The backend itself refuses too, whoever calls it.
+    QVERIFY_THROWS_EXCEPTION(AppError, backend->checkModelFilesUnchanged());
   }
 };
 

@@ -31,6 +31,13 @@ struct LoadOptions {
   std::function<void(double fraction, const std::string& stage)> progress;
   const std::atomic<bool>* cancel = nullptr;  // raise to abort loading: load() throws Cancelled
   bool prefault = true;                  // read every weight page during load (with progress)
+  // Model packs: recompute every entry's CRC-32C during load and throw
+  // pack::PackError naming the first corrupted tensor. Reads every byte of
+  // the file (docs/performance/engine-quant.md has the cost on the 8B pack);
+  // without it a load checks the header, the entry table and every name,
+  // dtype and shape, but not the tensor bytes. A checkpoint folder has no
+  // checksums of its own: the option does nothing there.
+  bool verify = false;
   // CPU: copy the quantised matrices into the layout this CPU's kernels read
   // fastest (AVX-512 VNNI: 16 rows interleaved; seconds for the 8B model,
   // no extra memory at the end). A load that only checks a model turns it off.

@@ -46,7 +46,7 @@ std::shared_ptr<Model> Model::load(const std::string& dir, const LoadOptions& op
     const bool cpu_copies = options.device == DeviceKind::Cpu && options.cpu_fast_layout &&
                             quant::prefers_interleaved(quant::default_cpu_level());
     auto w = std::make_shared<ModelWeights>(
-        pack::load_pack_model(dir, options.progress, options.cancel, options.prefault && !cpu_copies));
+        pack::load_pack_model(dir, options.progress, options.cancel, options.prefault && !cpu_copies, options.verify));
     return from_weights(std::move(w), options);
   }
   auto w = std::make_shared<ModelWeights>(load_safetensors_model(dir, options.progress, options.cancel, options.prefault));

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/mapped_regions.h"
 #include "zaya/errors.h"
 
 namespace zaya {
@@ -29,11 +30,13 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
       throw LoadError(path + ": cannot map: " + std::strerror(err));
     }
     data_ = static_cast<const std::byte*>(p);
+    guard_slot_ = register_mapped_region(data_, size_, path_.c_str());
   }
   ::close(fd);
 }
 
 MappedFile::~MappedFile() {
+  unregister_mapped_region(guard_slot_);
   if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
 }
 

@@ -1,5 +1,6 @@
 // A read-only memory map of a whole file. Weights stay in the page cache and
-// are never copied; the map lives as long as any model holding it.
+// are never copied; the map lives as long as any model holding it. Every map
+// is registered for install_mapped_file_guard (zaya/mapped_guard.h).
 #pragma once
 
 #include <cstddef>
@@ -22,6 +23,7 @@ class MappedFile {
   std::string path_;
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
+  int guard_slot_ = -1;  // in io/mapped_regions.h, for the SIGBUS guard (zaya/mapped_guard.h)
 };
 
 }  // namespace zaya

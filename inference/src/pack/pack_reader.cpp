@@ -188,8 +188,9 @@ void PackReader::verify(const PackEntry& e) const {
   const auto b = bytes(e);
   const std::uint32_t got = crc32c(b.data(), b.size());
   if (got != e.crc)
-    throw PackError(source_ + ": entry '" + e.name + "' is corrupted (checksum mismatch: stored " + std::to_string(e.crc) +
-                    ", computed " + std::to_string(got) + ")");
+    throw PackError(source_ + ": " + (e.kind == EntryKind::Tensor ? "tensor '" : "entry '") + e.name +
+                    "' is corrupted (its CRC-32C is " + std::to_string(got) + ", the pack's table says " +
+                    std::to_string(e.crc) + "): the file was damaged on disk or in transfer; download or convert the model again");
 }
 
 void PackReader::verify_all() const {
