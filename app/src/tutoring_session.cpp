@@ -21,7 +21,8 @@ QString tutorModeName(TutorMode mode) {
 AnswerVerdict checkWithProblemsLibrary(const QString& key, const QString& candidate) {
   if (key.trimmed().isEmpty() || candidate.trimmed().isEmpty()) return {};
   const auto v = zaya::problems::check_answer(key.toStdString(), candidate.toStdString());
-  return {true, v.equivalent, QString::fromStdString(v.reason)};
+  // Too complex to check here: shown as unchecked, with the checker's reason.
+  return {!v.undecided, v.equivalent, QString::fromStdString(v.reason)};
 }
 
 TutoringSession::TutoringSession(std::shared_ptr<GenerationBackend> backend, QObject* parent)

@@ -47,7 +47,7 @@ struct TutorRequest {
 };
 
 struct AnswerVerdict {
-  bool known = false;    // false: no key, or no checker
+  bool known = false;    // false: no key, no checker, or too complex to check (see reason)
   bool correct = false;
   QString reason{};
 };

@@ -3,7 +3,9 @@
 // unordered list/set, matrix, equation, inequality, labelled value, choice
 // letter, ratio, word) and the key's readings are compared with the
 // candidate's (compare_values.cpp). Expressions are compared with GiNaC:
-// exact simplification first, then a numeric check at random points.
+// exact simplification first, then a numeric check at random points. Sizes
+// are estimated before any expand, normal or power (expr_budget.h): an answer
+// too large to compute gets an undecided verdict, never a hang.
 #include "zaya/problems/answer_checker.h"
 
 #include <cctype>
@@ -28,6 +30,12 @@ std::string squeeze(const std::string& s) {
   return out;
 }
 
+Verdict too_complex_verdict() {
+  Verdict v{false, "Your answer is too complex to check here, so it is not marked right or wrong."};
+  v.undecided = true;
+  return v;
+}
+
 Verdict check_impl(std::string_view gold, std::string_view candidate, const CheckOptions& options) {
   if (gold.size() > kMaxAnswerBytes || candidate.size() > 4 * kMaxAnswerBytes)
     return {false, "Your answer is too long to check."};
@@ -49,9 +57,13 @@ Verdict check_impl(std::string_view gold, std::string_view candidate, const Chec
   std::optional<detail::Comparison> first;
   for (const auto& g : gv) {
     for (const auto& c : cv) {
-      detail::Comparison r = detail::compare_values(g, c, ctx);
-      if (r.equal) return {true, r.reason};
-      if (!first) first = r;
+      try {
+        detail::Comparison r = detail::compare_values(g, c, ctx);
+        if (r.equal) return {true, r.reason};
+        if (!first) first = r;
+      } catch (const detail::TooComplex&) {
+        ctx.too_complex = true;
+      }
     }
   }
   // Multiple choice: the text of the correct option instead of its letter.
@@ -65,6 +77,9 @@ Verdict check_impl(std::string_view gold, std::string_view candidate, const Chec
       if (v.equivalent) return {true, "Your answer is the text of choice " + choice.label + ", the right option."};
     }
   }
+  // A reading too large to compute may have been the one that matches: no
+  // verdict rather than a wrong one.
+  if (ctx.too_complex) return too_complex_verdict();
   return {false, first ? first->reason : "Your answer is not the answer."};
 }
 
@@ -92,11 +107,13 @@ Verdict check_problem_answer(const Problem& problem, std::string_view candidate)
   Verdict last{false, "This problem has no answer key."};
   std::vector<std::string> keys = problem.accepted_answers;
   if (keys.empty()) keys.push_back(problem.answer);
+  std::optional<Verdict> undecided;
   for (const auto& key : keys) {
     last = check_answer(key, candidate, options);
     if (last.equivalent) return last;
+    if (last.undecided && !undecided) undecided = last;
   }
-  return last;
+  return undecided ? *undecided : last;
 }
 
 }  // namespace zaya::problems

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "expr_budget.h"
 #include "latex_expr.h"
 
 namespace zaya::problems::detail {
@@ -98,6 +99,8 @@ struct Value {
 struct CheckContext {
   SymbolTable symbols;
   double relative_tolerance = 1e-5;
+  // Set when a reading was refused as too large to compute (expr_budget.h).
+  bool too_complex = false;
 };
 
 inline constexpr std::size_t kMaxListItems = 64;

@@ -83,6 +83,19 @@ int spot_check(const ex& a, const ex& b, double rel) {
   return agreed;
 }
 
+// Built from rational numbers and variables by +, *, and integer powers
+// (no roots, functions or constants such as pi).
+bool is_rational_function(const ex& e) {
+  if (GiNaC::is_a<GiNaC::numeric>(e)) return GiNaC::ex_to<GiNaC::numeric>(e).is_rational();
+  if (GiNaC::is_a<GiNaC::symbol>(e)) return GiNaC::ex_to<GiNaC::symbol>(e).get_name() != kInfinityName;
+  if (GiNaC::is_a<GiNaC::power>(e))
+    return GiNaC::is_a<GiNaC::numeric>(e.op(1)) && GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_integer() &&
+           is_rational_function(e.op(0));
+  if (GiNaC::is_a<GiNaC::add>(e) || GiNaC::is_a<GiNaC::mul>(e))
+    return std::all_of(e.begin(), e.end(), [](const ex& op) { return is_rational_function(op); });
+  return false;
+}
+
 bool contains_infinity(const ex& e) {
   for (GiNaC::const_preorder_iterator it = e.preorder_begin(); it != e.preorder_end(); ++it)
     if (GiNaC::is_a<GiNaC::symbol>(*it) && GiNaC::ex_to<GiNaC::symbol>(*it).get_name() == kInfinityName) return true;
@@ -92,6 +105,7 @@ bool contains_infinity(const ex& e) {
 Comparison compare_numbers(const ParsedExpr& a, const ParsedExpr& b, const CheckContext& ctx) {
   ex diff = a.value - b.value;
   if (!a.has_decimal && !b.has_decimal) {
+    require_simplifiable(diff);
     if (GiNaC::normal(diff).is_zero()) return same("Your answer has the same value as the answer.");
     auto va = to_complex(a.value), vb = to_complex(b.value);
     if (va && vb && close_enough(*va, *vb, 1e-11)) return same("Your answer has the same value as the answer.");
@@ -116,6 +130,7 @@ Comparison compare_expressions(const ParsedExpr& a, const ParsedExpr& b, const C
   try {
     ex diff = a.value - b.value;
     if (contains_infinity(a.value) || contains_infinity(b.value)) {
+      require_simplifiable(diff);
       return GiNaC::normal(diff).is_zero() ? same("Your answer has the same value as the answer.")
                                            : differs("Your answer has a different value.");
     }
@@ -124,17 +139,41 @@ Comparison compare_expressions(const ParsedExpr& a, const ParsedExpr& b, const C
     collect_symbols(a.value, sa);
     collect_symbols(b.value, sb);
     if (sa != sb) {
-      // Different variables can still be the same function (\sin^2 x + \cos^2 x and 1).
-      if (GiNaC::normal(diff).is_zero() || spot_check(a.value, b.value, 1e-9) >= 3)
-        return same("Your expression is equal to the answer.");
+      // Different variables can still be the same function (\sin^2 x + \cos^2 x
+      // and 1): the values at a few points decide first, which costs little
+      // whatever the size; only when they cannot, the exact form, if small enough.
+      const int agreed = spot_check(a.value, b.value, 1e-9);
+      if (agreed >= 3) return same("Your expression is equal to the answer.");
+      if (agreed < 0) return differs("Your answer uses different variables from the answer.");
+      require_simplifiable(diff);
+      if (GiNaC::normal(diff).is_zero()) return same("Your expression is equal to the answer.");
       return differs("Your answer uses different variables from the answer.");
     }
-    if (GiNaC::normal(GiNaC::expand(diff)).is_zero()) return same("Your expression is equal to the answer.");
-    double rel = (a.has_decimal || b.has_decimal) ? ctx.relative_tolerance : 1e-9;
+    const bool exact = !a.has_decimal && !b.has_decimal;
+    double rel = exact ? 1e-9 : ctx.relative_tolerance;
+    bool small_enough = true;
+    try {
+      require_simplifiable(diff);
+    } catch (const TooComplex&) {
+      small_enough = false;
+    }
+    if (small_enough) {
+      const ex simplified = GiNaC::normal(GiNaC::expand(diff));
+      if (simplified.is_zero()) return same("Your expression is equal to the answer.");
+      // normal() is exact on rational functions: a nonzero one means the two
+      // differ, however close their values are at the test points
+      // ((a+b)^{20} + 1 against (a+b)^{20}).
+      if (exact && is_rational_function(simplified)) return differs("Your expression is not equal to the answer.");
+    }
+    // Too large to simplify: values that agree at a few points to 1e-9 prove
+    // little when they are as large as (a+b+...)^{40}, so no verdict.
+    if (!small_enough) throw TooComplex("expression too large to simplify");
     int agreed = spot_check(a.value, b.value, rel);
     if (agreed >= 3) return same("Your expression is equal to the answer.");
     return differs(agreed < 0 ? "Your expression is not equal to the answer."
                               : "Your expression could not be compared with the answer.");
+  } catch (const TooComplex&) {
+    throw;
   } catch (const std::exception&) {
     return differs("Your expression could not be compared with the answer.");
   }
@@ -144,11 +183,19 @@ Comparison compare_expressions(const ParsedExpr& a, const ParsedExpr& b, const C
 bool proportional(const ex& e1, const ex& e2, bool positive_only) {
   try {
     if (e1.is_zero() || e2.is_zero()) return e1.is_zero() && e2.is_zero();
-    ex q = GiNaC::normal(e1 / e2);
-    if (!has_symbols(q)) {
-      auto v = to_complex(q);
-      if (!v || std::abs(v->imag()) > 1e-12 || std::abs(v->real()) < 1e-300) return false;
-      return !positive_only || v->real() > 0;
+    bool small_enough = true;
+    try {
+      require_simplifiable(e1 / e2);
+    } catch (const TooComplex&) {
+      small_enough = false;
+    }
+    if (small_enough) {
+      ex q = GiNaC::normal(e1 / e2);
+      if (!has_symbols(q)) {
+        auto v = to_complex(q);
+        if (!v || std::abs(v->imag()) > 1e-12 || std::abs(v->real()) < 1e-300) return false;
+        return !positive_only || v->real() > 0;
+      }
     }
     // Numeric: the ratio is the same at several points.
     GiNaC::exset syms;
@@ -168,8 +215,13 @@ bool proportional(const ex& e1, const ex& e2, bool positive_only) {
       else if (!close_enough(*ratio, r, 1e-9)) return false;
       ++agreed;
     }
-    if (!ratio || agreed < 3) return false;
+    if (!ratio || agreed < 3) {
+      if (!small_enough) throw TooComplex("expression too large to simplify");
+      return false;
+    }
     return !positive_only || (ratio->real() > 0 && std::abs(ratio->imag()) < 1e-12);
+  } catch (const TooComplex&) {
+    throw;
   } catch (const std::exception&) {
     return false;
   }

@@ -6,6 +6,8 @@
 // Simplification is left to GiNaC.
 #include "latex_expr.h"
 
+#include "expr_budget.h"
+
 #include <cctype>
 #include <cstdlib>
 #include <set>
@@ -196,6 +198,9 @@ class Parser {
       } else if (GiNaC::abs(n.numer()) > kMaxNumericExponent || n.denom() > kMaxNumericExponent) {
         fail("exponent too large");
       }
+      // The exponent alone is not enough: ((9^{2000})^{2000})^{2000} has small
+      // exponents and a result of 7.6 billion digits.
+      require_number_power(base, n);
     } else if (GiNaC::is_a<GiNaC::numeric>(exponent.evalf())) {
       const auto v = GiNaC::ex_to<GiNaC::numeric>(exponent.evalf());
       if (v.is_real() && GiNaC::abs(v) > kMaxNumericExponent) fail("exponent too large");
@@ -574,6 +579,8 @@ ParsedExpr parse_latex_expr(std::string_view text, SymbolTable& symbols) {
     Parser p(text, symbols);
     return p.run();
   } catch (const ParseError&) {
+    throw;
+  } catch (const TooComplex&) {
     throw;
   } catch (const std::exception& e) {
     // GiNaC signals bad math (1/0, log(0), overflow) with std exceptions.

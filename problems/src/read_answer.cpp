@@ -39,6 +39,9 @@ Value word_value(const std::string& s) {
 std::optional<Value> read_expression(const std::string& s, CheckContext& ctx) {
   try {
     return Value{Expression{parse_latex_expr(s, ctx.symbols)}};
+  } catch (const TooComplex&) {
+    ctx.too_complex = true;
+    return std::nullopt;
   } catch (const std::exception&) {
     return std::nullopt;
   }

@@ -1,10 +1,12 @@
 // zaya-check-answer: the answer checker from the command line.
 //
 //   zaya-check-answer --gold G --candidate C
-//       prints "equivalent: <reason>" or "different: <reason>"; exit 0 / 1.
+//       prints "equivalent: <reason>", "different: <reason>" or, for an answer
+//       too large to check, "undecided: <reason>"; exit 0 / 1 / 3.
 //   zaya-check-answer --jsonl IN --out OUT
 //       reads JSON lines {"gold": ..., "candidate": ...} (extra fields allowed) and
-//       writes {"equivalent": bool, "reason": ...} per line, in order.
+//       writes {"equivalent": bool, "reason": ...} per line, in order
+//       ("undecided": true added when the checker could not decide).
 #include <nlohmann/json.hpp>
 
 #include <cstring>
@@ -46,6 +48,7 @@ int run_jsonl(const std::string& in_path, const std::string& out_path) {
         throw std::runtime_error("expected string fields 'gold' and 'candidate'");
       auto v = zaya::problems::check_answer(j["gold"].get<std::string>(), j["candidate"].get<std::string>());
       result = {{"equivalent", v.equivalent}, {"reason", v.reason}};
+      if (v.undecided) result["undecided"] = true;
     } catch (const std::exception& e) {
       std::cerr << in_path << ":" << n << ": " << e.what() << "\n";
       result = {{"equivalent", false}, {"reason", std::string("bad input line: ") + e.what()}};
@@ -71,6 +74,6 @@ int main(int argc, char** argv) {
   if (!jsonl.empty()) return out.empty() ? usage() : run_jsonl(jsonl, out);
   if (!have_gold || !have_candidate) return usage();
   auto v = zaya::problems::check_answer(gold, candidate);
-  std::cout << (v.equivalent ? "equivalent" : "different") << ": " << v.reason << "\n";
-  return v.equivalent ? 0 : 1;
+  std::cout << (v.equivalent ? "equivalent" : v.undecided ? "undecided" : "different") << ": " << v.reason << "\n";
+  return v.equivalent ? 0 : v.undecided ? 3 : 1;
 }

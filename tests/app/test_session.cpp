@@ -1,6 +1,7 @@
 // The tutoring session on a replayed token stream (real Gemma 3 tokenizer,
 // scripted backend behind the same interface as the engine): a thinking
 // block, three "Step n" steps and a boxed answer.
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -125,6 +126,31 @@ class TestSession : public QObject {
     const RoutingTrace reloaded = RoutingTrace::decode(back->trace, back->traceLayers, back->traceExperts);
     QCOMPARE(reloaded.expert, s.trace().expert);
     QCOMPARE(reloaded.expertAt(5, 2), script[5].routing[2].expert);
+  }
+
+  // A model's \boxed{} answer too large to expand is graded at once: a huge
+  // power against a number by its values, a tower of powers as unchecked.
+  void hugeBoxedAnswersAreGradedWithoutHanging() {
+    const std::pair<QString, bool> cases[] = {{QStringLiteral("(a+b+c+d+e+f)^{40}"), true},
+                                              {QStringLiteral("((9^{2000})^{2000})^{2000}"), false}};
+    for (const auto& [boxed, known] : cases) {
+      const QString answer = QStringLiteral("Step 1: So the answer is $\\boxed{%1}$.").arg(boxed);
+      const auto script = ScriptedBackend::fromText(*tok_, {}, answer, kLayers, kExperts);
+      auto backend = std::make_shared<ScriptedBackend>(script, BackendInfo{QStringLiteral("scripted"), true, kLayers, kExperts, {}});
+      TutoringSession s(backend);
+      QSignalSpy verdict(&s, &TutoringSession::finalAnswerChecked);
+      QElapsedTimer clock;
+      clock.start();
+      s.start({.problemId = QStringLiteral("p1"), .statement = QStringLiteral("x"), .answerKey = QStringLiteral("1"), .thinkingBudget = -1});
+      QVERIFY(runToEnd(s));
+      QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+      QCOMPARE(verdict.count(), 1);
+      const auto v = verdict.first().at(1).value<AnswerVerdict>();
+      QCOMPARE(v.known, known);
+      QVERIFY(!v.correct);
+      if (!known) QVERIFY2(v.reason.contains(QStringLiteral("too complex to check here")), qPrintable(v.reason));
+      QCOMPARE(s.solution().correct.has_value(), known);
+    }
   }
 
   void thinkingBudgetIsEnforced() {

@@ -178,3 +178,49 @@ TEST(AnswerChecker, PathologicalInputsNeitherHangNorThrow) {
     }
   }
 }
+
+// Expansions and powers whose result is over the size budget get an undecided
+// verdict ("too complex to check here"), in either position; towers are
+// measured as a whole, not per power.
+TEST(AnswerChecker, AnswersTooLargeToComputeAreUndecided) {
+  const std::pair<const char*, const char*> pairs[] = {
+      {"1", "((9^{2000})^{2000})^{2000}"},
+      {"((9^{2000})^{2000})^{2000}", "1"},
+      {"(2^{1000})^{1000}", "2"},
+      {"(a+b+c+d+e+f+g+h)^{40}", "(a+b+c+d+e+f+g+h)^{39}a+(a+b+c+d+e+f+g+h)^{39}(b+c+d+e+f+g+h)"},
+      {"(a+b+c+d+e+f)^{20}(a+b+c+d+e+g)^{20}",
+       "(a+b+c+d+e+f)^{19}(a+b+c+d+e+g)^{20}a+(a+b+c+d+e+f)^{19}(a+b+c+d+e+g)^{20}(b+c+d+e+f)"},
+      {"x = (3000!)^{100}", "x = 1"},
+  };
+  for (const auto& [gold, candidate] : pairs) {
+    auto v = zp::check_answer(gold, candidate);
+    EXPECT_TRUE(v.undecided) << gold << " vs " << candidate << ": " << v.reason;
+    EXPECT_FALSE(v.equivalent) << gold << " vs " << candidate;
+    EXPECT_NE(v.reason.find("too complex to check here"), std::string::npos) << v.reason;
+  }
+  // Within the budget the same shapes are decided.
+  EXPECT_TRUE(zp::check_answer("(9^{20})^{20}", "9^{400}").equivalent);
+  EXPECT_TRUE(zp::check_answer("(a+b+c)^{6}", "(c+b+a)^{5}(a+b+c)").equivalent);
+  auto different = zp::check_answer("(a+b)^{3}", "a^3+3a^2b+3ab^2+b^3+1");
+  EXPECT_FALSE(different.equivalent);
+  EXPECT_FALSE(different.undecided);
+}
+
+// Different variables are told apart at a few points before any normal():
+// a big power of a sum against a number is answered, not refused.
+TEST(AnswerChecker, DifferentVariablesAreDecidedWithoutExpanding) {
+  auto v = zp::check_answer("1", "(a+b+c+d+e+f+g+h)^{40}");
+  EXPECT_FALSE(v.equivalent);
+  EXPECT_FALSE(v.undecided) << v.reason;
+  EXPECT_TRUE(zp::check_answer("1", "\\sin^2 x + \\cos^2 x").equivalent);
+}
+
+// Values that agree at the test points to 1e-9 but differ by an exact constant
+// are different answers.
+TEST(AnswerChecker, AnExactConstantDifferenceIsNotEqual) {
+  auto v = zp::check_answer("(a+b+c+d+e+f)^{20}", "(a+b+c+d+e+f)^{20}+1");
+  EXPECT_FALSE(v.equivalent) << v.reason;
+  auto w = zp::check_answer("(a+b+c+d+e+f)^{20}(a+b+c+d+e+g)^{20}", "(a+b+c+d+e+g)^{20}(a+b+c+d+e+f)^{20}+a");
+  EXPECT_FALSE(w.equivalent) << w.reason;
+  EXPECT_TRUE(zp::check_answer("x+0.3333333333", "x+\\frac{1}{3}").equivalent);
+}

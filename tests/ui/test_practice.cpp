@@ -90,7 +90,7 @@ class TestPractice : public QObject {
     // Through the answer box, as a student would.
     panel()->answerField()->setText(QString::fromStdString(key));
     QTest::keyClick(panel()->answerField(), Qt::Key_Return);
-    QVERIFY(panel()->verdictText().startsWith(QStringLiteral("✓")));
+    QTRY_VERIFY_WITH_TIMEOUT(panel()->verdictText().startsWith(QStringLiteral("✓")), 5000);  // checked on a worker thread
   }
 
   void multipleChoiceIsPickedAndChecked() {

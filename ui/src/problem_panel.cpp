@@ -13,6 +13,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "answer_check_runner.h"
 #include "app_error.h"
 #include "database.h"
 #include "document_view.h"
@@ -36,6 +37,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       check_(new QPushButton(tr("Check"), this)),
       verdict_(new QLabel(this)),
       verdictReason_(new QLabel(this)),
+      checkRunner_(new app::AnswerCheckRunner(this)),
       solution_(new SolutionView(this)),
       presenter_(new SolutionPresenter(solution_, this)),
       hint_(new QPushButton(tr("Hint"), this)),
@@ -78,6 +80,12 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   verdictReason_->setAccessibleName(tr("Why"));
   verdictReason_->setWordWrap(true);
   verdictReason_->setTextFormat(Qt::PlainText);
+  connect(checkRunner_, &app::AnswerCheckRunner::finished, this, [this](quint64, const problems::Verdict& v) {
+    // setProblem() cancels a running check; the id is checked as well in case
+    // the same panel shows another problem by another way.
+    if (!problem_ || problem_->id != pendingProblem_) return;
+    finishCheck(pendingAnswer_, v);
+  });
   verdictReason_->hide();
   choiceLayout_->setContentsMargins(0, 0, 0, 0);
   choices_->setExclusive(true);
@@ -110,10 +118,10 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   connect(answer_, &QLineEdit::textChanged, this, [this](const QString& text) {
     statement_->setPreviewHtml(answerPreviewHtml(text));
   });
-  connect(answer_, &QLineEdit::returnPressed, this, [this] { check(); });
-  connect(check_, &QPushButton::clicked, this, [this] { check(); });
+  connect(answer_, &QLineEdit::returnPressed, this, [this] { startCheck(); });
+  connect(check_, &QPushButton::clicked, this, [this] { startCheck(); });
   auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
-  connect(shortcut, &QShortcut::activated, this, [this] { check(); });
+  connect(shortcut, &QShortcut::activated, this, [this] { startCheck(); });
   connect(statement_, &DocumentView::rendered, this, &ProblemPanel::statementRendered);
   connect(hint_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Hint); });
   connect(solve_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Full); });
@@ -144,6 +152,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
 }
 
 void ProblemPanel::setProblem(const problems::Problem* problem) {
+  checkRunner_->cancel();
   problem_ = problem;
   verdict_->clear();
   verdict_->setStyleSheet({});
@@ -335,16 +344,41 @@ bool ProblemPanel::pickChoice(const QString& label) {
 
 void ProblemPanel::showReferenceTab() { tabs_->setCurrentIndex(1); }
 
+QString ProblemPanel::currentAnswer() const {
+  if (!problem_) return {};
+  if (problem_->is_multiple_choice()) {
+    if (QAbstractButton* b = choices_->checkedButton()) return b->text();
+    return {};
+  }
+  return answer_->text();
+}
+
+bool ProblemPanel::checkRunning() const { return checkRunner_->busy(); }
+
+void ProblemPanel::startCheck() {
+  if (!problem_) return;
+  const QString answer = currentAnswer();
+  if (answer.trimmed().isEmpty()) {
+    check(answer);  // says "Type an answer first."
+    return;
+  }
+  verdict_->setText(tr("Checking…"));
+  verdict_->setStyleSheet({});
+  verdictReason_->clear();
+  verdictReason_->hide();
+  pendingAnswer_ = answer;
+  pendingProblem_ = problem_->id;
+  // The worker gets its own copy: the bank's problem may be replaced meanwhile.
+  checkRunner_->start([problem = *problem_, text = answer.toStdString()] {
+    return problems::check_problem_answer(problem, text);
+  });
+}
+
 problems::Verdict ProblemPanel::check(const QString& given) {
   if (!problem_) return {false, "no problem selected"};
+  checkRunner_->cancel();
   QString answer = given;
-  if (answer.isEmpty()) {
-    if (problem_->is_multiple_choice()) {
-      if (QAbstractButton* b = choices_->checkedButton()) answer = b->text();
-    } else {
-      answer = answer_->text();
-    }
-  }
+  if (answer.isEmpty()) answer = currentAnswer();
   if (answer.trimmed().isEmpty()) {
     problems::Verdict v{false, "Type an answer first."};
     verdict_->setText(QString::fromStdString(v.reason));
@@ -354,13 +388,26 @@ problems::Verdict ProblemPanel::check(const QString& given) {
     return v;
   }
   const problems::Verdict v = problems::check_problem_answer(*problem_, answer.toStdString());
-  showVerdict(v);
-  emit answerChecked(QString::fromStdString(problem_->id), answer, v.equivalent, QString::fromStdString(v.reason),
-                     shownFor_.isValid() ? shownFor_.elapsed() : 0);
+  finishCheck(answer, v);
   return v;
 }
 
+void ProblemPanel::finishCheck(const QString& answer, const problems::Verdict& v) {
+  showVerdict(v);
+  // Neither right nor wrong: not an attempt to count in the student's progress.
+  if (v.undecided) return;
+  emit answerChecked(QString::fromStdString(problem_->id), answer, v.equivalent, QString::fromStdString(v.reason),
+                     shownFor_.isValid() ? shownFor_.elapsed() : 0);
+}
+
 void ProblemPanel::showVerdict(const problems::Verdict& v) {
+  if (v.undecided) {
+    verdict_->setText(tr("? Not checked"));
+    verdictReason_->setText(QString::fromStdString(v.reason));
+    verdictReason_->setVisible(!v.reason.empty());
+    verdict_->setStyleSheet(QStringLiteral("QLabel { font-weight: 600; }"));
+    return;
+  }
   verdict_->setText(v.equivalent ? tr("✓ Correct") : tr("✗ Not correct"));
   verdictReason_->setText(QString::fromStdString(v.reason));
   verdictReason_->setVisible(!v.reason.empty());

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "answer_check_runner.h"
 #include "tutoring_session.h"
 #include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem.h"
@@ -39,8 +40,13 @@ class ProblemPanel : public QWidget {
   const problems::Problem* problem() const { return problem_; }
   void setTheme(const QString& theme);
 
-  // Checks `answer` (or the typed answer / picked choice when empty).
+  // Checks `answer` (or the typed answer / picked choice when empty) here and now.
   problems::Verdict check(const QString& answer = {});
+  // The Check button, Enter and the shortcut: checks the typed answer / picked
+  // choice on a worker thread with a time budget, showing "Checking…" until the
+  // verdict comes; a verdict for a problem the student has left is dropped.
+  void startCheck();
+  bool checkRunning() const;
   bool pickChoice(const QString& label);
   void showReferenceTab();
 
@@ -93,6 +99,9 @@ class ProblemPanel : public QWidget {
 
  private:
   void showVerdict(const problems::Verdict& v);
+  QString currentAnswer() const;
+  // Shows the verdict and reports it; an undecided one is not reported as an attempt.
+  void finishCheck(const QString& answer, const problems::Verdict& v);
   void updateTutorButtons();
   void refreshSavedSolutions(qint64 selectId = 0);
 
@@ -107,6 +116,9 @@ class ProblemPanel : public QWidget {
   QPushButton* check_;
   QLabel* verdict_;
   QLabel* verdictReason_;
+  app::AnswerCheckRunner* checkRunner_;
+  QString pendingAnswer_;     // what the running check is about
+  std::string pendingProblem_;
   QElapsedTimer shownFor_;
   SolutionView* solution_;
   SolutionPresenter* presenter_;

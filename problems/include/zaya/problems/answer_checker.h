@@ -9,7 +9,9 @@
 // points as a fallback); multiple-choice letters compare as letters.
 //
 // Calls are serialised internally (GiNaC keeps global state), so any thread may call.
-// Inputs are bounded (length, nesting, exponent size): nothing hangs or throws.
+// Inputs are bounded (length, nesting, exponent size, and the estimated size of
+// every expansion and power): nothing hangs or throws; past the size budget the
+// verdict is undecided ("too complex to check here").
 #pragma once
 
 #include <optional>
@@ -26,6 +28,11 @@ struct Verdict {
   // One sentence for the student about their answer, why it is right or not
   // ("Your answer is an interval; the answer is a single number."). Plain text.
   std::string reason;
+  // The checker could not decide: the answer is too large to compute here
+  // (its expansion or its numbers are over the checker's size budget).
+  // `equivalent` is false then, but the answer is not known to be wrong:
+  // show it as unchecked, not as incorrect.
+  bool undecided = false;
 };
 
 struct CheckOptions {
