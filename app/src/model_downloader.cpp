@@ -180,6 +180,19 @@ void ModelDownloader::downloadFile(int index) {
       hash_->reset();
     }
     const QByteArray chunk = r->readAll();
+    if (part_->pos() + chunk.size() > files_[index].size) {
+      // More than the listing gave: stop before the extra bytes reach the disk.
+      const QString partName = part_->fileName();
+      r->disconnect(this);
+      r->abort();
+      r->deleteLater();
+      fail(AppError::Kind::InvalidInput, QStringLiteral("The hub sent more of %1 than the %2 bytes it lists; the download was stopped "
+                                                        "and the partial file deleted.")
+                                             .arg(files_[index].path)
+                                             .arg(files_[index].size));
+      QFile::remove(partName);
+      return;
+    }
     if (part_->write(chunk) != chunk.size()) {
       r->disconnect(this);
       r->abort();

@@ -15,6 +15,12 @@
 
 namespace zaya::app {
 
+namespace {
+// Far above any real delta or solution, far below what a web view can hold.
+constexpr qsizetype kMaxEventBytes = qsizetype(1) << 20;
+constexpr qint64 kMaxReplyBytes = qint64(8) << 20;
+}  // namespace
+
 RemoteBackend::RemoteBackend(QUrl baseUrl, QString model, QString apiKey, int timeoutMs)
     : base_(std::move(baseUrl)), model_(std::move(model)), apiKey_(std::move(apiKey)), timeoutMs_(timeoutMs) {}
 
@@ -76,6 +82,7 @@ bool RemoteBackend::stream(const QByteArray& body, const std::function<bool(cons
   QNetworkReply* reply = nam.post(req, body);
   QEventLoop loop;
   QByteArray buffer;
+  qint64 received = 0;
   QString error;
   AppError::Kind errorKind = AppError::Kind::Network;
   bool sawDone = false, forcedStop = false, stopped = false;
@@ -185,7 +192,19 @@ bool RemoteBackend::stream(const QByteArray& body, const std::function<bool(cons
   QObject::connect(reply, &QNetworkReply::readyRead, &loop, [&] {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 400) return;  // the body is read on finished
-    buffer += reply->readAll();
+    const QByteArray chunk = reply->readAll();
+    buffer += chunk;
+    received += chunk.size();
+    if (!stopped && (buffer.size() - std::max<qsizetype>(0, buffer.lastIndexOf('\n')) > kMaxEventBytes || received > kMaxReplyBytes)) {
+      // One event or the whole reply beyond any real solution: stop before it fills memory.
+      error = QStringLiteral("The server at %1 sent a reply too long to show (over %2 MB); it was stopped.")
+                  .arg(where)
+                  .arg((received > kMaxReplyBytes ? kMaxReplyBytes : kMaxEventBytes) >> 20);
+      stopped = true;
+      buffer.clear();
+      reply->abort();
+      return;
+    }
     qsizetype nl;
     while ((nl = buffer.indexOf('\n')) >= 0 && !stopped) {
       handleLine(buffer.left(nl));

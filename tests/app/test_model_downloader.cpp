@@ -90,6 +90,30 @@ class TestModelDownloader : public QObject {
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("model.safetensors.part"))));
   }
 
+  void longerThanListedIsStopped() {
+    HubServer hub;
+    const QByteArray listed = randomBytes(64 << 10);
+    hub.listed = {{QStringLiteral("model.safetensors"), listed}};
+    hub.files = {{QStringLiteral("model.safetensors"), listed.repeated(20)}};
+    QTemporaryDir dir;
+    ModelDownloader d;
+    d.setEndpoint(hub.url());
+    qint64 mostWritten = 0;
+    connect(&d, &ModelDownloader::progress, this, [&](qint64 done, qint64, const QString&) { mostWritten = std::max(mostWritten, done); });
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&] { ++ticks; });
+    tick.start(20);
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), dir.path());
+    QVERIFY(!waitDone(d));
+    QCOMPARE(d.errorKind(), AppError::Kind::InvalidInput);
+    QVERIFY2(d.errorMessage().contains(QStringLiteral("more of model.safetensors than")), qPrintable(d.errorMessage()));
+    QVERIFY2(mostWritten <= listed.size(), qPrintable(QString::number(mostWritten)));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("model.safetensors.part"))));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("model.safetensors"))));
+    QVERIFY(ticks > 0);  // the event loop kept running
+  }
+
   void fullDiskIsRefusedBeforeDownloading() {
     HubServer hub;
     hub.files = hub.listed = {{QStringLiteral("model.safetensors"), randomBytes(100000)}};

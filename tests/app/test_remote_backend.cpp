@@ -133,6 +133,16 @@ class TestRemoteBackend : public QObject {
     QVERIFY2(o.error.contains(QStringLiteral("malformed stream")), qPrintable(o.error));
   }
 
+  void hugeDeltaIsStopped() {
+    OpenAiServer server;
+    server.mode = QStringLiteral("huge");
+    RemoteBackend backend(server.url(), QStringLiteral("m"), {}, 15000);
+    const Outcome o = run(backend);
+    QCOMPARE(o.kind, AppError::Kind::Network);
+    QVERIFY2(o.error.contains(QStringLiteral("too long")), qPrintable(o.error));
+    QVERIFY(text(o, GeneratedToken::Channel::Answer).size() <= (1 << 20));
+  }
+
   void refusedConnection() {
     quint16 port = 0;
     {

@@ -57,6 +57,12 @@ void OpenAiServer::respond(QTcpSocket* s) {
     s->disconnectFromHost();
     return;
   }
+  if (mode == QLatin1String("huge")) {
+    s->write(chunk(QStringLiteral("content"), QString(20 << 20, QLatin1Char('x'))));
+    s->write("data: [DONE]\n\n");
+    s->disconnectFromHost();
+    return;
+  }
   s->write(": keep-alive comment\n\n");
   s->write(chunk(QStringLiteral("reasoning_content"), QStringLiteral("Think: 2x = 8")));
   s->write(chunk(QStringLiteral("reasoning_content"), QStringLiteral(", x = 4.")));

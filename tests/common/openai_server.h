@@ -5,6 +5,7 @@
 //   "cut"     the connection drops after the first answer chunk
 //   "401"     the API key is refused
 //   "garbage" an event that is not JSON
+//   "huge"    one content delta of 20 MB
 #pragma once
 
 #include <QObject>
