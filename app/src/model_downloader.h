@@ -6,7 +6,13 @@
 //   2. Free-disk check (QStorageInfo, injectable) before any byte is fetched.
 //   3. Each file from {endpoint}/{repo}/resolve/{rev}/{path} into
 //      <target>/<path>.part, resumed with an HTTP Range request after a cut;
-//      then size and sha256 checks, and a rename to its final name.
+//      then size and sha256 checks (git blob id for small files the hub
+//      lists one for; uncheckedFiles() names the rest), and a rename.
+// Redirects are followed by hand (at most 10): the token goes only to the
+// endpoint's own origin, never to the host a redirect points at (the hub
+// sends large files to a CDN). A file transfer that receives less than
+// minimum bytes per stall window fails as stalled; more bytes than the
+// listing gives stop it at once, before they reach the disk.
 // Progress and cancel at any time; a cancelled or failed download keeps its
 // .part files so the next start resumes. Runs on the caller's thread
 // (asynchronous, signals).
@@ -25,6 +31,7 @@
 #include "app_error.h"
 
 class QNetworkReply;
+class QTimer;
 
 namespace zaya::app {
 
@@ -32,6 +39,7 @@ struct HubFile {
   QString path;
   qint64 size = -1;
   QByteArray sha256;  // lower-case hex; empty when the hub gives none (small non-LFS files)
+  QByteArray gitBlobId;  // sha1 of "blob <size>\0" + content, lower-case hex; listed for small files
 };
 
 class ModelDownloader : public QObject {
@@ -47,6 +55,11 @@ class ModelDownloader : public QObject {
   // Bytes free at a folder; the default asks QStorageInfo.
   void setFreeSpaceQuery(std::function<qint64(const QString&)> query) { freeSpace_ = std::move(query); }
   void setTimeoutMs(int ms) { timeoutMs_ = ms; }
+  // A file transfer that gets fewer than `minBytes` in any `windowMs` fails as stalled.
+  void setStallRule(int windowMs, qint64 minBytes) {
+    stallWindowMs_ = windowMs;
+    stallMinBytes_ = minBytes;
+  }
 
   void start(const QString& repo, const QString& revision, const QString& targetDir);
   void cancel();
@@ -55,6 +68,8 @@ class ModelDownloader : public QObject {
   QString errorMessage() const { return error_; }
   AppError::Kind errorKind() const { return errorKind_; }
   const QList<HubFile>& files() const { return files_; }
+  // Files of the finished download the hub gave no checksum for (checked by size only).
+  QStringList uncheckedFiles() const;
 
  signals:
   void stateChanged(zaya::app::ModelDownloader::State state);
@@ -64,13 +79,18 @@ class ModelDownloader : public QObject {
 
  private:
   QNetworkRequest request(const QUrl& url) const;
+  // For a 3xx reply: the next URL (an error message instead when there is none
+  // or too many hops); invalid when `r` is no redirect.
+  QUrl redirectTarget(QNetworkReply* r, int hops, QString* error) const;
+  void startStallWatch();
+  void onStallCheck();
   QUrl fileUrl(const HubFile& f) const;
   void setState(State s);
   void fail(AppError::Kind kind, const QString& message);
   void onListing();
-  void headNext(int index);
+  void headNext(int index, const QUrl& url = {}, int hops = 0);
   void checkSpaceAndDownload();
-  void downloadFile(int index);
+  void downloadFile(int index, const QUrl& url = {}, int hops = 0);
   void finishFile(int index);
 
   QNetworkAccessManager nam_;
@@ -86,6 +106,11 @@ class ModelDownloader : public QObject {
   QPointer<QNetworkReply> reply_;
   std::unique_ptr<QFile> part_;
   std::unique_ptr<QCryptographicHash> hash_;
+  std::unique_ptr<QCryptographicHash> blobHash_;  // git blob id of the file being written
+  QTimer* stallTimer_ = nullptr;
+  int stallWindowMs_ = 30000;
+  qint64 stallMinBytes_ = 16 * 1024;
+  qint64 windowBytes_ = 0;  // received in the current stall window
   qint64 bytesTotal_ = 0, bytesDone_ = 0;
 };
 

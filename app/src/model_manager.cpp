@@ -39,7 +39,13 @@ ModelManager::ModelManager(Database* db, QString modelsRoot, QObject* parent)
   connect(&downloader_, &ModelDownloader::progress, this, [this](qint64 done, qint64 total, const QString& file) {
     emit progress(Stage::Download, total > 0 ? double(done) / double(total) : 0.0, file);
   });
-  connect(&downloader_, &ModelDownloader::finished, this, [this](const QString& dir) { verify(dir); });
+  connect(&downloader_, &ModelDownloader::finished, this, [this](const QString& dir) {
+    const QStringList unchecked = downloader_.uncheckedFiles();
+    downloadNote_ = unchecked.isEmpty() ? QString()
+                                        : QStringLiteral("The hub gave no checksum for %1; checked by size only.")
+                                              .arg(unchecked.join(QStringLiteral(", ")));
+    verify(dir);
+  });
   // A cancelled download also ends here, with the downloader's words.
   connect(&downloader_, &ModelDownloader::failed, this, [this](const QString& why) {
     if (state_ == State::Downloading) fail(why);
@@ -100,6 +106,7 @@ void ModelManager::download(const QString& repo, const QString& revision, const 
   model_.reset();
   QDir().mkpath(root_);
   setState(State::Downloading);
+  downloadNote_.clear();
   downloader_.start(repo, revision, QDir(root_).filePath(name));
 }
 

@@ -77,6 +77,9 @@ class ModelManager : public QObject {
 
   State state() const { return state_; }
   QString failureReason() const { return reason_; }
+  // After a download: the files the hub gave no checksum for (checked by
+  // size only), in words; "" when every file was checked.
+  QString downloadNote() const { return downloadNote_; }
   QString modelsRoot() const { return root_; }
   QString modelPath() const { return path_; }  // the ready (or last tried) model
   std::shared_ptr<const zaya::Model> model() const { return model_; }  // after Ready
@@ -114,6 +117,7 @@ class ModelManager : public QObject {
   ModelDownloader downloader_;
   std::function<qint64(const QString&)> freeSpace_;
   State state_ = State::None;
+  QString downloadNote_;
   QString reason_, path_, checkpointPath_;
   std::shared_ptr<const zaya::Model> model_;
   std::atomic<bool> cancel_{false};

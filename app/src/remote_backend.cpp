@@ -18,6 +18,7 @@ namespace zaya::app {
 namespace {
 // Far above any real delta or solution, far below what a web view can hold.
 constexpr qsizetype kMaxEventBytes = qsizetype(1) << 20;
+constexpr qint64 kMinBytesPerWindow = 256;  // a few events' worth: any working server sends more per timeout
 constexpr qint64 kMaxReplyBytes = qint64(8) << 20;
 }  // namespace
 
@@ -189,12 +190,14 @@ bool RemoteBackend::stream(const QByteArray& body, const std::function<bool(cons
     }
   };
 
+  qint64 windowBytes = 0;  // received since the stall check last ran
   QObject::connect(reply, &QNetworkReply::readyRead, &loop, [&] {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 400) return;  // the body is read on finished
     const QByteArray chunk = reply->readAll();
     buffer += chunk;
     received += chunk.size();
+    windowBytes += chunk.size();
     if (!stopped && (buffer.size() - std::max<qsizetype>(0, buffer.lastIndexOf('\n')) > kMaxEventBytes || received > kMaxReplyBytes)) {
       // One event or the whole reply beyond any real solution: stop before it fills memory.
       error = QStringLiteral("The server at %1 sent a reply too long to show (over %2 MB); it was stopped.")
@@ -220,6 +223,22 @@ bool RemoteBackend::stream(const QByteArray& body, const std::function<bool(cons
     }
   });
   poll.start(30);
+  // A server that keeps the connection alive with a trickle (a byte every
+  // few seconds) never trips the inactivity timeout: within each timeout
+  // window it must send at least kMinBytesPerWindow, more than one event.
+  QTimer stall;
+  QObject::connect(&stall, &QTimer::timeout, &loop, [&] {
+    if (!stopped && received > 0 && windowBytes < kMinBytesPerWindow) {
+      error = QStringLiteral("The server at %1 stalled: %2 bytes in %3 s; the reply was stopped.")
+                  .arg(where)
+                  .arg(windowBytes)
+                  .arg(timeoutMs_ / 1000.0, 0, 'f', 1);
+      stopped = true;
+      reply->abort();
+    }
+    windowBytes = 0;
+  });
+  stall.start(timeoutMs_);
   loop.exec();
 
   const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

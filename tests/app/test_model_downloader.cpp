@@ -3,6 +3,7 @@
 // the file's size (counted by the server), a corrupted file is rejected, a
 // full disk is refused before the download starts.
 #include <QRandomGenerator>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -112,6 +113,76 @@ class TestModelDownloader : public QObject {
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("model.safetensors.part"))));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("model.safetensors"))));
     QVERIFY(ticks > 0);  // the event loop kept running
+  }
+
+  void theTokenNeverFollowsARedirectToAnotherHost() {
+    // The hub sends file requests to a second host (as huggingface.co does to its CDN).
+    HubServer cdn(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), QHostAddress(QStringLiteral("127.0.0.2")));
+    if (!cdn.url().port()) QSKIP("cannot listen on 127.0.0.2");
+    HubServer hub;
+    const QByteArray weights = randomBytes(100000);
+    hub.files = cdn.files = {{QStringLiteral("model.safetensors"), weights}, {QStringLiteral("config.json"), QByteArray("{}")}};
+    hub.listed = cdn.listed = hub.files;
+    hub.redirectFilesTo = cdn.url();
+    QTemporaryDir dir;
+    ModelDownloader d;
+    d.setEndpoint(hub.url());
+    d.setToken(QStringLiteral("hf_secret"));
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), dir.path());
+    QVERIFY2(waitDone(d), qPrintable(d.errorMessage()));
+    QCOMPARE(readFile(dir.filePath(QStringLiteral("model.safetensors"))), weights);
+    QVERIFY(!hub.authorizations.isEmpty());
+    for (const QByteArray& a : hub.authorizations) QCOMPARE(a, QByteArray("Bearer hf_secret"));  // the hub itself gets it
+    QVERIFY(!cdn.authorizations.isEmpty());
+    for (const QByteArray& a : cdn.authorizations) QVERIFY2(a.isEmpty(), a.constData());  // the other host never does
+  }
+
+  void aDrippingServerStalls() {
+    HubServer hub;
+    hub.files = {{QStringLiteral("model.safetensors"), randomBytes(4096)}};
+    hub.listed = hub.files;
+    hub.dripEveryMs = 200;
+    QTemporaryDir dir;
+    ModelDownloader d;
+    d.setEndpoint(hub.url());
+    d.setStallRule(1000, 64);  // the test's scale of "16 KiB in 30 s"
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&] { ++ticks; });
+    tick.start(20);
+    QElapsedTimer clock;
+    clock.start();
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), dir.path());
+    QVERIFY(!waitDone(d));
+    QVERIFY2(d.errorMessage().contains(QStringLiteral("stalled")), qPrintable(d.errorMessage()));
+    QVERIFY(clock.elapsed() < 5000);
+    QVERIFY(ticks > 20);  // the event loop kept running
+    QVERIFY(hub.bodyBytesSent < 4096);
+  }
+
+  void smallFilesAreCheckedAgainstTheListedBlobId() {
+    HubServer hub;
+    hub.listBlobIds = true;
+    const QByteArray weights = randomBytes(5000);
+    hub.listed = {{QStringLiteral("model.safetensors"), weights}, {QStringLiteral("config.json"), QByteArray(R"({"a": 1})")}};
+    hub.files = {{QStringLiteral("model.safetensors"), weights}, {QStringLiteral("config.json"), QByteArray(R"({"a": 2})")}};
+    QTemporaryDir dir;
+    ModelDownloader d;
+    d.setEndpoint(hub.url());
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), dir.path());
+    QVERIFY(!waitDone(d));  // same size, other content
+    QVERIFY2(d.errorMessage().contains(QStringLiteral("config.json does not match the hub's listing")), qPrintable(d.errorMessage()));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("config.json"))));
+    // The right content passes; without a blob id in the listing a file is named as unchecked.
+    hub.files = hub.listed;
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), dir.path());
+    QVERIFY2(waitDone(d), qPrintable(d.errorMessage()));
+    QVERIFY(d.uncheckedFiles().isEmpty());
+    QTemporaryDir other;
+    hub.listBlobIds = false;
+    d.start(QStringLiteral("Zyphra/ZAYA1-8B"), QStringLiteral("main"), other.path());
+    QVERIFY2(waitDone(d), qPrintable(d.errorMessage()));
+    QCOMPARE(d.uncheckedFiles(), QStringList{QStringLiteral("config.json")});
   }
 
   void fullDiskIsRefusedBeforeDownloading() {

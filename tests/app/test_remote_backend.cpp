@@ -7,6 +7,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtConcurrent>
+#include <QElapsedTimer>
 #include <QtTest>
 
 #include "openai_server.h"
@@ -74,6 +75,17 @@ class TestRemoteBackend : public QObject {
     QVERIFY(server.lastRequest.contains("\"stream\":true"));
     QVERIFY(server.lastRequest.startsWith("POST /v1/chat/completions"));
     QVERIFY(server.lastRequest.contains("\"temperature\":"));
+  }
+
+  void aDrippingServerStalls() {
+    OpenAiServer server;
+    server.mode = QStringLiteral("drip");
+    RemoteBackend backend(server.url(), QStringLiteral("Zyphra/ZAYA1-8B"), QString(), 1000);
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome o = run(backend);
+    QVERIFY2(o.error.contains(QStringLiteral("stalled")), qPrintable(o.error));
+    QVERIFY(clock.elapsed() < 5000);
   }
 
   void theModelsSamplingLeavesItToTheServer() {

@@ -7,11 +7,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QTimer>
+
+#include <memory>
 
 namespace zaya::testing {
 
-HubServer::HubServer(QString repo, QString revision) : repo_(std::move(repo)), revision_(std::move(revision)) {
-  server_.listen(QHostAddress::LocalHost);
+HubServer::HubServer(QString repo, QString revision, const QHostAddress& address)
+    : repo_(std::move(repo)), revision_(std::move(revision)) {
+  server_.listen(address);
   connect(&server_, &QTcpServer::newConnection, this, [this] {
     while (QTcpSocket* s = server_.nextPendingConnection()) {
       connect(s, &QTcpSocket::readyRead, s, [this, s] {
@@ -25,7 +29,9 @@ HubServer::HubServer(QString repo, QString revision) : repo_(std::move(repo)), r
   });
 }
 
-QUrl HubServer::url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort())); }
+QUrl HubServer::url() const {
+  return QUrl(QStringLiteral("http://%1:%2").arg(server_.serverAddress().toString()).arg(server_.serverPort()));
+}
 
 bool HubServer::serveFolder(const QString& dir) {
   for (const QString& name : QDir(dir).entryList(QDir::Files)) {
@@ -41,6 +47,8 @@ void HubServer::handle(QTcpSocket* s, const QByteArray& req) {
   const QList<QByteArray> first = req.left(req.indexOf("\r\n")).split(' ');
   const QByteArray method = first.value(0);
   const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(first.value(1).split('?').first()));
+  const qsizetype auth = req.toLower().indexOf("\r\nauthorization: ");
+  authorizations << (auth < 0 ? QByteArray() : req.mid(auth + 17, req.indexOf("\r\n", auth + 2) - auth - 17));
   if (path == QStringLiteral("/api/models/%1/revision/%2").arg(repo_, revision_)) {
     QJsonArray siblings;
     for (auto it = listed.cbegin(); it != listed.cend(); ++it) {
@@ -48,12 +56,25 @@ void HubServer::handle(QTcpSocket* s, const QByteArray& req) {
       if (it.key().endsWith(QLatin1String(".safetensors")))
         o.insert("lfs", QJsonObject{{"size", it.value().size()},
                                     {"sha256", QString::fromLatin1(QCryptographicHash::hash(it.value(), QCryptographicHash::Sha256).toHex())}});
-      siblings.append(o);  // small files: no size here, a HEAD tells it
+      else if (listBlobIds)  // git's blob id: sha1 of "blob <size>\0" + content
+        o = QJsonObject{{"rfilename", it.key()},
+                        {"size", it.value().size()},
+                        {"blobId", QString::fromLatin1(QCryptographicHash::hash(
+                                       "blob " + QByteArray::number(it.value().size()) + '\0' + it.value(),
+                                       QCryptographicHash::Sha1).toHex())}};
+      siblings.append(o);  // small files: without listBlobIds no size here, a HEAD tells it
     }
     reply(s, "200 OK", QJsonDocument(QJsonObject{{"siblings", siblings}}).toJson());
     return;
   }
   const QString prefix = QStringLiteral("/%1/resolve/%2/").arg(repo_, revision_);
+  if (redirectFilesTo.isValid() && path.startsWith(prefix)) {
+    QUrl to = redirectFilesTo;
+    to.setPath(path);
+    s->write("HTTP/1.1 302 Found\r\nLocation: " + to.toEncoded() + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    s->disconnectFromHost();
+    return;
+  }
   if (!path.startsWith(prefix) || !files.contains(path.mid(prefix.size()))) {
     reply(s, "404 Not Found", "no");
     return;
@@ -96,6 +117,18 @@ void HubServer::handle(QTcpSocket* s, const QByteArray& req) {
     bodyBytesSent += part.size();
     s->write(part);
     s->flush();
+    return;
+  }
+  if (dripEveryMs > 0) {  // one byte at a time, for as long as the client listens
+    auto* timer = new QTimer(s);
+    auto left = std::make_shared<QByteArray>(part);
+    connect(timer, &QTimer::timeout, s, [this, s, left] {
+      if (left->isEmpty()) return s->disconnectFromHost();
+      s->write(left->left(1));
+      left->remove(0, 1);
+      ++bodyBytesSent;
+    });
+    timer->start(dripEveryMs);
     return;
   }
   bodyBytesSent += part.size();

@@ -1,5 +1,9 @@
 #include "openai_server.h"
 
+#include <QTimer>
+
+#include <memory>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -55,6 +59,17 @@ void OpenAiServer::respond(QTcpSocket* s) {
   if (mode == QLatin1String("garbage")) {
     s->write("data: this is not json at all\n\n");
     s->disconnectFromHost();
+    return;
+  }
+  if (mode == QLatin1String("drip")) {
+    auto* timer = new QTimer(s);
+    auto left = std::make_shared<QByteArray>(chunk(QStringLiteral("reasoning_content"), QString(100000, QLatin1Char('y'))));
+    QObject::connect(timer, &QTimer::timeout, s, [s, left] {
+      if (left->isEmpty()) return;
+      s->write(left->left(1));
+      left->remove(0, 1);
+    });
+    timer->start(200);
     return;
   }
   if (mode == QLatin1String("huge")) {

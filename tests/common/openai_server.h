@@ -6,6 +6,7 @@
 //   "401"     the API key is refused
 //   "garbage" an event that is not JSON
 //   "huge"    one content delta of 20 MB
+//   "drip"    a reasoning delta sent one byte every 200 ms, never finished
 #pragma once
 
 #include <QObject>

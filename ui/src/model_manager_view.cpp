@@ -357,7 +357,8 @@ void ModelManagerView::onState(State state) {
       state_->setText(tr("Converting to the %1 pack…").arg(preset_->currentData().toString()));
       break;
     case State::Ready:
-      state_->setText(tr("Ready: %1. Hints and solutions use it now.").arg(QFileInfo(manager_->modelPath()).fileName()));
+      state_->setText(tr("Ready: %1. Hints and solutions use it now.").arg(QFileInfo(manager_->modelPath()).fileName()) +
+                      (manager_->downloadNote().isEmpty() ? QString() : QLatin1Char(' ') + manager_->downloadNote()));
       style = QStringLiteral("QLabel { color: %1; font-weight: 600; }").arg(QLatin1String(dark ? "#5fd38a" : "#1b7f3b"));
       detail_->clear();
       bar_->setValue(bar_->maximum());
