@@ -31,9 +31,25 @@ struct GeneratedToken {
   QList<TokenRoute> routing{};  // [layers], empty without routing
 };
 
+// One earlier turn of a conversation. Assistant turns are given without
+// their thinking, as a chat template re-renders them.
+struct ChatTurn {
+  enum class Role { User, Assistant };
+  Role role = Role::User;
+  QString text{};
+  bool operator==(const ChatTurn&) const = default;
+};
+
 struct GenerationRequest {
   QString systemPrompt{};
+  // The conversation so far, oldest first; the reply answers userPrompt,
+  // which follows it.
+  QList<ChatTurn> history{};
   QString userPrompt{};
+  // Requests with the same non-empty key continue one conversation: a
+  // backend may keep its state between them and process only what is new
+  // (EngineBackend reuses the longest common token prefix).
+  QString conversationKey{};
   bool enableThinking = true;
   int maxTokens = 2048;
   float temperature = 0.6f;

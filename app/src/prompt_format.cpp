@@ -45,6 +45,9 @@ zaya::ChatSetup chatSetupFor(const QString& modelPath) {
 std::vector<zaya::ChatMessage> chatMessages(const GenerationRequest& request) {
   std::vector<zaya::ChatMessage> messages;
   if (!request.systemPrompt.isEmpty()) messages.push_back({zaya::ChatRole::kSystem, request.systemPrompt.toStdString(), {}});
+  for (const ChatTurn& turn : request.history)
+    messages.push_back({turn.role == ChatTurn::Role::User ? zaya::ChatRole::kUser : zaya::ChatRole::kAssistant,
+                        turn.text.toStdString(), {}});
   messages.push_back({zaya::ChatRole::kUser, request.userPrompt.toStdString(), {}});
   return messages;
 }

@@ -23,8 +23,8 @@ QString tokenizerFileFor(const QString& modelPath);
 // gives the built-in format, with the reason in `error` (line and column).
 zaya::ChatSetup chatSetupFor(const QString& modelPath);
 
-// A request as chat messages: the system prompt (when there is one), then the
-// student's turn.
+// A request as chat messages: the system prompt (when there is one), the
+// conversation's earlier turns, then the student's turn.
 std::vector<zaya::ChatMessage> chatMessages(const GenerationRequest& request);
 zaya::ChatPromptOptions chatOptions(const GenerationRequest& request);
 

@@ -61,6 +61,7 @@ QList<GeneratedToken> ScriptedBackend::fromText(const zaya::Tokenizer& tokenizer
 
 void ScriptedBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
   lastRequest_ = request;
+  requests_.push_back(request);
   cancelled_ = false;
   forceEnd_ = false;
   int produced = 0;

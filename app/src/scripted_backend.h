@@ -34,6 +34,8 @@ class ScriptedBackend : public GenerationBackend {
   // Sleep between tokens (to let tests cancel in the middle).
   void setDelayMs(int ms) { delayMs_ = ms; }
   const GenerationRequest& lastRequest() const { return lastRequest_; }
+  // Every request generate() was given, oldest first.
+  const QList<GenerationRequest>& requests() const { return requests_; }
 
  private:
   QList<GeneratedToken> script_;
@@ -42,6 +44,7 @@ class ScriptedBackend : public GenerationBackend {
   bool forceEnd_ = false;
   int delayMs_ = 0;
   GenerationRequest lastRequest_;
+  QList<GenerationRequest> requests_;
 };
 
 }  // namespace zaya::app
