@@ -58,7 +58,18 @@ class Session {
   // Queues tokens that the next step() calls emit instead of sampling (e.g.
   // closing a thinking block at a budget).
   void force_tokens(std::span<const TokenId> ids);
-  std::size_t forced_pending() const { return forced_.size(); }
+
+  // Prepares the session to continue with `prompt`, a new prompt that may
+  // share a prefix with the context (the next turn of a conversation): the
+  // decode state goes back to the latest saved state that covers only the
+  // longest common prefix, keeping at least the prompt's last token out of
+  // it, and forced tokens still queued from the previous reply are dropped.
+  // Returns how many prompt tokens are kept, n < prompt.size() (0 for an
+  // empty prompt); feed(prompt.subspan(n)) next. Until then step() refuses
+  // to run when n is below the previous length (the logits of position n-1
+  // are not kept). The result is exactly that of a fresh session fed the
+  // whole prompt: checkpoints hold the full decode state at their length.
+  std::int64_t reuse_prefix(std::span<const TokenId> prompt);
 
   // Cuts the context back to its first `length` tokens; afterwards the
   // session behaves exactly like a fresh one fed those tokens.
@@ -66,11 +77,15 @@ class Session {
   void reset() { truncate(0); }
 
   void request_cancel() { cancel_.store(true); }
+  // Drops a cancel request that no call has consumed (one that arrived as a
+  // reply ended), so that it cannot stop the session's next use.
+  void withdraw_cancel() { cancel_.store(false); }
 
   std::int64_t length() const { return static_cast<std::int64_t>(tokens_.size()); }
   std::int64_t context_limit() const { return limit_; }
   const std::vector<TokenId>& tokens() const { return tokens_; }
-  std::span<const float> last_logits() const { return logits_; }  // [vocab]; empty when the context is empty
+  // [vocab]; empty when the context is empty or reuse_prefix() cut it back
+  std::span<const float> last_logits() const { return logits_; }
   const Model& model() const { return *model_; }
   void reseed(std::uint64_t seed) { rng_.reseed(seed); }
 

@@ -85,6 +85,10 @@ std::vector<std::vector<RoutingDecision>> Session::feed(std::span<const TokenId>
     if (all_logits) all_logits->resize(logits_start);
     throw;
   }
+  // A prompt's end is where the next turn of a conversation diverges from
+  // this one (the reply is re-rendered without its thinking): keep its state
+  // even when the last chunk was a single token.
+  if (!ids.empty() && checkpoints_.back().length != length()) checkpoints_.push_back(state_->checkpoint());
   std::vector<std::vector<RoutingDecision>> out(ids.size());
   for (std::size_t t = 0; t < ids.size(); ++t)
     out[t].assign(flat.begin() + static_cast<std::ptrdiff_t>(t * c.num_layers),
@@ -93,7 +97,7 @@ std::vector<std::vector<RoutingDecision>> Session::feed(std::span<const TokenId>
 }
 
 TokenEvent Session::step(const SamplingParams& params) {
-  if (tokens_.empty()) throw std::logic_error("Session::step: the context is empty; feed a prompt first");
+  if (logits_.empty()) throw std::logic_error("Session::step: no logits for the context (empty, or cut back by reuse_prefix); feed a prompt first");
   if (length() >= limit_) throw ContextFullError("the context limit of " + std::to_string(limit_) + " tokens is reached");
   check_cancel();
   TokenEvent ev;
@@ -134,6 +138,29 @@ void Session::force_tokens(std::span<const TokenId> ids) {
     if (id < 0 || id >= model_->config().vocab_size) throw std::out_of_range("forced token id " + std::to_string(id) + " outside the vocabulary");
     forced_.push_back(id);
   }
+}
+
+std::int64_t Session::reuse_prefix(std::span<const TokenId> prompt) {
+  forced_.clear();
+  const auto common = static_cast<std::int64_t>(
+      std::mismatch(tokens_.begin(), tokens_.end(), prompt.begin(), prompt.end()).first - tokens_.begin());
+  // The prompt's last token is always fed again: its logits start the reply.
+  const std::int64_t keep = std::min(common, static_cast<std::int64_t>(prompt.size()) - 1);
+  if (keep <= 0) {
+    reset();
+    return 0;
+  }
+  if (keep == length()) return keep;  // the prompt extends the context
+  // Latest saved state at or before `keep`; the tokens after it are the
+  // caller's to feed, so nothing is re-run here.
+  auto it = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), keep,
+                             [](std::int64_t v, const StateCheckpoint& c) { return v < c.length; });
+  --it;  // checkpoints_[0] has length 0 <= keep
+  state_->restore(*it);
+  checkpoints_.erase(it + 1, checkpoints_.end());
+  tokens_.resize(static_cast<std::size_t>(it->length));
+  logits_.clear();
+  return it->length;
 }
 
 void Session::truncate(std::int64_t n) {
