@@ -157,6 +157,12 @@ bool EngineBackend::promptOpensThinking(std::span<const zaya::TokenId> prompt, c
   return false;
 }
 
+std::int64_t EngineBackend::replyTurnStart(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens) {
+  for (std::size_t i = prompt.size(); i-- > 0;)
+    if (prompt[i] == tokens.turn_start) return static_cast<std::int64_t>(i);
+  return 0;
+}
+
 void EngineBackend::checkModelFilesUnchanged() const {
   for (const ModelFile& f : modelFiles_) {
     const FileState now = fileState(f.path);
@@ -186,6 +192,20 @@ void EngineBackend::cancel() {
   if (session_) session_->request_cancel();
 }
 
+EngineBackend::Prefill EngineBackend::lastPrefill() const {
+  std::lock_guard lock(mutex_);
+  return lastPrefill_;
+}
+
+zaya::Session& EngineBackend::sessionFor(const GenerationRequest& request) {
+  if (!conversation_ || request.conversationKey.isEmpty() || request.conversationKey != conversationKey_) {
+    conversation_.reset();  // the previous conversation's memory goes before the new one's is taken
+    conversation_ = std::make_unique<zaya::Session>(model_, options_);
+  }
+  conversationKey_ = request.conversationKey;
+  return *conversation_;
+}
+
 void EngineBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
   checkModelFilesUnchanged();
   cancelled_ = false;
@@ -193,27 +213,48 @@ void EngineBackend::generate(const GenerationRequest& request, const std::functi
   const zaya::ChatFormat& format = format_;
   const auto& ct = format.tokens();
   const auto prompt = promptIds(request);
-  zaya::Session session(model_, options_);
+  zaya::Session& session = sessionFor(request);
+  session.withdraw_cancel();  // a cancel that arrived as the previous reply ended
   {
     std::lock_guard lock(mutex_);
     session_ = &session;
+    lastPrefill_ = {};
   }
   struct Clear {
     EngineBackend* self;
+    // The session holds exactly its tokens' state (a cancelled call leaves it
+    // as before that call), so the next request may continue it.
+    bool keep = true;
     ~Clear() {
       std::lock_guard lock(self->mutex_);
       self->session_ = nullptr;
+      if (!keep || self->conversationKey_.isEmpty()) self->conversation_.reset();
     }
   } clear{this};
   if (cancelled_) return;
   const zaya::SamplingParams params = samplingFor(request);
-  if (request.seed) session.reseed(request.seed);
+  // As for a session of its own: the reply depends on the prompt and the
+  // seed only, not on the replies before it.
+  session.reseed(request.seed ? request.seed : options_.seed);
   zaya::StreamDecoder thinkingText(*tokenizer_, true), answerText(*tokenizer_, true);
   // A template may open the thinking block itself (its generation prompt
   // ends in <think>): the reply then starts inside it.
   bool inThinking = promptOpensThinking(prompt, ct), answerStarted = false;
   try {
-    session.feed(prompt);
+    const std::int64_t reused = session.reuse_prefix(prompt);
+    // Fed in two parts, so that the state before the reply's own turn is
+    // saved (every feed ends in a saved state): the next request renders this
+    // turn differently (the reply without its thinking, or without the empty
+    // thinking block a thinking-off prompt ends in), so their common prefix
+    // ends inside it.
+    const std::span<const zaya::TokenId> ids(prompt);
+    const std::int64_t turn = replyTurnStart(prompt, ct);
+    if (turn > reused) session.feed(ids.subspan(static_cast<std::size_t>(reused), static_cast<std::size_t>(turn - reused)));
+    session.feed(ids.subspan(static_cast<std::size_t>(std::max(turn, reused))));
+    {
+      std::lock_guard lock(mutex_);
+      lastPrefill_ = {reused, static_cast<qint64>(prompt.size()) - reused};
+    }
     for (int i = 0; i < request.maxTokens && !cancelled_; ++i) {
       const zaya::TokenEvent ev = session.step(params);
       GeneratedToken t;
@@ -258,6 +299,8 @@ void EngineBackend::generate(const GenerationRequest& request, const std::functi
   } catch (const AppError&) {
     throw;
   } catch (const std::exception& e) {
+    // A pass that failed half-way may leave the state unknown: start afresh.
+    clear.keep = false;
     throw AppError(AppError::Kind::Storage, QStringLiteral("The engine failed: %1").arg(QString::fromUtf8(e.what())));
   }
 }

@@ -1,6 +1,10 @@
 // The embedded engine behind GenerationBackend: the model's prompt format
-// (its own chat template, or the built-in one; prompt_format.h), one
-// zaya::Session per reply, the routing of every generated token.
+// (its own chat template, or the built-in one; prompt_format.h), the routing
+// of every generated token, and one zaya::Session kept for the open
+// conversation (GenerationRequest::conversationKey): the next request of the
+// same conversation prefills only what its prompt does not share with the
+// session's tokens. One conversation's state is kept at a time (K/V of every
+// token: ~80 KB per token at the ZAYA1-8B shape).
 #pragma once
 
 #include <QString>
@@ -59,6 +63,14 @@ class EngineBackend : public GenerationBackend {
   void forceEndThinking() override;
   void cancel() override;
 
+  // Prompt tokens of the last request whose state was kept from the
+  // conversation's previous request, and those prefilled for it.
+  struct Prefill {
+    qint64 reused = 0;
+    qint64 fed = 0;
+  };
+  Prefill lastPrefill() const;
+
   const zaya::Model& model() const { return *model_; }
   const zaya::Tokenizer& tokenizer() const { return *tokenizer_; }
 
@@ -71,6 +83,12 @@ class EngineBackend : public GenerationBackend {
   void checkModelFilesUnchanged() const;
 
  private:
+  // The kept session when the request continues its conversation, else a
+  // fresh one in its place.
+  zaya::Session& sessionFor(const GenerationRequest& request);
+  // Where the last turn (the reply's) starts in the prompt: its last turn
+  // marker; 0 when it has none.
+  static std::int64_t replyTurnStart(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens);
   // The prompt ends inside an opened thinking block (after the last turn marker).
   static bool promptOpensThinking(std::span<const zaya::TokenId> prompt, const zaya::ChatTokens& tokens);
   struct ModelFile {
@@ -93,8 +111,12 @@ class EngineBackend : public GenerationBackend {
   zaya::ChatFormat builtin_;       // the fallback when the template fails on a request
   mutable std::mutex noteMutex_;   // guards renderError_
   mutable std::string renderError_;  // the template's last failure on a request
-  std::mutex mutex_;               // guards session_ against cancel() from other threads
+  // The open conversation's session; used only by generate() (one at a time).
+  std::unique_ptr<zaya::Session> conversation_;
+  QString conversationKey_;
+  mutable std::mutex mutex_;       // guards session_ (against cancel() from other threads) and lastPrefill_
   zaya::Session* session_ = nullptr;
+  Prefill lastPrefill_;
   std::atomic<bool> cancelled_{false};
   bool forceEnd_ = false;
 };
