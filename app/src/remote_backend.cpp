@@ -37,8 +37,13 @@ void RemoteBackend::generate(const GenerationRequest& r, const std::function<boo
   cancelled_ = false;
   forceEnd_ = false;
   done_ = false;
-  QJsonArray messages{QJsonObject{{"role", "system"}, {"content", r.systemPrompt}},
-                      QJsonObject{{"role", "user"}, {"content", r.userPrompt}}};
+  // The conversation so far, oldest first, then the question: the server
+  // renders it with the model's chat template (assistant turns carry no
+  // thinking, as that template expects).
+  QJsonArray messages{QJsonObject{{"role", "system"}, {"content", r.systemPrompt}}};
+  for (const ChatTurn& turn : r.history)
+    messages.append(QJsonObject{{"role", turn.role == ChatTurn::Role::User ? "user" : "assistant"}, {"content", turn.text}});
+  messages.append(QJsonObject{{"role", "user"}, {"content", r.userPrompt}});
   QJsonObject body{{"model", model_}, {"messages", messages}, {"stream", true}, {"max_tokens", r.maxTokens}};
   // Left out, the server samples as the model's generation_config.json says (vLLM's default).
   if (!r.modelSampling) {

@@ -3,6 +3,9 @@
 // connection; and the API key file's permissions.
 #include <QFile>
 #include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -25,12 +28,14 @@ struct Outcome {
   AppError::Kind kind = AppError::Kind::Storage;
 };
 
-Outcome run(RemoteBackend& backend, bool modelSampling = false) {
+Outcome run(RemoteBackend& backend, bool modelSampling = false, const QList<ChatTurn>& history = {}) {
   Outcome out;
   auto future = QtConcurrent::run([&] {
     try {
       GenerationRequest r;
       r.modelSampling = modelSampling;
+      r.systemPrompt = QStringLiteral("You are a tutor.");
+      r.history = history;
       r.userPrompt = QStringLiteral("Solve 2x+3=11");
       backend.generate(r, [&](const GeneratedToken& t) {
         out.tokens.push_back(t);
@@ -75,6 +80,25 @@ class TestRemoteBackend : public QObject {
     QVERIFY(server.lastRequest.contains("\"stream\":true"));
     QVERIFY(server.lastRequest.startsWith("POST /v1/chat/completions"));
     QVERIFY(server.lastRequest.contains("\"temperature\":"));
+  }
+
+  void historyIsSentAsMessagesInOrder() {
+    OpenAiServer server;
+    RemoteBackend backend(server.url(), QStringLiteral("Zyphra/ZAYA1-8B"), QString(), 5000);
+    const QList<ChatTurn> history{{ChatTurn::Role::User, QStringLiteral("What is 1+1?")},
+                                  {ChatTurn::Role::Assistant, QStringLiteral("It is $2$.")},
+                                  {ChatTurn::Role::User, QStringLiteral("And \"2+2\"?")},
+                                  {ChatTurn::Role::Assistant, QStringLiteral("It is $4$.")}};
+    const Outcome o = run(backend, false, history);
+    QVERIFY2(o.error.isEmpty(), qPrintable(o.error));
+    const QByteArray body = server.lastRequest.mid(server.lastRequest.indexOf("\r\n\r\n") + 4);
+    const QJsonArray messages = QJsonDocument::fromJson(body).object().value("messages").toArray();
+    QList<QPair<QString, QString>> got;
+    for (const auto& m : messages) got.append({m.toObject().value("role").toString(), m.toObject().value("content").toString()});
+    const QList<QPair<QString, QString>> want{{"system", "You are a tutor."},   {"user", "What is 1+1?"},
+                                              {"assistant", "It is $2$."},     {"user", "And \"2+2\"?"},
+                                              {"assistant", "It is $4$."},     {"user", "Solve 2x+3=11"}};
+    QCOMPARE(got, want);
   }
 
   void aDrippingServerStalls() {
