@@ -16,6 +16,7 @@
 #include <QtTest>
 
 #include "app_context.h"
+#include "calibration_source.h"
 #include "database.h"
 #include "expert_calibration.h"
 #include "expert_profiles_view.h"
@@ -99,7 +100,7 @@ class TestExpertProfilesView : public QObject {
     ExpertProfilesView v(&ctx);
     v.resize(1200, 900);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("tiny"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
     QVERIFY(v.table()->isVisibleTo(&v));
     QVERIFY(!v.runButton()->isEnabled());  // the bank is not there yet
     ctx.setBank(bank_.get());
@@ -151,7 +152,7 @@ class TestExpertProfilesView : public QObject {
     ctx.setBank(bank_.get());
     ExpertProfilesView v(&ctx);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("tiny"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
     v.perTopicChoice()->setValue(200);
     QSignalSpy cancelled(&v.calibration(), &ExpertCalibration::cancelled);
     QTest::mouseClick(v.runButton(), Qt::LeftButton);
@@ -189,7 +190,7 @@ class TestExpertProfilesView : public QObject {
     ExpertProfilesView v(&ctx);
     v.resize(1200, 900);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("m"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("m"));
     const auto expected = ExpertCalibration::profile(db, QStringLiteral("m"), experts);
     compareLayer(v, expected, 2);
     const QTableWidgetItem* algebra = v.table()->item(0, int(v.topics().indexOf(QStringLiteral("algebra"))));

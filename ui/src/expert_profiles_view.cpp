@@ -16,7 +16,6 @@
 
 #include "app_context.h"
 #include "screen_page.h"
-#include "zaya/model.h"
 
 namespace zaya::ui {
 
@@ -186,14 +185,12 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
 
 ExpertProfilesView::~ExpertProfilesView() = default;
 
-void ExpertProfilesView::setModel(std::shared_ptr<const zaya::Model> model, app::ExpertCalibration::Tokenize tokenize,
-                                  const QString& modelId) {
+void ExpertProfilesView::setModel(std::shared_ptr<const app::CalibrationSource> source, const QString& modelId) {
   if (calibration_->isRunning()) calibration_->cancel();
-  model_ = std::move(model);
-  tokenize_ = std::move(tokenize);
+  source_ = std::move(source);
   modelId_ = modelId;
-  layers_ = model_ ? int(model_->config().num_layers) : 0;
-  experts_ = model_ ? int(model_->config().num_experts) : 0;
+  layers_ = source_ ? source_->layers() : 0;
+  experts_ = source_ ? source_->experts() : 0;
   loading_ = false;
   const int keep = layer_->value();
   layer_->setRange(1, std::max(1, layers_));
@@ -207,8 +204,7 @@ void ExpertProfilesView::setModel(std::shared_ptr<const zaya::Model> model, app:
 
 void ExpertProfilesView::clearModel(const QString& why) {
   if (calibration_->isRunning()) calibration_->cancel();
-  model_.reset();
-  tokenize_ = {};
+  source_.reset();
   modelId_.clear();
   layers_ = experts_ = 0;
   loading_ = false;
@@ -236,7 +232,7 @@ void ExpertProfilesView::showMessage(const QString& text, bool toSettings) {
 }
 
 void ExpertProfilesView::updateControls() {
-  const bool usable = model_ && !remote_;
+  const bool usable = source_ && !remote_;
   messageBox_->setVisible(!usable);
   content_->setVisible(usable);
   if (remote_) {
@@ -247,7 +243,7 @@ void ExpertProfilesView::updateControls() {
   } else if (loading_) {
     showMessage(tr("Loading the model…"), false);
     toModels_->setVisible(false);
-  } else if (!model_) {
+  } else if (!source_) {
     toModels_->setVisible(true);
     toSettings_->setVisible(false);
   }
@@ -265,13 +261,13 @@ void ExpertProfilesView::updateControls() {
 }
 
 void ExpertProfilesView::start() {
-  if (!model_ || remote_ || !ctx_ || !ctx_->bank() || !ctx_->ok() || calibration_->isRunning()) return;
+  if (!source_ || remote_ || !ctx_ || !ctx_->bank() || !ctx_->ok() || calibration_->isRunning()) return;
   const auto problems = app::ExpertCalibration::sampleProblems(*ctx_->bank(), perTopic_->value());
   bar_->setRange(0, std::max<int>(1, int(problems.size())));
   bar_->setValue(0);
   bar_->show();
   setStatus(tr("Reading %1 problems…").arg(problems.size()));
-  calibration_->start(model_, tokenize_, modelId_, problems);
+  calibration_->start(*source_, modelId_, problems);
   updateControls();
 }
 
@@ -288,7 +284,7 @@ void ExpertProfilesView::reloadProfile() {
   profile_.clear();
   topics_.clear();
   topicTokens_.clear();
-  if (model_ && ctx_ && ctx_->ok()) {
+  if (source_ && ctx_ && ctx_->ok()) {
     profile_ = app::ExpertCalibration::profile(ctx_->database(), modelId_, experts_);
     topicTokens_ = ctx_->database().calibrationTokens(modelId_);
     topics_ = topicTokens_.keys();
