@@ -167,6 +167,31 @@ class TestExpertProfilesView : public QObject {
     QCOMPARE(v.runButton()->text(), done > 0 ? QStringLiteral("Resume calibration") : QStringLiteral("Run calibration"));
   }
 
+  void measureAgainDiscardsTheProfileAndCalibratesAfresh() {
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("e.sqlite")));
+    const int layers = int(model_->config().num_layers), experts = int(model_->config().num_experts);
+    QList<qint64> counts(layers * (experts + 1), 0);
+    for (int l = 0; l < layers; ++l) counts[l * (experts + 1) + experts] = 10;
+    ctx.database().addCalibrationSample(QStringLiteral("tiny"), QStringLiteral("old-1"), QStringLiteral("algebra"), layers,
+                                        experts + 1, counts, 10);
+    ExpertProfilesView v(&ctx);
+    v.show();
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
+    QVERIFY(!v.measureAgainButton()->isEnabled());  // no bank yet
+    ctx.setBank(bank_.get());
+    QVERIFY(v.measureAgainButton()->isEnabled());
+    v.perTopicChoice()->setValue(1);
+    const auto sample = ExpertCalibration::sampleProblems(*bank_, 1);
+    QSignalSpy finished(&v.calibration(), &ExpertCalibration::finished);
+    QTest::mouseClick(v.measureAgainButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().at(0).toInt(), int(sample.size()));  // every problem read afresh
+    const auto done = ctx.database().calibratedProblems(QStringLiteral("tiny"));
+    QVERIFY(!done.contains(QStringLiteral("old-1")));
+    QCOMPARE(int(done.size()), int(sample.size()));
+  }
+
   void labelsAppearOnlyWhereTheRuleHolds() {
     QTemporaryDir d;
     AppContext ctx(d.filePath(QStringLiteral("e.sqlite")));

@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "app_context.h"
+#include "app_error.h"
 #include "screen_page.h"
 
 namespace zaya::ui {
@@ -97,6 +98,9 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   cancel_ = new QPushButton(tr("Cancel"), content_);
   cancel_->setAccessibleName(tr("Cancel the calibration"));
   cancel_->setToolTip(tr("What was measured is kept; Resume continues with the rest"));
+  again_ = new QPushButton(tr("Measure again"), content_);
+  again_->setAccessibleName(tr("Discard the measured profile and calibrate again"));
+  again_->setToolTip(tr("Discards what was measured for this model and reads the sample from the start"));
   bar_ = new QProgressBar(content_);
   bar_->setAccessibleName(tr("Calibration progress"));
   bar_->setRange(0, 1);
@@ -107,6 +111,7 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   runRow->addWidget(perTopic_);
   runRow->addWidget(run_);
   runRow->addWidget(cancel_);
+  runRow->addWidget(again_);
   runRow->addWidget(bar_, 1);
   runRow->addStretch(0);  // keeps the buttons at their size while the bar is hidden
   contentLayout->addLayout(runRow);
@@ -153,6 +158,7 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   connect(toModels_, &QPushButton::clicked, this, &ExpertProfilesView::modelManagerRequested);
   connect(toSettings_, &QPushButton::clicked, this, &ExpertProfilesView::settingsRequested);
   connect(run_, &QPushButton::clicked, this, &ExpertProfilesView::start);
+  connect(again_, &QPushButton::clicked, this, &ExpertProfilesView::measureAgain);
   connect(cancel_, &QPushButton::clicked, calibration_.get(), &app::ExpertCalibration::cancel);
   connect(layer_, &QSpinBox::valueChanged, this, &ExpertProfilesView::fillTable);
   if (ctx_) connect(ctx_, &AppContext::bankChanged, this, &ExpertProfilesView::updateControls);
@@ -255,6 +261,7 @@ void ExpertProfilesView::updateControls() {
   perTopic_->setEnabled(!running);
   const bool started = haveDb && !modelId_.isEmpty() && !ctx_->database().calibratedProblems(modelId_).isEmpty();
   run_->setText(started ? tr("Resume calibration") : tr("Run calibration"));
+  again_->setEnabled(usable && !running && haveBank && started);
   run_->setToolTip(!haveBank ? tr("Waiting for the problem bank to load")
                              : started ? tr("Reads the problems of the sample not read yet; the others are kept")
                                        : tr("Reads %1 problems of each topic").arg(perTopic_->value()));
@@ -269,6 +276,18 @@ void ExpertProfilesView::start() {
   setStatus(tr("Reading %1 problems…").arg(problems.size()));
   calibration_->start(*source_, modelId_, problems);
   updateControls();
+}
+
+void ExpertProfilesView::measureAgain() {
+  if (!source_ || remote_ || !ctx_ || !ctx_->ok() || modelId_.isEmpty() || calibration_->isRunning()) return;
+  try {
+    ctx_->database().clearCalibration(modelId_);
+  } catch (const app::AppError& e) {
+    setStatus(tr("The measured profile could not be discarded: %1").arg(e.message()));
+    return;
+  }
+  reloadProfile();
+  start();
 }
 
 void ExpertProfilesView::setStatus(const QString& text) {

@@ -60,6 +60,7 @@ class ExpertProfilesView : public QWidget {
   QPushButton* modelManagerButton() const { return toModels_; }
   QPushButton* runButton() const { return run_; }
   QPushButton* cancelButton() const { return cancel_; }
+  QPushButton* measureAgainButton() const { return again_; }
   QProgressBar* progressBar() const { return bar_; }
   QSpinBox* perTopicChoice() const { return perTopic_; }
   QSpinBox* layerChoice() const { return layer_; }
@@ -77,6 +78,8 @@ class ExpertProfilesView : public QWidget {
 
  private:
   void start();
+  // Drops the stored profile of this model and runs the calibration afresh.
+  void measureAgain();
   void reloadProfile();
   void fillTable();
   void updateControls();
@@ -105,6 +108,7 @@ class ExpertProfilesView : public QWidget {
   QSpinBox* perTopic_;
   QPushButton* run_;
   QPushButton* cancel_;
+  QPushButton* again_;
   QProgressBar* bar_;
   QLabel* status_;
   QSpinBox* layer_;
