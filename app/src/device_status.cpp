@@ -33,6 +33,19 @@ DeviceStatus currentDeviceStatus(const QString& modelsRoot) {
   return s;
 }
 
+UsableGpu usableGpu() {
+  UsableGpu g;
+  const auto& probe = zaya::probe_cuda();
+  g.available = probe.status == zaya::CudaStatus::Available && !probe.devices.empty();
+  if (g.available) {
+    g.name = QString::fromStdString(probe.devices.front().name);
+    g.totalMemoryBytes = probe.devices.front().total_memory_bytes;
+  } else {
+    g.whyNot = QString::fromStdString(probe.message);
+  }
+  return g;
+}
+
 bool gpuPresent() {
   switch (zaya::probe_cuda().status) {
     case zaya::CudaStatus::Available:

@@ -19,6 +19,15 @@ struct DeviceStatus {
 
 DeviceStatus currentDeviceStatus(const QString& modelsRoot);
 
+// The GPU the "gpu" device choice would use, for the device pickers.
+struct UsableGpu {
+  bool available = false;     // the engine's GPU backend can run on it
+  QString name;               // "NVIDIA H100 80GB HBM3"
+  quint64 totalMemoryBytes = 0;
+  QString whyNot;             // the engine's reason when !available
+};
+UsableGpu usableGpu();
+
 // True when this machine has an NVIDIA GPU that "auto" would pick if it
 // could: a driver is there, whether or not the backend then works (a driver
 // too old, a missing or refused backend library, a failing driver). False

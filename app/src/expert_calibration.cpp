@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "calibration_source.h"
 #include "database.h"
 #include "zaya/errors.h"
 #include "zaya/problems/bank.h"
@@ -41,6 +42,11 @@ bool ExpertCalibration::labelApplies(double ratio, qint64 topicTokens, qint64 ro
 }
 
 void ExpertCalibration::cancel() { cancel_.store(true); }
+
+void ExpertCalibration::start(const CalibrationSource& source, const QString& modelId,
+                              const QList<CalibrationProblem>& problems) {
+  start(source.model(), source.tokenize(), modelId, problems);
+}
 
 void ExpertCalibration::start(std::shared_ptr<const zaya::Model> model, Tokenize tokenize, const QString& modelId,
                               const QList<CalibrationProblem>& problems) {

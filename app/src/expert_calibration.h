@@ -34,6 +34,7 @@ class ProblemBank;
 
 namespace zaya::app {
 
+class CalibrationSource;
 class Database;
 
 struct CalibrationProblem {
@@ -75,6 +76,7 @@ class ExpertCalibration : public QObject {
   // skipped. Emits progress per problem, then finished / cancelled / failed.
   void start(std::shared_ptr<const zaya::Model> model, Tokenize tokenize, const QString& modelId,
              const QList<CalibrationProblem>& problems);
+  void start(const CalibrationSource& source, const QString& modelId, const QList<CalibrationProblem>& problems);
   void cancel();
   bool isRunning() const { return running_; }
 

@@ -13,11 +13,11 @@
 #include "app_info.h"
 #include "database.h"
 #include "model_import.h"
-#include "pack/quantize.h"
-#include "quant/stream_bandwidth.h"
 #include "zaya/device.h"
 #include "zaya/errors.h"
+#include "zaya/memory_bandwidth.h"
 #include "zaya/model.h"
+#include "zaya/quantize.h"
 
 namespace zaya::app {
 
@@ -194,14 +194,14 @@ void ModelManager::convert(const QString& preset) {
     QString error;
     try {
       if (QFileInfo::exists(out)) throw std::runtime_error(out.toStdString() + " already exists");
-      zaya::pack::QuantizeOptions o;
-      o.preset = zaya::pack::quantize_preset(preset.toStdString());
+      zaya::QuantizeToPackOptions o;
+      o.preset = preset.toStdString();
       o.progress = [this](double f, const std::string& tensor) {
         if (cancel_.load()) throw ConversionCancelled();
         const QString text = QString::fromStdString(tensor);
         QMetaObject::invokeMethod(this, [this, f, text] { emit progress(Stage::Convert, f, text); }, Qt::QueuedConnection);
       };
-      zaya::pack::quantize_checkpoint(source.toStdString(), out.toStdString(), o);
+      zaya::quantize_to_pack(source.toStdString(), out.toStdString(), o);
     } catch (const ConversionCancelled&) {
       error = tr("Conversion cancelled.");
     } catch (const std::exception& e) {
@@ -213,7 +213,7 @@ void ModelManager::convert(const QString& preset) {
 
 double ModelManager::measureCpuBandwidth() {
   const int threads = std::max(1, QThread::idealThreadCount());
-  return zaya::quant::measure_stream_read_gbs(threads, std::size_t{256} << 20, 3) * 1e9;
+  return zaya::measure_memory_read_gbs(threads, std::size_t{256} << 20, 3) * 1e9;
 }
 
 namespace {

@@ -11,7 +11,7 @@
 // with the engine's loader (zaya::Model::load) on a worker thread; for a pack
 // it also recomputes every tensor's CRC-32C and fails naming the first
 // damaged tensor (LoadOptions::verify). Converting
-// runs the engine's quantiser (zaya::pack::quantize_checkpoint) in-process on
+// runs the engine's quantiser (zaya::quantize_to_pack) in-process on
 // a worker thread into <models root>/<name>-<preset>.zpack, then verifies the
 // pack. Every worker stage reports progress and can be cancelled; a cancelled
 // conversion leaves no partial pack (the pack writer removes its .part file).

@@ -51,3 +51,20 @@ RoutingTrace RoutingTrace::decode(const QByteArray& blob, int layers, int expert
 }
 
 }  // namespace zaya::app
+
+namespace zaya::app::token_ends {
+
+QByteArray encode(const QList<quint32>& ends) {
+  QByteArray out(ends.size() * 4, Qt::Uninitialized);
+  for (qsizetype i = 0; i < ends.size(); ++i) qToLittleEndian<quint32>(ends[i], out.data() + 4 * i);
+  return out;
+}
+
+QList<quint32> decode(const QByteArray& blob) {
+  // A torn last entry (a file cut short) is left out rather than read past the end.
+  QList<quint32> ends(blob.size() / 4);
+  for (qsizetype i = 0; i < ends.size(); ++i) ends[i] = qFromLittleEndian<quint32>(blob.constData() + 4 * i);
+  return ends;
+}
+
+}  // namespace zaya::app::token_ends

@@ -30,4 +30,12 @@ struct RoutingTrace {
   static RoutingTrace decode(const QByteArray& blob, int layers, int experts);
 };
 
+// Where each token of a solution ends in its thinking + text, in UTF-16
+// units (Solution::tokenEnds), stored beside the trace as [T] uint32 LE.
+namespace token_ends {
+QByteArray encode(const QList<quint32>& ends);
+// A torn last entry is left out.
+QList<quint32> decode(const QByteArray& blob);
+}  // namespace token_ends
+
 }  // namespace zaya::app

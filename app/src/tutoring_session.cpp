@@ -267,7 +267,9 @@ void TutoringSession::onWorkerDone(const QString& error) {
     emit finalAnswerChecked(solution_.finalAnswer, v);
   }
   // Compact storage of the tokens: ids and where each ends in thinking/text.
-  QByteArray ids(tokens_.size() * 4, Qt::Uninitialized), ends(tokens_.size() * 4, Qt::Uninitialized);
+  QByteArray ids(tokens_.size() * 4, Qt::Uninitialized);
+  QList<quint32> ends;
+  ends.reserve(tokens_.size());
   int thinkingPos = 0;
   for (qsizetype i = 0; i < tokens_.size(); ++i) {
     qToLittleEndian<qint32>(tokens_[i].id, ids.data() + 4 * i);
@@ -278,10 +280,10 @@ void TutoringSession::onWorkerDone(const QString& error) {
     } else {
       end = tokenStart_[i] + (tokens_[i].channel == GeneratedToken::Channel::Answer ? int(tokens_[i].text.size()) : 0);
     }
-    qToLittleEndian<quint32>(quint32(end), ends.data() + 4 * i);
+    ends.push_back(quint32(end));
   }
   solution_.tokenIds = ids;
-  solution_.tokenEnds = ends;
+  solution_.tokenEnds = token_ends::encode(ends);
   solution_.trace = trace_.encode();
   if (!error.isEmpty() && tokens_.isEmpty()) {
     emit failed(error);

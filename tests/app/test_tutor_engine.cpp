@@ -13,8 +13,8 @@
 #include <filesystem>
 
 #include "engine_backend.h"
-#include "pack/quantize.h"
 #include "tutoring_session.h"
+#include "zaya/quantize.h"
 
 using namespace zaya::app;
 
@@ -37,10 +37,10 @@ class TestTutorEngine : public QObject {
   std::shared_ptr<EngineBackend> loadPack(const QString& pack) {
     const QString original = dir_.filePath(QStringLiteral("synth-q8.zpack"));
     if (!QFile::exists(original)) {
-      zaya::pack::QuantizeOptions q;
-      q.preset = zaya::pack::quantize_preset("q8");
+      zaya::QuantizeToPackOptions q;
+      q.preset = "q8";
       q.threads = 1;
-      zaya::pack::quantize_checkpoint(model_.toStdString(), original.toStdString(), q);
+      zaya::quantize_to_pack(model_.toStdString(), original.toStdString(), q);
     }
     if (!QFile::copy(original, pack)) return nullptr;
     zaya::LoadOptions opts;

@@ -16,6 +16,7 @@
 #include <QtTest>
 
 #include "app_context.h"
+#include "calibration_source.h"
 #include "database.h"
 #include "expert_calibration.h"
 #include "expert_profiles_view.h"
@@ -99,7 +100,7 @@ class TestExpertProfilesView : public QObject {
     ExpertProfilesView v(&ctx);
     v.resize(1200, 900);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("tiny"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
     QVERIFY(v.table()->isVisibleTo(&v));
     QVERIFY(!v.runButton()->isEnabled());  // the bank is not there yet
     ctx.setBank(bank_.get());
@@ -151,7 +152,7 @@ class TestExpertProfilesView : public QObject {
     ctx.setBank(bank_.get());
     ExpertProfilesView v(&ctx);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("tiny"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
     v.perTopicChoice()->setValue(200);
     QSignalSpy cancelled(&v.calibration(), &ExpertCalibration::cancelled);
     QTest::mouseClick(v.runButton(), Qt::LeftButton);
@@ -164,6 +165,31 @@ class TestExpertProfilesView : public QObject {
     const int done = int(ctx.database().calibratedProblems(QStringLiteral("tiny")).size());
     QVERIFY(done < int(ExpertCalibration::sampleProblems(*bank_, 200).size()));
     QCOMPARE(v.runButton()->text(), done > 0 ? QStringLiteral("Resume calibration") : QStringLiteral("Run calibration"));
+  }
+
+  void measureAgainDiscardsTheProfileAndCalibratesAfresh() {
+    QTemporaryDir d;
+    AppContext ctx(d.filePath(QStringLiteral("e.sqlite")));
+    const int layers = int(model_->config().num_layers), experts = int(model_->config().num_experts);
+    QList<qint64> counts(layers * (experts + 1), 0);
+    for (int l = 0; l < layers; ++l) counts[l * (experts + 1) + experts] = 10;
+    ctx.database().addCalibrationSample(QStringLiteral("tiny"), QStringLiteral("old-1"), QStringLiteral("algebra"), layers,
+                                        experts + 1, counts, 10);
+    ExpertProfilesView v(&ctx);
+    v.show();
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("tiny"));
+    QVERIFY(!v.measureAgainButton()->isEnabled());  // no bank yet
+    ctx.setBank(bank_.get());
+    QVERIFY(v.measureAgainButton()->isEnabled());
+    v.perTopicChoice()->setValue(1);
+    const auto sample = ExpertCalibration::sampleProblems(*bank_, 1);
+    QSignalSpy finished(&v.calibration(), &ExpertCalibration::finished);
+    QTest::mouseClick(v.measureAgainButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().at(0).toInt(), int(sample.size()));  // every problem read afresh
+    const auto done = ctx.database().calibratedProblems(QStringLiteral("tiny"));
+    QVERIFY(!done.contains(QStringLiteral("old-1")));
+    QCOMPARE(int(done.size()), int(sample.size()));
   }
 
   void labelsAppearOnlyWhereTheRuleHolds() {
@@ -189,7 +215,7 @@ class TestExpertProfilesView : public QObject {
     ExpertProfilesView v(&ctx);
     v.resize(1200, 900);
     v.show();
-    v.setModel(model_, tokenize_, QStringLiteral("m"));
+    v.setModel(std::make_shared<zaya::app::CalibrationSource>(model_, tokenize_), QStringLiteral("m"));
     const auto expected = ExpertCalibration::profile(db, QStringLiteral("m"), experts);
     compareLayer(v, expected, 2);
     const QTableWidgetItem* algebra = v.table()->item(0, int(v.topics().indexOf(QStringLiteral("algebra"))));

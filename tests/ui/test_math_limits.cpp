@@ -6,7 +6,8 @@
 // "✓ Verified" badge at any size); and a
 // 1.1 MB statement with 100k formulas shows its first formulas at once (about
 // 1 s idle), while nearly all are still to be typeset, and the page keeps
-// answering as the rest are typeset.
+// answering as the rest are typeset. A formula KaTeX cannot parse is
+// counted as an error on the page that shows it; a clean page counts none.
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -213,6 +214,27 @@ class TestMathLimits : public QObject {
     evaluate(doc, QStringLiteral("window.scrollTo(0, 0); true"));
     QTest::qWait(300);
     screenshot(doc, QStringLiteral("math-limits-huge-statement.png"));
+  }
+
+  // What the page reports back: a formula KaTeX cannot parse is counted as
+  // an error (and shown as its source), a clean page reports none.
+  void errorCountSaysWhichPagesHaveABrokenFormula() {
+    DocumentView doc;
+    doc.resize(900, 700);
+    doc.show();
+    QSignalSpy rendered(&doc, &DocumentView::rendered);
+    auto show = [&](const char* markdown) {
+      const QString html = QString::fromStdString(zaya::render::render_markdown_with_math(markdown));
+      doc.setDocument(QJsonObject{{QStringLiteral("title"), QStringLiteral("Errors")},
+                                  {QStringLiteral("sections"), QJsonArray{QJsonObject{{QStringLiteral("html"), html}}}}});
+      return rendered.wait(60000);
+    };
+    QVERIFY(show(R"(A broken $\frac{1}$ beside a good $\sqrt{2}$.)"));
+    QCOMPARE(doc.lastErrorCount(), 1);
+    QCOMPARE(rendered.last().at(1).toInt(), 1);
+    QVERIFY(show(R"(Only good math: $\frac{1}{2}$ and $\sqrt{2}$.)"));
+    QCOMPARE(doc.lastErrorCount(), 0);
+    QCOMPARE(doc.lastKatexCount(), 2);
   }
 };
 

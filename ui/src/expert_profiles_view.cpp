@@ -15,8 +15,8 @@
 #include <cmath>
 
 #include "app_context.h"
+#include "app_error.h"
 #include "screen_page.h"
-#include "zaya/model.h"
 
 namespace zaya::ui {
 
@@ -98,6 +98,9 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   cancel_ = new QPushButton(tr("Cancel"), content_);
   cancel_->setAccessibleName(tr("Cancel the calibration"));
   cancel_->setToolTip(tr("What was measured is kept; Resume continues with the rest"));
+  again_ = new QPushButton(tr("Measure again"), content_);
+  again_->setAccessibleName(tr("Discard the measured profile and calibrate again"));
+  again_->setToolTip(tr("Discards what was measured for this model and reads the sample from the start"));
   bar_ = new QProgressBar(content_);
   bar_->setAccessibleName(tr("Calibration progress"));
   bar_->setRange(0, 1);
@@ -108,6 +111,7 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   runRow->addWidget(perTopic_);
   runRow->addWidget(run_);
   runRow->addWidget(cancel_);
+  runRow->addWidget(again_);
   runRow->addWidget(bar_, 1);
   runRow->addStretch(0);  // keeps the buttons at their size while the bar is hidden
   contentLayout->addLayout(runRow);
@@ -154,6 +158,7 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
   connect(toModels_, &QPushButton::clicked, this, &ExpertProfilesView::modelManagerRequested);
   connect(toSettings_, &QPushButton::clicked, this, &ExpertProfilesView::settingsRequested);
   connect(run_, &QPushButton::clicked, this, &ExpertProfilesView::start);
+  connect(again_, &QPushButton::clicked, this, &ExpertProfilesView::measureAgain);
   connect(cancel_, &QPushButton::clicked, calibration_.get(), &app::ExpertCalibration::cancel);
   connect(layer_, &QSpinBox::valueChanged, this, &ExpertProfilesView::fillTable);
   if (ctx_) connect(ctx_, &AppContext::bankChanged, this, &ExpertProfilesView::updateControls);
@@ -186,14 +191,12 @@ ExpertProfilesView::ExpertProfilesView(AppContext* context, QWidget* parent)
 
 ExpertProfilesView::~ExpertProfilesView() = default;
 
-void ExpertProfilesView::setModel(std::shared_ptr<const zaya::Model> model, app::ExpertCalibration::Tokenize tokenize,
-                                  const QString& modelId) {
+void ExpertProfilesView::setModel(std::shared_ptr<const app::CalibrationSource> source, const QString& modelId) {
   if (calibration_->isRunning()) calibration_->cancel();
-  model_ = std::move(model);
-  tokenize_ = std::move(tokenize);
+  source_ = std::move(source);
   modelId_ = modelId;
-  layers_ = model_ ? int(model_->config().num_layers) : 0;
-  experts_ = model_ ? int(model_->config().num_experts) : 0;
+  layers_ = source_ ? source_->layers() : 0;
+  experts_ = source_ ? source_->experts() : 0;
   loading_ = false;
   const int keep = layer_->value();
   layer_->setRange(1, std::max(1, layers_));
@@ -207,8 +210,7 @@ void ExpertProfilesView::setModel(std::shared_ptr<const zaya::Model> model, app:
 
 void ExpertProfilesView::clearModel(const QString& why) {
   if (calibration_->isRunning()) calibration_->cancel();
-  model_.reset();
-  tokenize_ = {};
+  source_.reset();
   modelId_.clear();
   layers_ = experts_ = 0;
   loading_ = false;
@@ -236,7 +238,7 @@ void ExpertProfilesView::showMessage(const QString& text, bool toSettings) {
 }
 
 void ExpertProfilesView::updateControls() {
-  const bool usable = model_ && !remote_;
+  const bool usable = source_ && !remote_;
   messageBox_->setVisible(!usable);
   content_->setVisible(usable);
   if (remote_) {
@@ -247,7 +249,7 @@ void ExpertProfilesView::updateControls() {
   } else if (loading_) {
     showMessage(tr("Loading the model…"), false);
     toModels_->setVisible(false);
-  } else if (!model_) {
+  } else if (!source_) {
     toModels_->setVisible(true);
     toSettings_->setVisible(false);
   }
@@ -259,20 +261,33 @@ void ExpertProfilesView::updateControls() {
   perTopic_->setEnabled(!running);
   const bool started = haveDb && !modelId_.isEmpty() && !ctx_->database().calibratedProblems(modelId_).isEmpty();
   run_->setText(started ? tr("Resume calibration") : tr("Run calibration"));
+  again_->setEnabled(usable && !running && haveBank && started);
   run_->setToolTip(!haveBank ? tr("Waiting for the problem bank to load")
                              : started ? tr("Reads the problems of the sample not read yet; the others are kept")
                                        : tr("Reads %1 problems of each topic").arg(perTopic_->value()));
 }
 
 void ExpertProfilesView::start() {
-  if (!model_ || remote_ || !ctx_ || !ctx_->bank() || !ctx_->ok() || calibration_->isRunning()) return;
+  if (!source_ || remote_ || !ctx_ || !ctx_->bank() || !ctx_->ok() || calibration_->isRunning()) return;
   const auto problems = app::ExpertCalibration::sampleProblems(*ctx_->bank(), perTopic_->value());
   bar_->setRange(0, std::max<int>(1, int(problems.size())));
   bar_->setValue(0);
   bar_->show();
   setStatus(tr("Reading %1 problems…").arg(problems.size()));
-  calibration_->start(model_, tokenize_, modelId_, problems);
+  calibration_->start(*source_, modelId_, problems);
   updateControls();
+}
+
+void ExpertProfilesView::measureAgain() {
+  if (!source_ || remote_ || !ctx_ || !ctx_->ok() || modelId_.isEmpty() || calibration_->isRunning()) return;
+  try {
+    ctx_->database().clearCalibration(modelId_);
+  } catch (const app::AppError& e) {
+    setStatus(tr("The measured profile could not be discarded: %1").arg(e.message()));
+    return;
+  }
+  reloadProfile();
+  start();
 }
 
 void ExpertProfilesView::setStatus(const QString& text) {
@@ -288,7 +303,7 @@ void ExpertProfilesView::reloadProfile() {
   profile_.clear();
   topics_.clear();
   topicTokens_.clear();
-  if (model_ && ctx_ && ctx_->ok()) {
+  if (source_ && ctx_ && ctx_->ok()) {
     profile_ = app::ExpertCalibration::profile(ctx_->database(), modelId_, experts_);
     topicTokens_ = ctx_->database().calibrationTokens(modelId_);
     topics_ = topicTokens_.keys();

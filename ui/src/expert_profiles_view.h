@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "calibration_source.h"
 #include "expert_calibration.h"
 
 class QLabel;
@@ -20,10 +21,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
-
-namespace zaya {
-class Model;
-}
 
 namespace zaya::ui {
 
@@ -42,7 +39,7 @@ class ExpertProfilesView : public QWidget {
   ~ExpertProfilesView() override;
 
   // The local model to calibrate; `modelId` names its stored profile.
-  void setModel(std::shared_ptr<const zaya::Model> model, app::ExpertCalibration::Tokenize tokenize, const QString& modelId);
+  void setModel(std::shared_ptr<const app::CalibrationSource> source, const QString& modelId);
   // No local model to calibrate; `why` is shown with the way to the model manager.
   void clearModel(const QString& why);
   // The main window is loading the model: the screen is not final until it has.
@@ -63,6 +60,7 @@ class ExpertProfilesView : public QWidget {
   QPushButton* modelManagerButton() const { return toModels_; }
   QPushButton* runButton() const { return run_; }
   QPushButton* cancelButton() const { return cancel_; }
+  QPushButton* measureAgainButton() const { return again_; }
   QProgressBar* progressBar() const { return bar_; }
   QSpinBox* perTopicChoice() const { return perTopic_; }
   QSpinBox* layerChoice() const { return layer_; }
@@ -80,6 +78,8 @@ class ExpertProfilesView : public QWidget {
 
  private:
   void start();
+  // Drops the stored profile of this model and runs the calibration afresh.
+  void measureAgain();
   void reloadProfile();
   void fillTable();
   void updateControls();
@@ -89,8 +89,7 @@ class ExpertProfilesView : public QWidget {
 
   AppContext* ctx_;
   std::unique_ptr<app::ExpertCalibration> calibration_;
-  std::shared_ptr<const zaya::Model> model_;
-  app::ExpertCalibration::Tokenize tokenize_;
+  std::shared_ptr<const app::CalibrationSource> source_;
   QString modelId_;
   int layers_ = 0, experts_ = 0;
   bool loading_ = false;
@@ -109,6 +108,7 @@ class ExpertProfilesView : public QWidget {
   QSpinBox* perTopic_;
   QPushButton* run_;
   QPushButton* cancel_;
+  QPushButton* again_;
   QProgressBar* bar_;
   QLabel* status_;
   QSpinBox* layer_;

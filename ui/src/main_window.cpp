@@ -6,7 +6,6 @@
 #include <QTime>
 #include <QDir>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QApplication>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,18 +21,18 @@
 
 #include "app_context.h"
 #include "app_info.h"
+#include "backend_loader.h"
 #include "device_status.h"
 #include "document_view.h"
 #include "math_markdown.h"
+#include "calibration_source.h"
 #include "engine_backend.h"
 #include "expert_profiles_view.h"
 #include "model_manager_view.h"
-#include "model_store.h"
 #include "practice_view.h"
 #include "problem_browser.h"
 #include "problem_panel.h"
 #include "progress_view.h"
-#include "remote_backend.h"
 #include "settings_view.h"
 #include "storage_banner.h"
 #include "teacher_view.h"
@@ -152,6 +151,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   applySettings();
   refreshStatus();
   startBankLoad();
+  loader_ = new app::BackendLoader(app::dataDirectory() + QStringLiteral("/models"), this);
+  wireBackendLoader();
   startModelLoad();
   // Live speed; the device line is read again each time, since a GPU failure
   // mid-reply moves the model to the CPU.
@@ -162,97 +163,35 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   connect(practice_->panel(), &ProblemPanel::tutorFinished, this, [this] { refreshStatus(); });
 }
 
-namespace {
-
-zaya::DeviceKind deviceKind(const QString& setting) {
-  if (setting == QLatin1String("cpu")) return zaya::DeviceKind::Cpu;
-  if (setting == QLatin1String("gpu")) return zaya::DeviceKind::Cuda;
-  return zaya::DeviceKind::Auto;
+void MainWindow::startModelLoad() {
+  backend_.reset();  // the status line stops asking the model being replaced
+  loader_->load(context_->ok() ? &context_->database() : nullptr);
 }
 
-}  // namespace
-
-void MainWindow::startModelLoad() {
-  const int generation = ++modelLoads_;
-  backend_.reset();  // the status line stops asking the model being replaced
-  const app::TutorSettings settings = context_->ok() ? app::TutorSettings::load(context_->database()) : app::TutorSettings{};
-  experts_->setRemoteMode(settings.remote);
-  if (settings.remote) {
-    // The server is asked nothing until the first hint: "Test connection" in Settings checks it on demand.
-    const QUrl url = QUrl::fromUserInput(settings.remoteUrl);
-    if (settings.remoteUrl.isEmpty() || !url.isValid() || url.host().isEmpty()) {
-      const QString why = tr("A remote server is chosen in Settings, but its address is missing.");
-      practice_->panel()->setTutorBackend(nullptr, why);
-      refreshStatus();
-      emit modelLoaded(false, why);
-      return;
-    }
-    QString key;
-    try {
-      key = app::api_key::load(app::TutorSettings::apiKeyFile());
-    } catch (const app::AppError& e) {
-      statusBar()->showMessage(e.message(), 8000);
-    }
-    auto backend = std::make_shared<app::RemoteBackend>(url, settings.remoteModel, key);
-    practice_->panel()->setTutorBackend(backend);
-    refreshStatus();
-    emit modelLoaded(true, backend->info().name);
-    return;
-  }
-  const auto models = app::ModelStore(app::dataDirectory() + QStringLiteral("/models")).installed();
-  // The model the model manager last made ready, while it is still there; else the first installed.
-  const QString active = context_->ok() ? context_->database().setting(QString::fromLatin1(app::ModelManager::kActiveModelSetting)) : QString();
-  app::InstalledModel model;
-  if (!active.isEmpty() && QFileInfo::exists(active)) {
-    model.path = active;
-    model.name = QFileInfo(active).completeBaseName();
-  } else if (!models.isEmpty()) {
-    model = models.front();
-  } else {
-    const QString why = tr("No model installed yet — hints and solutions need ZAYA1-8B.");
-    practice_->panel()->setTutorBackend(nullptr, why);
-    experts_->clearModel(tr("No model installed yet — expert profiles are measured on ZAYA1-8B. The model manager "
-                            "downloads or imports it."));
-    refreshStatus();
-    emit modelLoaded(false, tr("no model installed"));
-    return;
-  }
-  statusBar()->showMessage(tr("Loading %1…").arg(model.name));
-  experts_->setLoading(true);
-  zaya::LoadOptions options;
-  options.device = deviceKind(settings.device);
-  using Result = std::pair<std::shared_ptr<app::EngineBackend>, QString>;
-  auto* watcher = new QFutureWatcher<Result>(this);
-  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, model, generation] {
-    auto [backend, error] = watcher->result();
-    watcher->deleteLater();
-    if (generation != modelLoads_) return;  // a newer load (other model, device or server) replaced this one
-    statusBar()->clearMessage();
-    if (!backend) {
-      refreshStatus();
-      const QString why = tr("The model %1 could not be loaded: %2").arg(model.name, error);
-      practice_->panel()->setTutorBackend(nullptr, why);
-      experts_->clearModel(why);
-      statusBar()->showMessage(why);
-      emit modelLoaded(false, why);
-      return;
-    }
-    practice_->panel()->setTutorBackend(backend);
-    backend_ = backend;
-    refreshStatus();
-    // The calibration shares the loaded weights; the aliasing pointer keeps the backend alive with them.
-    experts_->setModel(std::shared_ptr<const zaya::Model>(backend, &backend->model()),
-                       [backend](const QString& text) { return backend->tokenizer().encode(text.toStdString(), false); },
-                       QFileInfo(model.path).fileName());
-    emit modelLoaded(true, backend->info().name);
+void MainWindow::wireBackendLoader() {
+  connect(loader_, &app::BackendLoader::started, this, [this](bool remote) { experts_->setRemoteMode(remote); });
+  connect(loader_, &app::BackendLoader::loading, this, [this](const QString& name) {
+    modelLoading_ = true;
+    statusBar()->showMessage(tr("Loading %1…").arg(name));
+    experts_->setLoading(true);
   });
-  watcher->setFuture(QtConcurrent::run([path = model.path, options]() -> Result {
-    try {
-      return {app::EngineBackend::load(path, {}, options), {}};
-    } catch (const std::exception& e) {
-      return {nullptr, QString::fromStdString(e.what())};
-    }
-  }));
+  connect(loader_, &app::BackendLoader::notice, this, [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+  connect(loader_, &app::BackendLoader::calibrationChanged, this,
+          [this](std::shared_ptr<const app::CalibrationSource> source, const QString& modelId, const QString& whyNot) {
+            if (source) experts_->setModel(std::move(source), modelId);
+            else experts_->clearModel(whyNot);
+          });
+  connect(loader_, &app::BackendLoader::loaded, this,
+          [this](std::shared_ptr<app::GenerationBackend> backend, const QString& why) {
+            const bool wasLoading = std::exchange(modelLoading_, false);
+            if (wasLoading) statusBar()->clearMessage();
+            practice_->panel()->setTutorBackend(backend, why);
+            backend_ = loader_->engine();
+            refreshStatus();
+            // A model that was being read and failed says so where the student looks.
+            if (!backend && wasLoading) statusBar()->showMessage(why);
+            emit modelLoaded(backend != nullptr, backend ? backend->info().name : why);
+          });
 }
 
 void MainWindow::applySettings() {

@@ -11,6 +11,7 @@
 #include "zaya/problems/bank.h"
 
 namespace zaya::app {
+class BackendLoader;
 class EngineBackend;
 }
 
@@ -77,6 +78,8 @@ class MainWindow : public QMainWindow {
   // Loads the tutor's model again (the active one, on the chosen device) or
   // connects to the remote server, per the settings; a newer call supersedes an older one.
   void startModelLoad();
+  // The loader's outcomes onto the tutor, the expert profiles and the status line.
+  void wireBackendLoader();
   // The stored settings that act on the window and the tutor (font, sampling).
   void applySettings();
   void applyFontSize(int points);
@@ -96,7 +99,8 @@ class MainWindow : public QMainWindow {
   StorageBanner* storageBanner_;
   ExpertProfilesView* experts_;
   QActionGroup* themeActions_ = nullptr;
-  int modelLoads_ = 0;  // generation of startModelLoad(): older results are dropped
+  app::BackendLoader* loader_ = nullptr;
+  bool modelLoading_ = false;  // "Loading …" is on the status bar until the loader's outcome
   double baseFontPoints_ = 0;  // the font size the system gave, for scaling the web pages
   std::unique_ptr<problems::ProblemBank> bank_;
   QString pendingProblem_;

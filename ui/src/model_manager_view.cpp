@@ -22,11 +22,11 @@
 #include <mutex>
 
 #include "app_context.h"
+#include "device_status.h"
 #include "screen_page.h"
 #include "model_store.h"
 #include "prompt_format_box.h"
 #include "tutor_settings.h"
-#include "zaya/device.h"
 
 namespace zaya::ui {
 
@@ -177,19 +177,17 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   auto* deviceLayout = new QFormLayout(deviceBox);
   device_ = new QComboBox(deviceBox);
   device_->setAccessibleName(tr("Device"));
-  const zaya::CudaProbeResult& cuda = zaya::probe_cuda();
-  const bool hasGpu = cuda.status == zaya::CudaStatus::Available && !cuda.devices.empty();
+  const app::UsableGpu gpu = app::usableGpu();
+  const bool hasGpu = gpu.available;
   device_->addItem(tr("Automatic — the GPU when the model fits, else the CPU"), QStringLiteral("auto"));
-  device_->addItem(hasGpu ? tr("GPU: %1 (%2 GB)")
-                                .arg(QString::fromStdString(cuda.devices.front().name))
-                                .arg((cuda.devices.front().total_memory_bytes + (1ull << 29)) >> 30)
+  device_->addItem(hasGpu ? tr("GPU: %1 (%2 GB)").arg(gpu.name).arg((gpu.totalMemoryBytes + (1ull << 29)) >> 30)
                           : tr("GPU: none found"),
                    QStringLiteral("gpu"));
   device_->addItem(tr("CPU (%1 threads)").arg(QThread::idealThreadCount()), QStringLiteral("cpu"));
   if (!hasGpu) {
     // Listed but not choosable, with the reason where the student looks for it.
     if (auto* model = qobject_cast<QStandardItemModel*>(device_->model())) model->item(1)->setEnabled(false);
-    device_->setItemData(1, QString::fromStdString(cuda.message), Qt::ToolTipRole);
+    device_->setItemData(1, gpu.whyNot, Qt::ToolTipRole);
   }
   device_->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);  // as wide as its longest choice, not the window
   deviceLayout->addRow(tr("Device:"), device_);

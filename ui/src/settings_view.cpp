@@ -23,8 +23,8 @@
 #include "backup_box.h"
 #include "screen_page.h"
 #include "app_error.h"
+#include "device_status.h"
 #include "remote_backend.h"
-#include "zaya/device.h"
 
 namespace zaya::ui {
 
@@ -65,15 +65,15 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
   auto* modelForm = new QFormLayout(modelBox);
   device_ = new QComboBox(modelBox);
   device_->setAccessibleName(tr("Device"));
-  const zaya::CudaProbeResult& cuda = zaya::probe_cuda();
-  const bool hasGpu = cuda.status == zaya::CudaStatus::Available && !cuda.devices.empty();
+  const app::UsableGpu gpu = app::usableGpu();
+  const bool hasGpu = gpu.available;
   device_->addItem(tr("Automatic"), QStringLiteral("auto"));
-  device_->addItem(hasGpu ? tr("GPU: %1").arg(QString::fromStdString(cuda.devices.front().name)) : tr("GPU: none found"),
+  device_->addItem(hasGpu ? tr("GPU: %1").arg(gpu.name) : tr("GPU: none found"),
                    QStringLiteral("gpu"));
   device_->addItem(tr("CPU (%1 threads)").arg(QThread::idealThreadCount()), QStringLiteral("cpu"));
   if (!hasGpu) {
     if (auto* m = qobject_cast<QStandardItemModel*>(device_->model())) m->item(1)->setEnabled(false);
-    device_->setItemData(1, QString::fromStdString(cuda.message), Qt::ToolTipRole);
+    device_->setItemData(1, gpu.whyNot, Qt::ToolTipRole);
   }
   device_->setToolTip(tr("Automatic uses the GPU when the model fits in its memory, else the CPU"));
   modelForm->addRow(tr("Device:"), device_);

@@ -134,15 +134,15 @@ void SolutionPresenter::show(const app::Solution& s, const QString& title, const
                hasRouting ? QString() : tr("This solution was written without a routing trace (remote server)."));
   // Token texts from their end offsets into thinking + text.
   const QString all = s.thinking + s.text;
-  const int count = int(s.tokenEnds.size() / 4);
+  const QList<quint32> ends = app::token_ends::decode(s.tokenEnds);
+  const int count = int(ends.size());
   app::RoutingTrace trace;
   if (hasRouting) trace = app::RoutingTrace::decode(s.trace, s.traceLayers, s.traceExperts);
   tokens_.clear();
   answerToken_.clear();
   int previous = 0;
   for (int i = 0; i < count; ++i) {
-    const auto* p = reinterpret_cast<const uchar*>(s.tokenEnds.constData()) + 4 * i;
-    const int end = std::min<int>(int(all.size()), int(p[0] | p[1] << 8 | p[2] << 16 | quint32(p[3]) << 24));
+    const int end = int(std::min<qint64>(all.size(), ends[i]));
     SolutionToken t;
     t.text = all.mid(previous, std::max(0, end - previous));
     if (hasRouting && i < trace.tokens())
