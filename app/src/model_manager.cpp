@@ -13,6 +13,7 @@
 #include "app_info.h"
 #include "database.h"
 #include "model_import.h"
+#include "remote_backend.h"
 #include "zaya/device.h"
 #include "zaya/errors.h"
 #include "zaya/memory_bandwidth.h"
@@ -46,6 +47,12 @@ ModelManager::ModelManager(Database* db, QString modelsRoot, QObject* parent)
                                               .arg(unchecked.join(QStringLiteral(", ")));
     verify(dir);
   });
+  try {
+    hubToken_ = api_key::load(hubTokenFile());
+  } catch (const AppError& e) {
+    hubTokenError_ = e.message();
+  }
+  downloader_.setToken(hubToken_);
   // A cancelled download also ends here, with the downloader's words.
   connect(&downloader_, &ModelDownloader::failed, this, [this](const QString& why) {
     if (state_ == State::Downloading) fail(why);
@@ -58,6 +65,23 @@ ModelManager::~ModelManager() {
     thread_->wait();
     delete thread_;
   }
+}
+
+QString ModelManager::hubTokenFile() { return QDir(dataDirectory()).filePath(QStringLiteral("hub-token")); }
+
+void ModelManager::setHubToken(const QString& token) {
+  const QString file = hubTokenFile();
+  const QString trimmed = token.trimmed();
+  if (trimmed.isEmpty()) {
+    if (QFile::exists(file) && !QFile::remove(file))
+      throw AppError(AppError::Kind::ReadOnly, QStringLiteral("Cannot remove the hub token file %1.").arg(file));
+  } else {
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    api_key::save(file, trimmed);
+  }
+  hubToken_ = trimmed;
+  hubTokenError_.clear();
+  downloader_.setToken(hubToken_);
 }
 
 void ModelManager::setFreeSpaceQuery(std::function<qint64(const QString&)> query) {

@@ -64,6 +64,17 @@ class ModelManager : public QObject {
   ~ModelManager() override;  // cancels and waits for a running worker
 
   ModelDownloader& downloader() { return downloader_; }
+  // The Hugging Face access token for gated or private repositories. Kept in
+  // its own owner-only file (hubTokenFile(), never in the database), loaded
+  // at construction and sent by the downloader to the hub's own origin only.
+  // "" forgets it (the file is removed). Throws AppError(ReadOnly) when the
+  // file cannot be written or removed; the token in use is then unchanged.
+  void setHubToken(const QString& token);
+  QString hubToken() const { return hubToken_; }
+  // Why the stored token could not be read at construction ("" when it could).
+  QString hubTokenError() const { return hubTokenError_; }
+  // <dataDirectory()>/hub-token
+  static QString hubTokenFile();
   void setFreeSpaceQuery(std::function<qint64(const QString&)> query);
 
   void download(const QString& repo, const QString& revision, const QString& name);
@@ -118,6 +129,8 @@ class ModelManager : public QObject {
   std::function<qint64(const QString&)> freeSpace_;
   State state_ = State::None;
   QString downloadNote_;
+  QString hubToken_;
+  QString hubTokenError_;
   QString reason_, path_, checkpointPath_;
   std::shared_ptr<const zaya::Model> model_;
   std::atomic<bool> cancel_{false};

@@ -305,6 +305,51 @@ class TestModelManagerView : public QObject {
     QVERIFY2(v.stateLabel()->text().contains(reason), qPrintable(v.stateLabel()->text()));
     QCOMPARE(v.installedList()->count(), 1);  // still only the "none yet" line
   }
+
+  // The access token typed in the model manager is stored owner-only (not in
+  // the database), sent to the hub with the download, read back by the next
+  // start, and removed when the field is cleared.
+  void theHubTokenIsStoredOwnerOnlyAndSentWithTheDownload() {
+    HubServer hub;
+    QVERIFY(hub.serveFolder(tiny_));
+    QTemporaryDir d;
+    const QString file = ModelManager::hubTokenFile();
+    QFile::remove(file);
+    {
+      AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+      ModelManagerView v(&ctx, d.filePath(QStringLiteral("models")));
+      v.manager().downloader().setEndpoint(hub.url());
+      v.show();
+      QVERIFY(v.hubTokenField()->text().isEmpty());
+      QCOMPARE(v.hubTokenField()->echoMode(), QLineEdit::Password);
+      v.hubTokenField()->setText(QStringLiteral("hf_test_token_42"));
+      QTest::mouseClick(v.downloadButton(), Qt::LeftButton);
+      QTRY_COMPARE_WITH_TIMEOUT(v.manager().state(), ModelManager::State::Ready, 60000);
+      QVERIFY(!hub.authorizations.isEmpty());
+      for (const QByteArray& a : std::as_const(hub.authorizations)) QCOMPARE(a, QByteArray("Bearer hf_test_token_42"));
+      QVERIFY(QFile::exists(file));
+      QCOMPARE(QFileInfo(file).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup |
+                                                QFileDevice::WriteOther),
+               QFileDevice::Permissions());
+      QFile f(file);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      QCOMPARE(f.readAll(), QByteArray("hf_test_token_42"));
+      QCOMPARE(v.hubTokenNote()->text(), QStringLiteral("A token is stored."));
+      // Not kept in the database (nor its write-ahead log).
+      for (const char* suffix : {"", "-wal"}) {
+        QFile db(d.filePath(QStringLiteral("db.sqlite")) + QLatin1String(suffix));
+        if (db.open(QIODevice::ReadOnly)) QVERIFY(!db.readAll().contains("hf_test_token_42"));
+      }
+    }
+    AppContext ctx(d.filePath(QStringLiteral("db.sqlite")));
+    ModelManagerView again(&ctx, d.filePath(QStringLiteral("models")));
+    QCOMPARE(again.hubTokenField()->text(), QStringLiteral("hf_test_token_42"));
+    QCOMPARE(again.manager().hubToken(), QStringLiteral("hf_test_token_42"));
+    again.hubTokenField()->clear();
+    emit again.hubTokenField()->editingFinished();
+    QVERIFY(!QFile::exists(file));
+    QCOMPARE(again.hubTokenNote()->text(), QStringLiteral("The token was removed."));
+  }
 };
 
 QTEST_MAIN(TestModelManagerView)

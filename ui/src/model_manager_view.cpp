@@ -1,5 +1,7 @@
 #include "model_manager_view.h"
 
+#include "app_error.h"
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -145,6 +147,22 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   downloadRow->addWidget(revision_);
   downloadRow->addWidget(download_);
   installLayout->addLayout(downloadRow);
+  auto* tokenRow = new QHBoxLayout;
+  auto* tokenLabel = new QLabel(tr("Access token:"), installBox);
+  hubToken_ = new QLineEdit(installBox);
+  hubToken_->setAccessibleName(tr("Hugging Face access token"));
+  hubToken_->setEchoMode(QLineEdit::Password);
+  hubToken_->setPlaceholderText(tr("Only for gated or private repositories (hf_…)"));
+  hubToken_->setToolTip(tr("Kept on this computer in a file only your account can read, and sent only to the hub itself"));
+  tokenLabel->setBuddy(hubToken_);
+  hubTokenNote_ = new QLabel(installBox);
+  hubTokenNote_->setAccessibleName(tr("Access token status"));
+  hubTokenNote_->setTextFormat(Qt::PlainText);
+  hubTokenNote_->setWordWrap(true);
+  tokenRow->addWidget(tokenLabel);
+  tokenRow->addWidget(hubToken_, 1);
+  tokenRow->addWidget(hubTokenNote_, 1);
+  installLayout->addLayout(tokenRow);
   auto* localRow = new QHBoxLayout;
   import_ = new QPushButton(tr("Import a snapshot folder…"), installBox);
   import_->setAccessibleName(tr("Import a snapshot folder"));
@@ -228,7 +246,13 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
     emit modelReady(path);
   });
   connect(cancel_, &QPushButton::clicked, manager_.get(), &app::ModelManager::cancel);
+  hubToken_->setText(manager_->hubToken());
+  hubTokenNote_->setText(!manager_->hubTokenError().isEmpty() ? manager_->hubTokenError()
+                         : manager_->hubToken().isEmpty()     ? QString()
+                                                              : tr("A token is stored."));
+  connect(hubToken_, &QLineEdit::editingFinished, this, &ModelManagerView::storeHubToken);
   connect(download_, &QPushButton::clicked, this, [this] {
+    storeHubToken();  // a token typed just before Download is used for it
     const QString repo = repo_->text().trimmed();
     const QString name = repo.section(QLatin1Char('/'), -1);
     manager_->download(repo, revision_->text().trimmed().isEmpty() ? QStringLiteral("main") : revision_->text().trimmed(),
@@ -421,6 +445,17 @@ void ModelManagerView::showEvent(QShowEvent* e) {
   QWidget::showEvent(e);
   // Plain widgets: drawn once laid out.
   QTimer::singleShot(0, this, &ModelManagerView::rendered);
+}
+
+void ModelManagerView::storeHubToken() {
+  const QString token = hubToken_->text().trimmed();
+  if (token == manager_->hubToken()) return;
+  try {
+    manager_->setHubToken(token);
+    hubTokenNote_->setText(token.isEmpty() ? tr("The token was removed.") : tr("A token is stored."));
+  } catch (const app::AppError& e) {
+    hubTokenNote_->setText(tr("The token was not stored: %1").arg(e.message()));
+  }
 }
 
 }  // namespace zaya::ui

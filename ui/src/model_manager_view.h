@@ -45,6 +45,9 @@ class ModelManagerView : public QWidget {
   QProgressBar* progressBar() const { return bar_; }
   QLineEdit* repoField() const { return repo_; }
   QLineEdit* revisionField() const { return revision_; }
+  // The hub access token (gated or private repositories); stored when edited.
+  QLineEdit* hubTokenField() const { return hubToken_; }
+  QLabel* hubTokenNote() const { return hubTokenNote_; }
   QPushButton* downloadButton() const { return download_; }
   QPushButton* cancelButton() const { return cancel_; }
   QPushButton* convertButton() const { return convert_; }
@@ -70,6 +73,7 @@ class ModelManagerView : public QWidget {
   void showEvent(QShowEvent* e) override;
 
  private:
+  void storeHubToken();
   void onState(app::ModelManager::State state);
   void onProgress(app::ModelManager::Stage stage, double fraction, const QString& text);
   void updateButtons();
@@ -87,6 +91,8 @@ class ModelManagerView : public QWidget {
   QPushButton* cancel_;
   QLineEdit* repo_;
   QLineEdit* revision_;
+  QLineEdit* hubToken_;
+  QLabel* hubTokenNote_;
   QPushButton* download_;
   QPushButton* import_;
   QPushButton* open_;
