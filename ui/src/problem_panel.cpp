@@ -167,6 +167,12 @@ ProblemPanel::ProblemPanel(QWidget* parent)
     tutorNote_->setText(reason);
     tutorNote_->setVisible(!reason.isEmpty());
   });
+  // A reply that failed or could not be saved, or a conversation that could not be read, is said.
+  connect(tutor_, &app::Tutor::replyFailed, this, [this](const QString& message) {
+    tutorNote_->setText(message);
+    tutorNote_->setVisible(!message.isEmpty());
+    updateTutorButtons();
+  });
   connect(tutor_, &app::Tutor::backendChanged, this, &ProblemPanel::updateTutorButtons);
   for (auto [key, fn] : {std::pair{QKeySequence(Qt::CTRL | Qt::Key_H), +[](ProblemPanel* p) { p->hint_->click(); }},
                          std::pair{QKeySequence(Qt::CTRL | Qt::Key_L), +[](ProblemPanel* p) { p->solve_->click(); }},
