@@ -196,6 +196,33 @@ const QList<QStringList>& migrations() {
           // (solutions_by_profile_problem has problem_id between the two).
           "CREATE INDEX solutions_by_profile_time ON solutions(profile_id, created_at)",
       },
+      // v6: one tutoring conversation per (profile, problem); each turn names the
+      // solutions row of its reply. Solutions say when a hint was cut.
+      {
+          R"(CREATE TABLE conversations (
+               id INTEGER PRIMARY KEY,
+               profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+               problem_id TEXT NOT NULL,
+               created_at INTEGER NOT NULL,
+               UNIQUE (profile_id, problem_id)))",  // UNIQUE index serves conversationId(), conversationTurns()'s
+                                                     // join, the insert in saveConversationTurn(), and the
+                                                     // cascade from profiles
+          R"(CREATE TABLE conversation_turns (
+               id INTEGER PRIMARY KEY,
+               conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+               action TEXT NOT NULL CHECK (action IN ('hint', 'solution', 'explain', 'question', 'check-working')),
+               student_text TEXT NOT NULL,
+               step INTEGER NOT NULL CHECK (step >= 0),
+               prompt TEXT NOT NULL,
+               solution_id INTEGER REFERENCES solutions(id) ON DELETE SET NULL,
+               created_at INTEGER NOT NULL))",
+          // Serves conversationTurns(): WHERE conversation_id = ? ORDER BY id; and the cascade from conversations.
+          "CREATE INDEX conversation_turns_by_conversation ON conversation_turns(conversation_id, id)",
+          // Serves the ON DELETE SET NULL lookup when a solution is deleted (restoreProfile() replaces them).
+          "CREATE INDEX conversation_turns_by_solution ON conversation_turns(solution_id)",
+          "ALTER TABLE solutions ADD COLUMN answer_removed INTEGER NOT NULL DEFAULT 0 CHECK (answer_removed IN (0, 1))",
+          "ALTER TABLE solutions ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+      },
   };
   return steps;
 }
@@ -710,7 +737,8 @@ qint64 Database::insertSolution(const Solution& s) {
     auto q = prepare(QStringLiteral(
         "INSERT INTO solutions (profile_id, problem_id, mode, model, thinking, text, steps, thinking_end_token, "
         "final_answer, correct, token_count, tokens_per_second, cancelled, trace, trace_layers, trace_experts, "
-        "token_ids, token_ends, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "token_ids, token_ends, created_at, answer_removed, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(s.profileId);
     q.addBindValue(str(s.problemId));
     q.addBindValue(str(s.mode));
@@ -730,6 +758,8 @@ qint64 Database::insertSolution(const Solution& s) {
     q.addBindValue(s.tokenIds);
     q.addBindValue(s.tokenEnds);
     q.addBindValue(s.createdAt ? s.createdAt : nowMs());
+    q.addBindValue(int(s.answerRemoved));
+    q.addBindValue(str(s.note));
     exec(q, "saving a solution");
     id = q.lastInsertId().toLongLong();
   });
@@ -739,7 +769,7 @@ qint64 Database::insertSolution(const Solution& s) {
 namespace {
 const char* kSolutionColumns =
     "id, profile_id, problem_id, mode, model, thinking, text, steps, thinking_end_token, final_answer, correct, "
-    "token_count, tokens_per_second, cancelled, trace_layers, trace_experts, created_at";
+    "token_count, tokens_per_second, cancelled, trace_layers, trace_experts, created_at, answer_removed, note";
 Solution readSolution(const QSqlQuery& q) {
   Solution s;
   s.id = q.value(0).toLongLong();
@@ -759,6 +789,8 @@ Solution readSolution(const QSqlQuery& q) {
   s.traceLayers = q.value(14).toInt();
   s.traceExperts = q.value(15).toInt();
   s.createdAt = q.value(16).toLongLong();
+  s.answerRemoved = q.value(17).toInt() != 0;
+  s.note = q.value(18).toString();
   return s;
 }
 }  // namespace
@@ -769,9 +801,9 @@ std::optional<Solution> Database::solution(qint64 id) {
   exec(q, "reading a solution");
   if (!q.next()) return std::nullopt;
   Solution s = readSolution(q);
-  s.trace = q.value(17).toByteArray();
-  s.tokenIds = q.value(18).toByteArray();
-  s.tokenEnds = q.value(19).toByteArray();
+  s.trace = q.value(19).toByteArray();
+  s.tokenIds = q.value(20).toByteArray();
+  s.tokenEnds = q.value(21).toByteArray();
   return s;
 }
 
@@ -1159,7 +1191,8 @@ qint64 Database::restoreProfile(const QString& file) {
           "(SELECT m.id FROM main.classes m JOIN bk.classes c ON c.uuid = m.uuid WHERE c.id = b.class_id)");
       if (auto existing = profileByUuid(backupUuid)) {
         localId = existing->id;
-        for (const char* table : {"attempts", "solutions", "review_items", "assignments"}) {
+        // Conversations are not part of a backup yet: the restored profile starts them afresh.
+        for (const char* table : {"conversations", "attempts", "solutions", "review_items", "assignments"}) {
           auto del = prepare(QStringLiteral("DELETE FROM main.%1 WHERE profile_id = ?").arg(QLatin1String(table)));
           del.addBindValue(localId);
           exec(del, "replacing the profile's data");
@@ -1193,9 +1226,10 @@ qint64 Database::restoreProfile(const QString& file) {
           QStringLiteral(
               "INSERT INTO main.solutions (profile_id, problem_id, mode, model, thinking, text, steps, "
               "thinking_end_token, final_answer, correct, token_count, tokens_per_second, cancelled, trace, "
-              "trace_layers, trace_experts, token_ids, token_ends, created_at) SELECT :p, problem_id, mode, model, "
-              "thinking, text, steps, thinking_end_token, final_answer, correct, token_count, tokens_per_second, "
-              "cancelled, trace, trace_layers, trace_experts, token_ids, token_ends, created_at FROM bk.solutions "
+              "trace_layers, trace_experts, token_ids, token_ends, created_at, answer_removed, note) SELECT :p, "
+              "problem_id, mode, model, thinking, text, steps, thinking_end_token, final_answer, correct, token_count, "
+              "tokens_per_second, cancelled, trace, trace_layers, trace_experts, token_ids, token_ends, created_at, "
+              "answer_removed, note FROM bk.solutions "
               "ORDER BY id"),
           QStringLiteral("INSERT INTO main.review_items (profile_id, problem_id, topic, box, due_at, lapses, "
                          "last_reviewed_at) SELECT :p, problem_id, topic, box, due_at, lapses, last_reviewed_at FROM "

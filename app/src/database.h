@@ -50,7 +50,7 @@ struct CalibrationCell {
 
 class Database {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // ReadOnly opens an existing file without writing anything beside it (a
   // damaged file, a read-only folder); every write then throws ReadOnly.
@@ -120,6 +120,17 @@ class Database {
   // The profile's newest `limit` solutions over all problems, newest first,
   // without blobs (the progress screen's list).
   QList<Solution> recentSolutions(qint64 profileId, int limit);
+
+  // --- conversations (database_conversations.cpp) ---------------------------
+  // One conversation per (profile, problem): its turns, oldest first, each
+  // naming the Solution row that holds its reply.
+  // The conversation's id; 0 when there is none yet.
+  qint64 conversationId(qint64 profileId, const QString& problemId);
+  // Saves a finished reply and the turn that asked for it in one
+  // transaction (creating the conversation on its first turn). Sets
+  // reply.id and turn.solutionId/id; returns the turn's id.
+  qint64 saveConversationTurn(qint64 profileId, const QString& problemId, ConversationTurn& turn, Solution& reply);
+  QList<ConversationTurn> conversationTurns(qint64 profileId, const QString& problemId);
 
   // --- problem sets and assignments -----------------------------------------
   qint64 insertSet(const ProblemSet& s);

@@ -12,6 +12,8 @@
 #include <functional>
 #include <optional>
 
+#include "tutor_settings.h"
+
 namespace zaya::app {
 
 struct TokenRoute {
@@ -51,12 +53,14 @@ struct GenerationRequest {
   // (EngineBackend reuses the longest common token prefix).
   QString conversationKey{};
   bool enableThinking = true;
-  int maxTokens = 2048;
-  float temperature = 0.6f;
-  float topP = 0.95f;
+  // Sampling: TutorSettings' defaults (the one set); the tutor fills them
+  // from the student's settings.
+  int maxTokens = TutorSettings::kDefaultMaxTokens;
+  float temperature = float(TutorSettings::kDefaultTemperature);
+  float topP = float(TutorSettings::kDefaultTopP);
   // Use the model's recommended sampling instead of temperature/topP when
   // the model gives one (EngineBackend: generation_config.json).
-  bool modelSampling = false;
+  bool modelSampling = TutorSettings::kDefaultModelSampling;
   quint64 seed = 0;
 };
 

@@ -3,7 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include "tutoring_session.h"
+#include "tutor_prompts.h"
 #include "zaya/chat_template.h"
 #include "zaya/errors.h"
 #include "zaya/model_files.h"
@@ -85,10 +85,9 @@ PromptFormatInfo describePromptFormat(const QString& modelPath) {
     if (g->top_k) parts << QStringLiteral("top-k %1").arg(*g->top_k);
     info.sampling = parts.join(QStringLiteral(", "));
   }
-  TutorRequest sample;
-  sample.mode = TutorMode::Full;
-  sample.statement = QStringLiteral("What is the sum of the first $10$ positive integers?");
-  const GenerationRequest request = TutoringSession::buildRequest(sample);
+  GenerationRequest request;
+  request.systemPrompt = tutor_prompts::system(QStringLiteral("What is the sum of the first $10$ positive integers?"));
+  request.userPrompt = tutor_prompts::solution();
   const auto messages = chatMessages(request);
   try {
     if (setup.chat_template) {

@@ -78,6 +78,29 @@ struct Solution {
   QByteArray tokenIds{};   // [T] int32 little-endian
   QByteArray tokenEnds{};  // [T] uint32 LE: end offset (UTF-16 units) of each token in thinking + text
   qint64 createdAt = 0;
+  // A hint that gave the answer away is cut before it is shown or saved:
+  // answerRemoved says so, note says it in words for the screen.
+  bool answerRemoved = false;
+  QString note{};
+};
+
+// One student action on the open problem (Tutor).
+enum class TutorAction { Hint, Solution, Explain /* about one step */, Question /* free follow-up */, CheckWorking };
+QString tutorActionName(TutorAction action);  // "hint", "solution", "explain", "question", "check-working"
+std::optional<TutorAction> tutorActionFromName(const QString& name);
+
+// One turn of a stored conversation (a row of conversation_turns); the reply
+// itself is a Solution row (solutionId), with its routing trace.
+struct ConversationTurn {
+  qint64 id = 0;
+  TutorAction action = TutorAction::Hint;
+  QString studentText{};  // the question, the student's working, the wrong answers that preceded a hint, or the quoted step
+  int step = 0;           // Explain: the step number asked about (1-based), else 0
+  qint64 solutionId = 0;  // the reply (solutions table, with its routing trace); 0 while none was saved
+  qint64 createdAt = 0;
+  // The user message exactly as it was sent: later turns replay it in their
+  // history, so the conversation's prefix stays the same from turn to turn.
+  QString prompt{};
 };
 
 struct ProblemSet {

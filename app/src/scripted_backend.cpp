@@ -59,7 +59,44 @@ QList<GeneratedToken> ScriptedBackend::fromText(const zaya::Tokenizer& tokenizer
   return out;
 }
 
+QList<GeneratedToken> ScriptedBackend::fromWords(const QString& thinking, const QString& answer) {
+  QList<GeneratedToken> out;
+  qint32 id = 0;
+  auto words = [&](const QString& s, GeneratedToken::Channel channel) {
+    qsizetype i = 0;
+    while (i < s.size()) {
+      qsizetype j = i;
+      while (j < s.size() && !s[j].isSpace()) ++j;
+      while (j < s.size() && s[j].isSpace()) ++j;  // a word keeps its trailing space
+      GeneratedToken t;
+      t.id = id++;
+      t.text = s.mid(i, j - i);
+      t.channel = channel;
+      out.push_back(t);
+      i = j;
+    }
+  };
+  auto control = [&](bool stop) {
+    GeneratedToken t;
+    t.id = id++;
+    t.channel = GeneratedToken::Channel::Control;
+    t.stop = stop;
+    out.push_back(t);
+  };
+  if (!thinking.isEmpty()) {
+    control(false);
+    words(thinking, GeneratedToken::Channel::Thinking);
+    control(false);
+  }
+  words(answer, GeneratedToken::Channel::Answer);
+  control(true);
+  return out;
+}
+
 void ScriptedBackend::generate(const GenerationRequest& request, const std::function<bool(const GeneratedToken&)>& onToken) {
+  const QList<GeneratedToken>& script_ =
+      replies_.isEmpty() ? this->script_ : replies_[std::min<qsizetype>(calls_, replies_.size() - 1)];
+  ++calls_;
   lastRequest_ = request;
   requests_.push_back(request);
   cancelled_ = false;

@@ -31,6 +31,13 @@ class ScriptedBackend : public GenerationBackend {
   void forceEndThinking() override { forceEnd_ = true; }
   void cancel() override { cancelled_ = true; }
 
+  // One script per generate() call, in order (the last one repeats): a test
+  // gets a different reply for each turn.
+  void setReplies(QList<QList<GeneratedToken>> replies) { replies_ = std::move(replies); }
+  // A script without a tokenizer: one token per word (ids are positions),
+  // thinking block when `thinking` is not empty, a stop token at the end.
+  static QList<GeneratedToken> fromWords(const QString& thinking, const QString& answer);
+
   // Sleep between tokens (to let tests cancel in the middle).
   void setDelayMs(int ms) { delayMs_ = ms; }
   const GenerationRequest& lastRequest() const { return lastRequest_; }
@@ -39,6 +46,8 @@ class ScriptedBackend : public GenerationBackend {
 
  private:
   QList<GeneratedToken> script_;
+  QList<QList<GeneratedToken>> replies_;
+  int calls_ = 0;
   BackendInfo info_;
   std::atomic<bool> cancelled_{false};
   bool forceEnd_ = false;

@@ -19,11 +19,20 @@ struct TutorSettings {
   // The model's own sampling (temperature, top-p, top-k of its
   // generation_config.json) when it gives one; temperature and topP below
   // are then used only for models that give none.
-  bool modelSampling = true;
-  double temperature = 0.6;
-  double topP = 0.95;
-  int maxTokens = 4096;
-  int thinkingBudget = 1024;  // tokens; 0 = thinking off; -1 = no limit (TutorRequest's meaning)
+  //
+  // These are the app's one set of sampling defaults: GenerationRequest and
+  // TutorRequest take theirs from the constants below, so a request built
+  // without settings samples as a fresh install does.
+  static constexpr bool kDefaultModelSampling = true;
+  static constexpr double kDefaultTemperature = 0.6;
+  static constexpr double kDefaultTopP = 0.95;
+  static constexpr int kDefaultMaxTokens = 4096;
+  static constexpr int kDefaultThinkingBudget = 1024;
+  bool modelSampling = kDefaultModelSampling;
+  double temperature = kDefaultTemperature;
+  double topP = kDefaultTopP;
+  int maxTokens = kDefaultMaxTokens;
+  int thinkingBudget = kDefaultThinkingBudget;  // tokens, per reply; 0 = thinking off; -1 = no limit
   int fontSize = 0;           // points, for the whole window and the rendered pages; 0 = the system's size
   QString theme = QStringLiteral("light");
   // An OpenAI-compatible server (vLLM with ZAYA support) instead of the local engine.

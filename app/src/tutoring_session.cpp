@@ -18,9 +18,9 @@ QString tutorModeName(TutorMode mode) {
   return {};
 }
 
-AnswerVerdict checkWithProblemsLibrary(const QString& key, const QString& candidate) {
-  if (key.trimmed().isEmpty() || candidate.trimmed().isEmpty()) return {};
-  const auto v = zaya::problems::check_answer(key.toStdString(), candidate.toStdString());
+AnswerVerdict checkAgainstProblem(const zaya::problems::Problem& problem, const QString& candidate) {
+  if (candidate.trimmed().isEmpty() || (problem.answer.empty() && problem.accepted_answers.empty())) return {};
+  const auto v = zaya::problems::check_problem_answer(problem, candidate.toStdString());
   // Too complex to check here: shown as unchecked, with the checker's reason.
   return {!v.undecided, v.equivalent, QString::fromStdString(v.reason)};
 }
@@ -51,32 +51,10 @@ void TutoringSession::setStore(Database* db, qint64 profileId, const QString& mo
 
 GenerationRequest TutoringSession::buildRequest(const TutorRequest& r) {
   GenerationRequest g;
-  g.systemPrompt = QStringLiteral(
-      "You are a patient math tutor. Write your solution in numbered steps; start each step on a new line with "
-      "\"Step n:\". Use LaTeX for mathematics. Put the final answer in \\boxed{}.");
-  const QString problem = QStringLiteral("Problem:\n%1").arg(r.statement.trimmed());
-  switch (r.mode) {
-    case TutorMode::Full:
-      g.userPrompt = problem + QStringLiteral("\n\nSolve the problem step by step.");
-      break;
-    case TutorMode::Hint:
-      g.userPrompt = problem +
-                     (r.studentWork.trimmed().isEmpty()
-                          ? QStringLiteral("\n\nI have not started yet. Give me only the first step, as \"Step 1:\".")
-                          : QStringLiteral("\n\nMy work so far:\n%1\n\nGive me only the next step, as \"Step n:\"; do not "
-                                           "solve the rest.")
-                                .arg(r.studentWork.trimmed()));
-      break;
-    case TutorMode::Explain:
-      g.userPrompt = problem + QStringLiteral("\n\nExplain this step of a solution in more detail, in small steps:\n%1")
-                                   .arg(r.stepText.trimmed());
-      break;
-    case TutorMode::Check:
-      g.userPrompt = problem + QStringLiteral("\n\nHere is my answer:\n%1\n\nCheck it step by step. If it is wrong, "
-                                              "show where it goes wrong and give the right answer in \\boxed{}.")
-                                   .arg(r.studentWork.trimmed());
-      break;
-  }
+  g.systemPrompt = r.systemPrompt;
+  g.history = r.history;
+  g.userPrompt = r.userPrompt;
+  g.conversationKey = r.conversationKey;
   g.enableThinking = r.thinkingBudget != 0;
   g.maxTokens = r.maxTokens;
   g.temperature = r.temperature;
@@ -166,7 +144,7 @@ void TutoringSession::onToken(const GeneratedToken& t) {
     if (t.channel == GeneratedToken::Channel::Thinking) {
       ++thinkingTokens_;
       solution_.thinking += t.text;
-      if (!t.text.isEmpty()) emit thinkingText(t.text);
+      if (!t.text.isEmpty() && request_.streamText) emit thinkingText(t.text);
     } else if (index > 0 && tokens_[index - 1].channel == GeneratedToken::Channel::Thinking) {
       // The control token after thinking text closes the block.
       thinkingDone_ = true;
@@ -182,7 +160,7 @@ void TutoringSession::onToken(const GeneratedToken& t) {
     tokenStart_.push_back(int(solution_.text.size()));
     if (t.channel == GeneratedToken::Channel::Answer) {
       solution_.text += t.text;
-      if (!t.text.isEmpty()) emit answerText(t.text);
+      if (!t.text.isEmpty() && request_.streamText) emit answerText(t.text);
     }
   }
   tokenSteps_.push_back(0);
@@ -196,15 +174,7 @@ void TutoringSession::updateSteps(bool final) {
   if (request_.mode == TutorMode::Hint && !final && spans.size() >= 2) {
     // The next step is complete: stop, and keep only what precedes step 2.
     hintCut_ = true;
-    const int cut = spans[1].start;
-    qsizetype keep = tokens_.size();
-    while (keep > 0 && tokenStart_[keep - 1] >= cut) --keep;
-    tokens_.resize(keep);
-    tokenStart_.resize(keep);
-    tokenSteps_.resize(keep);
-    trace_.expert.resize(keep * trace_.layers);
-    trace_.prob.resize(keep * trace_.layers);
-    solution_.text.truncate(cut);
+    truncateAnswer(spans[1].start);
     if (stop_) stop_->store(true);
     backend_->cancel();
     return;
@@ -223,10 +193,22 @@ void TutoringSession::updateSteps(bool final) {
   }
   solution_.steps = steps;
   attributeTokens();
+  if (!request_.streamText) return;  // the steps are seen in finished()
   for (qsizetype i = emitted_.size(); i < complete; ++i) {
     emitted_.push_back(solution_.steps[i]);
     emit stepCompleted(solution_.steps[i]);
   }
+}
+
+void TutoringSession::truncateAnswer(int cut) {
+  qsizetype keep = tokens_.size();
+  while (keep > 0 && tokenStart_[keep - 1] >= cut) --keep;
+  tokens_.resize(keep);
+  tokenStart_.resize(keep);
+  tokenSteps_.resize(keep);
+  trace_.expert.resize(keep * trace_.layers);
+  trace_.prob.resize(keep * trace_.layers);
+  solution_.text.truncate(cut);
 }
 
 void TutoringSession::attributeTokens() {
@@ -253,6 +235,14 @@ void TutoringSession::attributeTokens() {
 void TutoringSession::onWorkerDone(const QString& error) {
   if (!running_) return;
   if (!thinkingDone_) solution_.thinkingEndToken = int(tokens_.size());
+  if (request_.answerLeak) {
+    const qsizetype cut = request_.answerLeak(solution_.text);
+    if (cut >= 0 && cut < solution_.text.size()) {
+      truncateAnswer(int(cut));
+      solution_.answerRemoved = true;
+      solution_.note = QStringLiteral("Part of this reply gave the final answer away, so it was removed.");
+    }
+  }
   updateSteps(true);
   running_ = false;
   const double seconds = clock_.elapsed() / 1000.0;
@@ -261,8 +251,10 @@ void TutoringSession::onWorkerDone(const QString& error) {
   solution_.cancelled = cancelled_;
   emit tokensPerSecond(solution_.tokensPerSecond);
   solution_.finalAnswer = lastBoxed(solution_.text);
-  if (!solution_.finalAnswer.isEmpty()) {
-    const AnswerVerdict v = checker_ ? checker_(request_.answerKey, solution_.finalAnswer) : AnswerVerdict{};
+  // Only a whole solution is graded: a hint or an explanation boxes partial
+  // results, which are no verdict on anything.
+  if (!solution_.finalAnswer.isEmpty() && request_.mode == TutorMode::Full) {
+    const AnswerVerdict v = request_.problem ? checkAgainstProblem(*request_.problem, solution_.finalAnswer) : AnswerVerdict{};
     if (v.known) solution_.correct = v.correct;
     emit finalAnswerChecked(solution_.finalAnswer, v);
   }

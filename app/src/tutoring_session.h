@@ -21,39 +21,58 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "database.h"
 #include "generation_backend.h"
 #include "routing_trace.h"
+#include "tutor_settings.h"
+#include "zaya/problems/problem.h"
 
 namespace zaya::app {
 
 enum class TutorMode { Full, Hint, Explain, Check };
-QString tutorModeName(TutorMode mode);  // "full", "hint", "explain", "check"
+QString tutorModeName(TutorMode mode);  // "full", "hint", "explain", "check" (solutions.mode)
 
+// One reply to generate. The prompt is assembled by the caller (Tutor, with
+// the wording of tutor_prompts.h); the session only runs it.
 struct TutorRequest {
   TutorMode mode = TutorMode::Full;
   QString problemId{};
-  QString statement{};     // the problem, LaTeX
-  QString answerKey{};     // empty: no verdict
-  QString studentWork{};   // Hint: the work so far; Check: the student's answer / solution
-  QString stepText{};      // Explain: the step to explain
-  int thinkingBudget = 1024;  // tokens of thinking; 0 = thinking off; < 0 = no limit
-  int maxTokens = 4096;
-  float temperature = 0.6f;
-  float topP = 0.95f;
-  bool modelSampling = false;  // GenerationRequest::modelSampling
+  // The problem the reply is graded against (a copy: the bank may go away
+  // while the reply runs): the model's boxed answer is checked with
+  // zaya::problems::check_problem_answer, the rule the student's answers use.
+  // nullopt: no verdict. Only Full replies are graded.
+  std::optional<zaya::problems::Problem> problem{};
+  QString systemPrompt{};
+  QList<ChatTurn> history{};  // earlier turns, assistant turns without thinking
+  QString userPrompt{};
+  QString conversationKey{};  // "<profileId>/<problemId>"
+  // Sampling and budget: TutorSettings' defaults; the Tutor fills them from
+  // the student's settings.
+  int thinkingBudget = TutorSettings::kDefaultThinkingBudget;  // per reply; 0 = thinking off; < 0 = no limit
+  int maxTokens = TutorSettings::kDefaultMaxTokens;
+  float temperature = float(TutorSettings::kDefaultTemperature);
+  float topP = float(TutorSettings::kDefaultTopP);
+  bool modelSampling = TutorSettings::kDefaultModelSampling;
   quint64 seed = 0;
+  // false: the reply's text (thinking, answer, steps) is not emitted while it
+  // streams; it is seen only in finished(), after answerLeak had its say.
+  // Hints use it: their text is checked against the key before anyone sees it.
+  bool streamText = true;
+  // Where the finished answer text starts to give the key away (cut there),
+  // or -1. Applied before finished(); the cut is marked in Solution::note.
+  std::function<qsizetype(const QString& text)> answerLeak{};
 };
 
 struct AnswerVerdict {
-  bool known = false;    // false: no key, no checker, or too complex to check (see reason)
+  bool known = false;    // false: no problem, or too complex to check (see reason)
   bool correct = false;
   QString reason{};
 };
-using AnswerCheckFn = std::function<AnswerVerdict(const QString& key, const QString& candidate)>;
-// The problems library's checker (equivalent forms accepted).
-AnswerVerdict checkWithProblemsLibrary(const QString& key, const QString& candidate);
+// The one grading rule: the problem's key, accepted answers and choices (the
+// option's letter or its value), as for the student's own answers.
+AnswerVerdict checkAgainstProblem(const zaya::problems::Problem& problem, const QString& candidate);
 
 class TutoringSession : public QObject {
   Q_OBJECT
@@ -61,11 +80,10 @@ class TutoringSession : public QObject {
   explicit TutoringSession(std::shared_ptr<GenerationBackend> backend, QObject* parent = nullptr);
   ~TutoringSession() override;
 
-  void setAnswerChecker(AnswerCheckFn fn) { checker_ = std::move(fn); }
   // Save the finished solution (and its trace) for this profile.
   void setStore(Database* db, qint64 profileId, const QString& modelName);
 
-  // The prompt a request becomes (public so the wording is testable).
+  // What the backend is given for a request.
   static GenerationRequest buildRequest(const TutorRequest& request);
 
   void start(const TutorRequest& request);
@@ -99,10 +117,10 @@ class TutoringSession : public QObject {
   void onWorkerDone(const QString& error);
   void updateSteps(bool final);
   void attributeTokens();
+  void truncateAnswer(int cut);  // drops the answer text from `cut` on, with its tokens
 
   std::shared_ptr<GenerationBackend> backend_;
   BackendInfo info_;
-  AnswerCheckFn checker_ = checkWithProblemsLibrary;
   Database* db_ = nullptr;
   qint64 profileId_ = 0;
   QString modelName_;

@@ -64,12 +64,29 @@
       const p = document.createElement("div");
       p.id = "preview";
       p.className = "preview";
-      p.setAttribute("aria-label", "Answer preview");
+      p.setAttribute("aria-label", doc.previewLabel || "Answer preview");
+      if (doc.previewPlaceholder) p.dataset.placeholder = doc.previewPlaceholder;
       root.appendChild(p);
     }
     // A long document reports as soon as its first formulas are typeset;
     // the rest follow without blocking the page.
     window.zayaMath.typeset(root, "document", () => reportRendered(doc.generation | 0));
+  }
+
+  // What the preview box shows: its text, its numbered lines and which of
+  // them are marked (the tutor's verdict on the student's working).
+  function reportPreview() {
+    const p = document.getElementById("preview");
+    const lines = p ? [...p.querySelectorAll(".working-line")] : [];
+    const note = p ? p.querySelector(".working-note") : null;
+    bridge.reportPreview(JSON.stringify({
+      shown: !!p,
+      text: p ? p.textContent : "",
+      lines: lines.length,
+      marked: lines.filter((l) => l.classList.contains("marked")).map((l) => l.dataset.line | 0),
+      note: note ? note.textContent : "",
+      katex: p ? p.querySelectorAll(".katex").length : 0
+    }));
   }
 
   // Model output (solution.js) is typeset with the untrusted profile.
@@ -81,6 +98,7 @@
       bridge = channel.objects.bridge;
       bridge.showDocument.connect(showDocument);
       bridge.showPreview.connect(showPreview);
+      bridge.previewQueried.connect(reportPreview);
       bridge.themeChanged.connect((theme) => {
         document.documentElement.className = theme === "dark" ? "dark" : "light";
       });

@@ -11,6 +11,8 @@
 //   {kind:"status", text}
 //   {kind:"compare", a, b}            show two steps' heatmaps side by side
 //   {kind:"queryHeatmap", index}      report a step's drawn cell values
+// Each step carries an "Ask about this step" button that calls
+// bridge.askAboutStep(step number, 1-based); the app opens the follow-up.
 "use strict";
 
 (function () {
@@ -230,7 +232,15 @@
     if (!s) {
       s = { index: u.index, card: el("section", "card step") };
       s.card.id = "step-" + u.index;
-      s.card.appendChild(el("h2", "", "Step " + (u.index + 1)));
+      const head = el("div", "step-head");
+      head.appendChild(el("h2", "", "Step " + (u.index + 1)));
+      const ask = el("button", "ask-step", "Ask about this step");
+      ask.type = "button";
+      ask.setAttribute("aria-label", "Ask about step " + (u.index + 1));
+      ask.title = "Ask the tutor to explain this step, or ask your own question about it";
+      ask.addEventListener("click", () => window.zayaBridge().askAboutStep(u.index + 1));
+      head.appendChild(ask);
+      s.card.appendChild(head);
       s.body = el("div", "body");
       s.card.appendChild(s.body);
       if (state.hasRouting) {
@@ -337,6 +347,8 @@
       katex: document.querySelectorAll("#steps .katex").length,
       katexErrors: document.querySelectorAll(".katex-error").length,
       heatmaps: document.querySelectorAll("#steps svg.heatmap").length,
+      askButtons: document.querySelectorAll("#steps button.ask-step").length,
+      stepTexts: [...document.querySelectorAll("#steps section.step .body")].map((b) => b.textContent),
       status: (document.getElementById("status") || {}).textContent || ""
     }));
   }

@@ -137,6 +137,18 @@ class TestDatabase : public QObject {
     }
     if (from >= 2) QCOMPARE(db.solutionsFor(1, QStringLiteral("math-1")).size(), 1);
     if (from >= 3) QCOMPARE(db.setByUuid(QStringLiteral("s-1"))->problemIds, QStringList{QStringLiteral("math-1")});
+    if (from >= 2) {
+      // v6: the old solution reads with no note; a conversation turn can name it.
+      const Solution old = db.solutionsFor(1, QStringLiteral("math-1")).front();
+      QVERIFY(!old.answerRemoved);
+      QVERIFY(old.note.isEmpty());
+      QVERIFY(db.solution(old.id)->trace == QByteArray::fromHex("0102"));
+      ConversationTurn turn{.action = TutorAction::Hint, .prompt = QStringLiteral("hint")};
+      Solution reply{.mode = QStringLiteral("hint"), .model = QStringLiteral("m"), .text = QStringLiteral("Step 1")};
+      db.saveConversationTurn(1, QStringLiteral("math-1"), turn, reply);
+      QCOMPARE(db.conversationTurns(1, QStringLiteral("math-1")).size(), 1);
+      QCOMPARE(db.solutionsFor(1, QStringLiteral("math-1")).size(), 2);
+    }
     // Everything added later works on the migrated file.
     if (from >= 1) {
       db.upsertReview({.profileId = 1, .problemId = QStringLiteral("math-1"), .topic = QStringLiteral("Algebra"), .box = 1, .dueAt = 5});

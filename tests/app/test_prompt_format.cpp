@@ -17,6 +17,7 @@
 #include "engine_backend.h"
 #include "prompt_format.h"
 #include "synth_model.h"
+#include "tutor_prompts.h"
 #include "tutoring_session.h"
 #include "zaya/chat_format.h"
 
@@ -111,11 +112,13 @@ QList<int> asList(const std::vector<zaya::TokenId>& ids) { return QList<int>(ids
 // The tutor's requests: a full solution, a hint with work, thinking on and off.
 QList<GenerationRequest> tutorRequests() {
   QList<GenerationRequest> out;
-  TutorRequest full{.mode = TutorMode::Full, .statement = QStringLiteral("Find $x$ if $2x + 3 = 11$.")};
+  TutorRequest full{.mode = TutorMode::Full,
+                    .systemPrompt = tutor_prompts::system(QStringLiteral("Find $x$ if $2x + 3 = 11$.")),
+                    .userPrompt = tutor_prompts::solution()};
   out << TutoringSession::buildRequest(full);
   TutorRequest hint{.mode = TutorMode::Hint,
-                    .statement = QStringLiteral("How many primes are less than $30$?"),
-                    .studentWork = QStringLiteral("2, 3, 5, 7, 11, 13\nso far 6"),
+                    .systemPrompt = tutor_prompts::system(QStringLiteral("How many primes are less than $30$?")),
+                    .userPrompt = tutor_prompts::hint(1, {}, QStringLiteral("2, 3, 5, 7, 11, 13\nso far 6")),
                     .thinkingBudget = 0};
   out << TutoringSession::buildRequest(hint);
   GenerationRequest bare;

@@ -128,7 +128,10 @@ class TestRemoteBackend : public QObject {
     TutoringSession s(backend);
     QSignalSpy noRouting(&s, &TutoringSession::routingUnavailable);
     QSignalSpy done(&s, &TutoringSession::finished);
-    s.start({.statement = QStringLiteral("2x+3=11"), .answerKey = QStringLiteral("4"), .thinkingBudget = -1});
+    zaya::problems::Problem problem;
+    problem.answer = "4";
+    problem.accepted_answers = {"4"};
+    s.start({.problem = problem, .userPrompt = QStringLiteral("2x+3=11"), .thinkingBudget = -1});
     QVERIFY(done.wait(15000));
     QCOMPARE(noRouting.count(), 1);
     QCOMPARE(s.solution().steps.size(), 3);

@@ -11,12 +11,22 @@
 #include "routing_trace.h"
 #include "scripted_backend.h"
 #include "step_segmenter.h"
+#include "tutor_prompts.h"
 #include "tutoring_session.h"
 #include "zaya/tokenizer.h"
 
 using namespace zaya::app;
 
 namespace {
+
+// A problem whose key is `key` (the session grades with the problem's rule).
+zaya::problems::Problem keyed(const char* key) {
+  zaya::problems::Problem p;
+  p.id = "p1";
+  p.answer = key;
+  p.accepted_answers = {key};
+  return p;
+}
 
 std::filesystem::path tokenizerPath() {
   const QString env = qEnvironmentVariable("ZAYA_TOKENIZER_JSON");
@@ -90,7 +100,7 @@ class TestSession : public QObject {
     QSignalSpy steps(&s, &TutoringSession::stepCompleted);
     QSignalSpy thinkingDone(&s, &TutoringSession::thinkingFinished);
     QSignalSpy verdict(&s, &TutoringSession::finalAnswerChecked);
-    s.start({.problemId = QStringLiteral("p1"), .statement = QStringLiteral("If $2x+3=11$, find $x^2$."), .answerKey = QStringLiteral("16"), .thinkingBudget = -1});
+    s.start({.problemId = QStringLiteral("p1"), .problem = keyed("16"), .userPrompt = QStringLiteral("If $2x+3=11$, find $x^2$."), .thinkingBudget = -1});
     QVERIFY(runToEnd(s));
     const Solution& sol = s.solution();
     QCOMPARE(steps.count(), 3);
@@ -141,7 +151,7 @@ class TestSession : public QObject {
       QSignalSpy verdict(&s, &TutoringSession::finalAnswerChecked);
       QElapsedTimer clock;
       clock.start();
-      s.start({.problemId = QStringLiteral("p1"), .statement = QStringLiteral("x"), .answerKey = QStringLiteral("1"), .thinkingBudget = -1});
+      s.start({.problemId = QStringLiteral("p1"), .problem = keyed("1"), .userPrompt = QStringLiteral("x"), .thinkingBudget = -1});
       QVERIFY(runToEnd(s));
       QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
       QCOMPARE(verdict.count(), 1);
@@ -158,7 +168,7 @@ class TestSession : public QObject {
     auto backend = std::make_shared<ScriptedBackend>(script, BackendInfo{QStringLiteral("scripted"), true, kLayers, kExperts, {}});
     TutoringSession s(backend);
     QSignalSpy thinkingDone(&s, &TutoringSession::thinkingFinished);
-    s.start({.problemId = QStringLiteral("p1"), .statement = QStringLiteral("x"), .answerKey = QStringLiteral("16"), .thinkingBudget = 10});
+    s.start({.problemId = QStringLiteral("p1"), .problem = keyed("16"), .userPrompt = QStringLiteral("x"), .thinkingBudget = 10});
     QVERIFY(runToEnd(s));
     QCOMPARE(thinkingDone.count(), 1);
     QCOMPARE(thinkingDone.at(0).at(0).toInt(), 10);     // exactly N thinking tokens
@@ -167,7 +177,7 @@ class TestSession : public QObject {
     QCOMPARE(s.solution().steps.size(), 3);
     QCOMPARE(s.solution().correct, std::optional<bool>(true));
     // Thinking off entirely.
-    s.start({.statement = QStringLiteral("x"), .thinkingBudget = 0});
+    s.start({.userPrompt = QStringLiteral("x"), .thinkingBudget = 0});
     QVERIFY(runToEnd(s));
     QVERIFY(!backend->lastRequest().enableThinking);
   }
@@ -176,14 +186,14 @@ class TestSession : public QObject {
     const auto script = ScriptedBackend::fromText(*tok_, {}, kAnswer, kLayers, kExperts);
     auto backend = std::make_shared<ScriptedBackend>(script, BackendInfo{QStringLiteral("scripted"), true, kLayers, kExperts, {}});
     TutoringSession s(backend);
-    s.start({.mode = TutorMode::Hint, .statement = QStringLiteral("x"), .thinkingBudget = 0});
+    s.start({.mode = TutorMode::Hint, .userPrompt = QStringLiteral("x"), .thinkingBudget = 0});
     QVERIFY(runToEnd(s));
     QCOMPARE(s.solution().steps.size(), 1);
     QVERIFY(s.solution().steps[0].text.startsWith(QStringLiteral("Step 1:")));
     QVERIFY(!s.solution().text.contains(QStringLiteral("Step 2")));
     QCOMPARE(s.solution().steps[0].endToken, s.solution().tokenCount);
     QCOMPARE(s.trace().tokens(), s.solution().tokenCount);
-    QVERIFY(TutoringSession::buildRequest({.mode = TutorMode::Hint, .statement = QStringLiteral("x")}).userPrompt.contains(QStringLiteral("only the first step")));
+    QVERIFY(tutor_prompts::hint(1, {}, {}).contains(QStringLiteral("only the first step")));
   }
 
   void cancelKeepsWhatWasProduced() {
@@ -193,7 +203,7 @@ class TestSession : public QObject {
     TutoringSession s(backend);
     QSignalSpy tokens(&s, &TutoringSession::tokenAdded);
     QSignalSpy done(&s, &TutoringSession::finished);
-    s.start({.statement = QStringLiteral("x"), .thinkingBudget = -1});
+    s.start({.userPrompt = QStringLiteral("x"), .thinkingBudget = -1});
     QTRY_VERIFY_WITH_TIMEOUT(tokens.count() >= 20, 10000);
     s.cancel();
     QVERIFY(done.wait(10000) || done.count() == 1);

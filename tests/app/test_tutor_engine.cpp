@@ -53,7 +53,7 @@ class TestTutorEngine : public QObject {
     TutoringSession s(backend);
     QSignalSpy failed(&s, &TutoringSession::failed);
     QSignalSpy done(&s, &TutoringSession::finished);
-    s.start({.statement = QStringLiteral("What is $2+2$?"), .thinkingBudget = -1, .maxTokens = 3, .temperature = 0.0f});
+    s.start({.userPrompt = QStringLiteral("What is $2+2$?"), .thinkingBudget = -1, .maxTokens = 3, .temperature = 0.0f, .modelSampling = false});
     if (!QTest::qWaitFor([&] { return failed.count() + done.count() > 0; }, 60000)) return QStringLiteral("no answer within 60 s");
     QTest::qWait(50);  // a failure is reported before finished, if at all
     return failed.isEmpty() ? QString() : failed.first().first().toString();
@@ -84,7 +84,7 @@ class TestTutorEngine : public QObject {
     QList<GeneratedToken> seen;
     connect(&s, &TutoringSession::tokenAdded, this, [&](int, const GeneratedToken& t) { seen << t; });
     QSignalSpy done(&s, &TutoringSession::finished);
-    s.start({.problemId = QStringLiteral("p"), .statement = QStringLiteral("What is $1+1$?"), .thinkingBudget = -1, .maxTokens = 24, .temperature = 0.0f});
+    s.start({.problemId = QStringLiteral("p"), .userPrompt = QStringLiteral("What is $1+1$?"), .thinkingBudget = -1, .maxTokens = 24, .temperature = 0.0f, .modelSampling = false});
     QVERIFY(done.wait(120000));
     const Solution& sol = s.solution();
     const int layers = backend_->info().layers;
@@ -125,7 +125,7 @@ class TestTutorEngine : public QObject {
     TutoringSession s(backend_);
     QSignalSpy tokens(&s, &TutoringSession::tokenAdded);
     QSignalSpy done(&s, &TutoringSession::finished);
-    s.start({.statement = QStringLiteral("Count to one hundred."), .thinkingBudget = -1, .maxTokens = 400, .temperature = 0.0f});
+    s.start({.userPrompt = QStringLiteral("Count to one hundred."), .thinkingBudget = -1, .maxTokens = 400, .temperature = 0.0f, .modelSampling = false});
     QTRY_VERIFY_WITH_TIMEOUT(tokens.count() >= 4, 60000);
     s.cancel();
     QVERIFY(done.count() == 1 || done.wait(60000));

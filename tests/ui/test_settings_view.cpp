@@ -154,16 +154,17 @@ class TestSettingsView : public QObject {
     v->maxTokensField()->setValue(1024);
     v->temperatureField()->setValue(0.2);
     v->thinkingBudgetField()->setValue(-1);
-    auto* panel = w.practiceView()->panel();
-    QCOMPARE(panel->maxTokens(), 1024);
-    QCOMPARE(panel->temperature(), 0.2f);
+    // The tutor behind the practice screen holds the settings its requests are made with.
+    auto* tutor = w.practiceView()->panel()->tutor();
+    QCOMPARE(tutor->settings().maxTokens, 1024);
+    QCOMPARE(tutor->settings().temperature, 0.2);
     // The sampling switch reaches the requests the practice screen sends.
-    QVERIFY(panel->modelSampling());
+    QVERIFY(tutor->settings().modelSampling);
     v->modelSamplingSwitch()->click();
-    QVERIFY(!panel->modelSampling());
+    QVERIFY(!tutor->settings().modelSampling);
     v->modelSamplingSwitch()->click();
-    QVERIFY(panel->modelSampling());
-    QCOMPARE(panel->thinkingBudget(), -1);
+    QVERIFY(tutor->settings().modelSampling);
+    QCOMPARE(tutor->settings().thinkingBudget, -1);
     QCOMPARE(v->thinkingBudgetField()->text(), QStringLiteral("No limit"));
     // The theme picked in the View menu is the one Settings shows and saves.
     w.setTheme(QStringLiteral("light"));

@@ -168,8 +168,10 @@ class TestTutorView : public QObject {
     QVERIFY2(synth.exitCode() == 0, synth.readAllStandardError().constData());
     auto backend = app::EngineBackend::load(model, tokenizerPath());
     panel()->setTutorBackend(backend);
-    panel()->setMaxTokens(48);
-    panel()->setThinkingBudget(8);
+    app::TutorSettings settings = panel()->tutor()->settings();
+    settings.maxTokens = 48;
+    settings.thinkingBudget = 8;
+    panel()->tutor()->setSettings(settings);
     QSignalSpy finished(panel(), &ProblemPanel::tutorFinished);
     QVERIFY(panel()->startTutor(app::TutorMode::Full));
     QVERIFY(finished.wait(120000));

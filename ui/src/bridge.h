@@ -1,7 +1,8 @@
 // The only way in or out of a web view: a QWebChannel object named "bridge".
 // In: showDocument(json), showPreview(html). Out: pageReady() once the page has connected, and
 // rendered(generation, katexCount, errorCount) after each document is on
-// screen, echoing the document's generation number.
+// screen, echoing the document's generation number; askAboutStep(step) when a
+// step's "Ask about this step" is pressed.
 #pragma once
 
 #include <QObject>
@@ -29,8 +30,13 @@ class Bridge : public QObject {
   void solutionDrawn(int generation);
   void heatmapReported(int step, const QString& json);
   void stateReported(const QString& json);
+  // To the page: report what the preview box shows (answered by reportPreview).
+  void previewQueried();
   // To the app.
   void pageBecameReady();
+  // The student pressed a step's "Ask about this step" (1-based).
+  void stepQuestionRequested(int step);
+  void previewReported(const QString& json);
   void documentRendered(int generation, int katexCount, int errorCount);
 
  public slots:
@@ -42,6 +48,9 @@ class Bridge : public QObject {
   void reportHeatmap(int step, const QString& json) { emit heatmapReported(step, json); }
   // What the solution page shows (step count, thinking collapsed, badge...).
   void reportState(const QString& json) { emit stateReported(json); }
+  void askAboutStep(int step) { emit stepQuestionRequested(step); }
+  // What the preview box shows (its lines, the marked ones, the note under them).
+  void reportPreview(const QString& json) { emit previewReported(json); }
 
  private:
   bool pageReady_ = false;

@@ -81,6 +81,9 @@ DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(ne
     lastErrors_ = e;
     emit rendered(k, e);
   });
+  connect(bridge_, &Bridge::previewReported, this, [this](const QString& json) {
+    emit previewReported(QJsonDocument::fromJson(json.toUtf8()).object());
+  });
   load(QUrl(QStringLiteral("qrc:///web/page.html")));
 }
 
@@ -98,6 +101,10 @@ void DocumentView::setTheme(const QString& theme) {
 
 void DocumentView::setPreviewHtml(const QString& html) {
   if (bridge_->isPageReady()) emit bridge_->showPreview(html);
+}
+
+void DocumentView::queryPreview() {
+  if (bridge_->isPageReady()) emit bridge_->previewQueried();
 }
 
 void DocumentView::push() {

@@ -21,6 +21,8 @@ class DocumentView : public QWebEngineView {
   // Replaces the answer preview box of the current document (documents with
   // "preview": true) without re-rendering the rest.
   void setPreviewHtml(const QString& html);
+  // Asks the page what its preview box shows; answered by previewReported().
+  void queryPreview();
   Bridge* bridge() const { return bridge_; }
   int lastKatexCount() const { return lastKatex_; }
   // Requests any web view tried to make outside the app's resources (all of
@@ -30,6 +32,8 @@ class DocumentView : public QWebEngineView {
 
  signals:
   void rendered(int katexCount, int errorCount);
+  // {shown, text, lines, marked: [line numbers], note, katex}
+  void previewReported(const QJsonObject& preview);
 
  private:
   void push();

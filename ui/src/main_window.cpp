@@ -197,10 +197,7 @@ void MainWindow::wireBackendLoader() {
 void MainWindow::applySettings() {
   if (!context_->ok()) return;
   const app::TutorSettings s = settings_->settings();
-  ProblemPanel* panel = practice_->panel();
-  panel->setSampling(s.temperature, s.topP, s.modelSampling);
-  panel->setMaxTokens(s.maxTokens);
-  panel->setThinkingBudget(s.thinkingBudget);
+  practice_->panel()->tutor()->setSettings(s);
   applyFontSize(s.fontSize);
 }
 

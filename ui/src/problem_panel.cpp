@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
 #include <QTabWidget>
@@ -20,8 +21,8 @@
 #include "problem_document.h"
 #include "solution_presenter.h"
 #include "solution_view.h"
-
-#include <QMenu>
+#include "step_question_bar.h"
+#include "working_check_box.h"
 
 namespace zaya::ui {
 
@@ -38,28 +39,34 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       verdict_(new QLabel(this)),
       verdictReason_(new QLabel(this)),
       checkRunner_(new app::AnswerCheckRunner(this)),
+      tutor_(new app::Tutor(nullptr, 0, this)),
       solution_(new SolutionView(this)),
       presenter_(new SolutionPresenter(solution_, this)),
+      working_(new WorkingCheckBox(this)),
+      question_(new StepQuestionBar(this)),
       hint_(new QPushButton(tr("Hint"), this)),
       solve_(new QPushButton(tr("Full solution"), this)),
-      explain_(new QPushButton(tr("Explain a step"), this)),
+      askQuestion_(new QPushButton(tr("Ask a question"), this)),
       stop_(new QPushButton(tr("Stop"), this)),
       saved_(new QComboBox(this)),
-      modelNote_(new QLabel(this)) {
+      modelNote_(new QLabel(this)),
+      tutorNote_(new QLabel(this)) {
   statement_->setAccessibleName(tr("Problem statement"));
   reference_->setAccessibleName(tr("Reference solution"));
   tabs_->addTab(statement_, tr("Problem"));
   tabs_->addTab(reference_, tr("Reference solution"));
   tabs_->addTab(solution_, tr("Model solution"));
+  tabs_->addTab(working_, tr("Check my working"));
   solution_->setAccessibleName(tr("Model solution"));
   tabs_->setAccessibleName(tr("Problem tabs"));
   hint_->setToolTip(tr("The next step only (Ctrl+H)"));
   solve_->setToolTip(tr("A full step-by-step solution by ZAYA1-8B (Ctrl+L)"));
-  explain_->setToolTip(tr("Explain one step of the model's solution (Ctrl+E)"));
+  askQuestion_->setToolTip(tr("Ask the tutor your own question about this problem (Ctrl+E); "
+                              "each step of a solution has its own \"Ask about this step\""));
   stop_->setToolTip(tr("Stop writing; what was written is kept (Esc)"));
   hint_->setAccessibleName(tr("Hint"));
   solve_->setAccessibleName(tr("Full solution"));
-  explain_->setAccessibleName(tr("Explain a step"));
+  askQuestion_->setAccessibleName(tr("Ask a question"));
   stop_->setAccessibleName(tr("Stop generation"));
   saved_->setAccessibleName(tr("Saved solutions"));
   saved_->setToolTip(tr("Solutions written for this problem before: open one with its expert views, no model needed"));
@@ -97,7 +104,7 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   auto* tutorRow = new QHBoxLayout;
   tutorRow->addWidget(hint_);
   tutorRow->addWidget(solve_);
-  tutorRow->addWidget(explain_);
+  tutorRow->addWidget(askQuestion_);
   tutorRow->addWidget(stop_);
   tutorRow->addWidget(modelNote_, 1);
   tutorRow->addStretch(0);  // takes the room while the note is hidden
@@ -107,10 +114,16 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   modelNote_->setWordWrap(true);
   modelNote_->hide();
   connect(modelNote_, &QLabel::linkActivated, this, &ProblemPanel::modelManagerRequested);
+  tutorNote_->setAccessibleName(tr("Why the tutor did not answer"));
+  tutorNote_->setTextFormat(Qt::PlainText);
+  tutorNote_->setWordWrap(true);
+  tutorNote_->hide();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 8, 8, 8);
   layout->addWidget(tabs_, 1);
+  layout->addWidget(question_);
   layout->addLayout(tutorRow);
+  layout->addWidget(tutorNote_);
   layout->addLayout(answerRow);
   layout->addWidget(verdict_);
   layout->addWidget(verdictReason_);
@@ -123,27 +136,47 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
   connect(shortcut, &QShortcut::activated, this, [this] { startCheck(); });
   connect(statement_, &DocumentView::rendered, this, &ProblemPanel::statementRendered);
-  connect(hint_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Hint); });
-  connect(solve_, &QPushButton::clicked, this, [this] { startTutor(app::TutorMode::Full); });
+  // A hint reads the student's working, when there is some on the working tab;
+  // the wrong answers checked so far reach it through Tutor::noteAnswer.
+  connect(hint_, &QPushButton::clicked, this, [this] { ask(app::TutorAction::Hint, working_->editor()->toPlainText()); });
+  connect(solve_, &QPushButton::clicked, this, [this] { ask(app::TutorAction::Solution); });
+  connect(askQuestion_, &QPushButton::clicked, this, [this] { question_->open(0, 0); });
   connect(stop_, &QPushButton::clicked, this, &ProblemPanel::stopTutor);
   connect(saved_, &QComboBox::activated, this, [this](int index) {
     if (const qint64 id = saved_->itemData(index).toLongLong(); id > 0) showSavedSolution(id);
   });
-  connect(explain_, &QPushButton::clicked, this, [this] {
-    // Pick the step to explain from the current solution's steps.
-    if (!session_) return;
-    const auto& steps = session_->solution().steps;
-    QMenu menu(this);
-    for (const auto& st : steps) {
-      QString label = st.text.simplified();
-      if (label.size() > 70) label = label.left(68) + QStringLiteral("…");
-      menu.addAction(tr("Step %1: %2").arg(st.index).arg(label), this, [this, i = st.index] { startTutor(app::TutorMode::Explain, i); });
-    }
-    if (!menu.isEmpty()) menu.exec(explain_->mapToGlobal(QPoint(0, explain_->height())));
+  connect(solution_, &SolutionView::stepQuestionRequested, this, &ProblemPanel::openStepQuestion);
+  connect(question_, &StepQuestionBar::askRequested, this, [this](int step, qint64 solutionId, const QString& text) {
+    const bool started = step > 0 ? ask(app::TutorAction::Explain, text, step, solutionId) : ask(app::TutorAction::Question, text);
+    if (started) question_->close();
   });
-  for (auto [key, fn] : {std::pair{QKeySequence(Qt::CTRL | Qt::Key_H), +[](ProblemPanel* p) { p->startTutor(app::TutorMode::Hint); }},
-                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_L), +[](ProblemPanel* p) { p->startTutor(app::TutorMode::Full); }},
-                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_E), +[](ProblemPanel* p) { p->explain_->click(); }},
+  connect(working_, &WorkingCheckBox::checkRequested, this, [this](const QString& working) {
+    if (working.trimmed().isEmpty()) {
+      working_->showProblem(tr("Type your working first, one step per line."));
+      return;
+    }
+    if (ask(app::TutorAction::CheckWorking, working)) working_->showChecking();
+    else working_->showProblem(tutorNote_->text());
+  });
+  connect(tutor_, &app::Tutor::replyStarted, this, &ProblemPanel::onReplyStarted);
+  connect(tutor_, &app::Tutor::replyFinished, this, &ProblemPanel::onReplyFinished);
+  connect(tutor_, &app::Tutor::workingReviewed, this, [this](const app::WorkingReview& review) {
+    working_->showReview(review);
+  });
+  connect(tutor_, &app::Tutor::refused, this, [this](const QString& reason) {
+    tutorNote_->setText(reason);
+    tutorNote_->setVisible(!reason.isEmpty());
+  });
+  // A reply that failed or could not be saved, or a conversation that could not be read, is said.
+  connect(tutor_, &app::Tutor::replyFailed, this, [this](const QString& message) {
+    tutorNote_->setText(message);
+    tutorNote_->setVisible(!message.isEmpty());
+    updateTutorButtons();
+  });
+  connect(tutor_, &app::Tutor::backendChanged, this, &ProblemPanel::updateTutorButtons);
+  for (auto [key, fn] : {std::pair{QKeySequence(Qt::CTRL | Qt::Key_H), +[](ProblemPanel* p) { p->hint_->click(); }},
+                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_L), +[](ProblemPanel* p) { p->solve_->click(); }},
+                         std::pair{QKeySequence(Qt::CTRL | Qt::Key_E), +[](ProblemPanel* p) { p->askQuestion_->click(); }},
                          std::pair{QKeySequence(Qt::Key_Escape), +[](ProblemPanel* p) { p->stopTutor(); }}}) {
     auto* sc = new QShortcut(key, this);
     connect(sc, &QShortcut::activated, this, [this, fn = fn] { fn(this); });
@@ -168,10 +201,18 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   choiceBox_->setVisible(multipleChoice);
   answer_->setEnabled(problem);
   check_->setEnabled(problem);
-  if (session_ && session_->isRunning()) session_->cancel();
+  // The running reply is cancelled and nothing more of it is drawn: it
+  // belongs to the problem being left.
+  presenter_->stop();
+  tutor_->openProblem(problem);
+  shownSolutionId_ = 0;
+  shownSteps_.clear();
+  question_->close();
+  working_->clear();
+  tutorNote_->hide();
   if (problem)
-    solution_->reset(problemTitle(*problem), backend_ ? tr("Ask for a hint (the next step) or a full solution.")
-                                                      : (backendMissing_.isEmpty() ? tr("No model installed yet — hints and solutions need ZAYA1-8B.") : backendMissing_),
+    solution_->reset(problemTitle(*problem), tutor_->backend() ? tr("Ask for a hint (the next step) or a full solution.")
+                                                               : (tutor_->unavailableReason().isEmpty() ? tr("No model installed yet — hints and solutions need ZAYA1-8B.") : tutor_->unavailableReason()),
                      0, 0, false);
   updateTutorButtons();
   if (!problem) {
@@ -203,6 +244,7 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
 void ProblemPanel::setStore(app::Database* db, qint64 profileId) {
   store_ = db;
   profileId_ = profileId;
+  tutor_->setStore(db, profileId);
   refreshSavedSolutions();
 }
 
@@ -222,9 +264,11 @@ void ProblemPanel::refreshSavedSolutions(qint64 selectId) {
   saved_->addItem(tr("Saved solutions (%1)").arg(list.size()), qint64(0));
   for (const app::Solution& s : list) {
     const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(s.createdAt), QLocale::ShortFormat);
-    const QString mode = s.mode == QLatin1String("hint")      ? tr("hint")
-                         : s.mode == QLatin1String("explain") ? tr("explanation")
-                                                               : tr("solution");
+    const QString mode = s.mode == QLatin1String("hint")            ? tr("hint")
+                         : s.mode == QLatin1String("explain")       ? tr("explanation")
+                         : s.mode == QLatin1String("question")      ? tr("answer to a question")
+                         : s.mode == QLatin1String("check") || s.mode == QLatin1String("check-working") ? tr("check of your working")
+                                                                     : tr("solution");
     QString verdict;
     if (s.cancelled) verdict = tr(" · stopped");
     else if (s.correct) verdict = *s.correct ? tr(" · verified") : tr(" · incorrect");
@@ -242,11 +286,13 @@ bool ProblemPanel::showSavedSolution(qint64 solutionId) {
     return false;
   }
   if (!s || s->problemId != QString::fromStdString(problem_->id)) return false;
-  if (session_ && session_->isRunning()) return false;  // the live solution owns the view
+  if (tutor_->isRunning()) return false;  // the live reply owns the view
   const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(s->createdAt), QLocale::LongFormat);
   presenter_->show(*s, tr("Saved solution — %1").arg(problemTitle(*problem_)),
                    tr("Written by %1 on %2").arg(s->model.isEmpty() ? tr("the model") : s->model, when));
   tabs_->setCurrentWidget(solution_);
+  shownSolutionId_ = s->id;
+  shownSteps_ = s->steps;
   const QSignalBlocker block(saved_);
   saved_->setCurrentIndex(std::max(0, saved_->findData(solutionId)));
   return true;
@@ -256,82 +302,101 @@ void ProblemPanel::setTheme(const QString& theme) {
   statement_->setTheme(theme);
   reference_->setTheme(theme);
   solution_->setTheme(theme);
+  working_->setTheme(theme);
   updateTutorButtons();  // the note's link takes the new theme's colour
 }
 
 void ProblemPanel::setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason) {
-  backend_ = std::move(backend);
-  backendMissing_ = unavailableReason;
+  tutor_->setBackend(std::move(backend), unavailableReason);
   updateTutorButtons();
 }
 
+app::TutoringSession* ProblemPanel::tutorSession() const { return tutor_->session(); }
+
 void ProblemPanel::updateTutorButtons() {
-  const bool running = session_ && session_->isRunning();
-  const bool usable = backend_ && problem_ && !running;
-  for (QPushButton* b : {hint_, solve_}) b->setEnabled(usable);
-  explain_->setEnabled(usable && session_ && !session_->solution().steps.isEmpty());
+  const bool hasBackend = tutor_->backend() != nullptr;
+  const bool running = tutor_->isRunning();
+  const bool usable = hasBackend && problem_ && !running;
+  for (QPushButton* b : {hint_, solve_, askQuestion_}) b->setEnabled(usable);
   stop_->setEnabled(running);
-  const QString why = backend_ ? QString()
-                               : (backendMissing_.isEmpty() ? tr("No model installed — hints and solutions need ZAYA1-8B")
-                                                            : backendMissing_);
-  for (QPushButton* b : {hint_, solve_, explain_}) b->setStatusTip(why);
-  if (!backend_) {
+  question_->setAskAvailable(usable);
+  const QString why = hasBackend ? QString()
+                                 : (tutor_->unavailableReason().isEmpty() ? tr("No model installed — hints and solutions need ZAYA1-8B")
+                                                                          : tutor_->unavailableReason());
+  working_->setCheckAvailable(usable, why);
+  for (QPushButton* b : {hint_, solve_, askQuestion_}) b->setStatusTip(why);
+  if (!hasBackend) {
     hint_->setToolTip(why);
     solve_->setToolTip(why);
   }
-  modelNote_->setVisible(!backend_);
-  if (!backend_)
+  modelNote_->setVisible(!hasBackend);
+  if (!hasBackend)
     // The link colour is written out: a rich-text label does not follow the
     // palette's Link colour when the theme changes.
     modelNote_->setText(tr("%1 <a href=\"models\" style=\"color: %2\">Open the model manager</a> (Ctrl+4)")
                             .arg(why.toHtmlEscaped(), QApplication::palette().color(QPalette::Link).name()));
 }
 
-bool ProblemPanel::startTutor(app::TutorMode mode, int step) {
-  if (!backend_ || !problem_ || (session_ && session_->isRunning())) return false;
-  app::TutorRequest r;
-  r.mode = mode;
-  r.problemId = QString::fromStdString(problem_->id);
-  QString statement = QString::fromStdString(problem_->statement_latex);
-  for (const auto& c : problem_->choices)
-    statement += QStringLiteral("\n(%1) %2").arg(QString::fromStdString(c.label), QString::fromStdString(c.text));
-  r.statement = statement;
-  r.answerKey = QString::fromStdString(problem_->answer);
-  r.studentWork = answer_->text();
-  r.thinkingBudget = thinkingBudget_;
-  r.maxTokens = maxTokens_;
-  r.temperature = temperature_;
-  r.topP = topP_;
-  r.modelSampling = modelSampling_;
-  if (mode == app::TutorMode::Explain) {
-    if (!session_) return false;
-    for (const auto& st : session_->solution().steps)
-      if (st.index == step) r.stepText = st.text;
-    if (r.stepText.isEmpty()) return false;
-  }
-  if (session_) session_->deleteLater();
-  session_ = new app::TutoringSession(backend_, this);
-  if (store_) session_->setStore(store_, profileId_, session_->backendInfo().name);
-  if (mode == app::TutorMode::Hint) ++hintsUsed_;
-  connect(session_, &app::TutoringSession::finished, this, [this](const app::Solution& s) {
-    updateTutorButtons();
-    refreshSavedSolutions(s.id);
-    emit tutorFinished(s);
-  });
-  connect(session_, &app::TutoringSession::failed, this, [this] { updateTutorButtons(); });
-  connect(session_, &app::TutoringSession::tokensPerSecond, this, &ProblemPanel::tutorSpeed);
-  const QString what = mode == app::TutorMode::Hint ? tr("Hint") : mode == app::TutorMode::Explain ? tr("Explanation of step %1").arg(step) : tr("Solution");
-  presenter_->follow(session_, tr("%1 — %2").arg(what, problemTitle(*problem_)),
-                     tr("Written by %1").arg(session_->backendInfo().name));
-  tabs_->setCurrentWidget(solution_);
-  session_->start(r);
+bool ProblemPanel::ask(app::TutorAction action, const QString& text, int step, qint64 solutionId) {
+  if (!problem_) return false;
+  tutorNote_->hide();
+  if (!tutor_->ask(action, text, step, solutionId)) return false;  // refused(reason) is shown
+  if (action == app::TutorAction::Hint) ++hintsUsed_;
   updateTutorButtons();
   return true;
 }
 
-void ProblemPanel::stopTutor() {
-  if (session_ && session_->isRunning()) session_->cancel();
+bool ProblemPanel::startTutor(app::TutorMode mode) {
+  return ask(mode == app::TutorMode::Hint ? app::TutorAction::Hint : app::TutorAction::Solution,
+             mode == app::TutorMode::Hint ? working_->editor()->toPlainText() : QString());
 }
+
+void ProblemPanel::setMaxTokens(int tokens) {
+  app::TutorSettings s = tutor_->settings();
+  s.maxTokens = tokens;
+  tutor_->setSettings(s);
+}
+
+void ProblemPanel::onReplyStarted(app::TutoringSession* session, app::TutorAction action, const QString& title) {
+  shownSolutionId_ = 0;
+  shownSteps_.clear();
+  connect(session, &app::TutoringSession::tokensPerSecond, this, &ProblemPanel::tutorSpeed);
+  connect(session, &app::TutoringSession::failed, this, [this](const QString& message) {
+    updateTutorButtons();
+    working_->showProblem(tr("The tutor could not answer: %1").arg(message));
+  });
+  presenter_->follow(session, problem_ ? tr("%1 — %2").arg(title, problemTitle(*problem_)) : title,
+                     tr("Written by %1").arg(session->backendInfo().name));
+  // A check of the student's working is read where it was typed; the whole
+  // reply is still on the solution tab.
+  if (action != app::TutorAction::CheckWorking) tabs_->setCurrentWidget(solution_);
+  updateTutorButtons();
+}
+
+void ProblemPanel::onReplyFinished(const app::Solution& solution, app::TutorAction) {
+  updateTutorButtons();
+  // A reply about a problem the student has left is not drawn here.
+  if (!problem_ || solution.problemId != QString::fromStdString(problem_->id)) return;
+  shownSolutionId_ = solution.id;
+  shownSteps_ = solution.steps;
+  refreshSavedSolutions(solution.id);
+  emit tutorFinished(solution);
+}
+
+void ProblemPanel::openStepQuestion(int step) {
+  if (!problem_ || step < 1) return;
+  // While a reply streams its steps are only in the session.
+  const QList<app::SolutionStep>& steps =
+      shownSteps_.isEmpty() && tutor_->session() ? tutor_->session()->solution().steps : shownSteps_;
+  QString text;
+  for (const auto& st : steps)
+    if (st.index == step) text = st.text;
+  question_->open(step, shownSolutionId_, text);
+}
+
+void ProblemPanel::showWorkingTab() { tabs_->setCurrentWidget(working_); }
+
+void ProblemPanel::stopTutor() { tutor_->cancel(); }
 
 bool ProblemPanel::pickChoice(const QString& label) {
   for (QAbstractButton* b : choices_->buttons())
@@ -396,6 +461,7 @@ void ProblemPanel::finishCheck(const QString& answer, const problems::Verdict& v
   showVerdict(v);
   // Neither right nor wrong: not an attempt to count in the student's progress.
   if (v.undecided) return;
+  tutor_->noteAnswer(answer, v.equivalent);  // a wrong answer goes into the next hint
   emit answerChecked(QString::fromStdString(problem_->id), answer, v.equivalent, QString::fromStdString(v.reason),
                      shownFor_.isValid() ? shownFor_.elapsed() : 0);
 }

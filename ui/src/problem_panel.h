@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "answer_check_runner.h"
+#include "records.h"
+#include "tutor.h"
 #include "tutoring_session.h"
 #include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem.h"
@@ -30,6 +32,8 @@ namespace zaya::ui {
 class DocumentView;
 class SolutionPresenter;
 class SolutionView;
+class StepQuestionBar;
+class WorkingCheckBox;
 
 class ProblemPanel : public QWidget {
   Q_OBJECT
@@ -50,12 +54,20 @@ class ProblemPanel : public QWidget {
   bool pickChoice(const QString& label);
   void showReferenceTab();
 
+  // The tutor behind the hint, solution, question and check-my-working
+  // buttons: it builds the prompts, keeps the problem's conversation and
+  // saves every reply; the panel only draws what it emits.
+  app::Tutor* tutor() const { return tutor_; }
   // The model that writes hints and solutions; null with a reason when there is none.
   void setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason = {});
-  // Starts a hint, a full solution or an explanation of step `step` (1-based) of the current solution.
-  bool startTutor(app::TutorMode mode, int step = 0);
+  // Asks the tutor (see app::Tutor::ask); false when it cannot start now (the reason is shown).
+  bool ask(app::TutorAction action, const QString& text = {}, int step = 0, qint64 solutionId = 0);
+  // A hint or full solution (the command line's --solve); `mode` Full = Solution.
+  bool startTutor(app::TutorMode mode);
+  // The token limit of later replies (the command line's --max-tokens).
+  void setMaxTokens(int tokens);
   void stopTutor();
-  app::TutoringSession* tutorSession() const { return session_; }
+  app::TutoringSession* tutorSession() const;
   SolutionView* solutionView() const { return solution_; }
   SolutionPresenter* presenter() const { return presenter_; }
   // Where finished solutions are saved and reopened from (null: not saved).
@@ -64,22 +76,20 @@ class ProblemPanel : public QWidget {
   // beside the tutor buttons; picking one shows it with its expert views.
   QComboBox* savedSolutions() const { return saved_; }
   bool showSavedSolution(qint64 solutionId);
+  // The saved solution on the solution tab (0: a live or unsaved one, or none).
+  qint64 shownSolutionId() const { return shownSolutionId_; }
+  // Opens the follow-up box about step `step` (1-based) of the solution on the
+  // solution tab; what each step's "Ask about this step" does.
+  void openStepQuestion(int step);
+  StepQuestionBar* stepQuestionBar() const { return question_; }
+  WorkingCheckBox* workingBox() const { return working_; }
+  void showWorkingTab();
   // Hints asked for since the problem was opened (recorded with the attempt).
   int hintsUsed() const { return hintsUsed_; }
-  void setThinkingBudget(int tokens) { thinkingBudget_ = tokens; }
-  void setMaxTokens(int tokens) { maxTokens_ = tokens; }
-  int maxTokens() const { return maxTokens_; }
-  int thinkingBudget() const { return thinkingBudget_; }
-  float temperature() const { return temperature_; }
-  float topP() const { return topP_; }
-  void setSampling(double temperature, double topP, bool modelSampling) {
-    temperature_ = float(temperature);
-    topP_ = float(topP);
-    modelSampling_ = modelSampling;
-  }
-  bool modelSampling() const { return modelSampling_; }
   // The line under the tutor buttons that says why there is no model and links to the model manager.
   QLabel* modelNote() const { return modelNote_; }
+  // Why the tutor refused the last request (plain text; hidden when none).
+  QLabel* tutorNote() const { return tutorNote_; }
 
   DocumentView* statementView() const { return statement_; }
   DocumentView* referenceView() const { return reference_; }
@@ -104,6 +114,8 @@ class ProblemPanel : public QWidget {
   void finishCheck(const QString& answer, const problems::Verdict& v);
   void updateTutorButtons();
   void refreshSavedSolutions(qint64 selectId = 0);
+  void onReplyStarted(app::TutoringSession* session, app::TutorAction action, const QString& title);
+  void onReplyFinished(const app::Solution& solution, app::TutorAction action);
 
   const problems::Problem* problem_ = nullptr;
   QTabWidget* tabs_;
@@ -120,25 +132,25 @@ class ProblemPanel : public QWidget {
   QString pendingAnswer_;     // what the running check is about
   std::string pendingProblem_;
   QElapsedTimer shownFor_;
+  app::Tutor* tutor_;
   SolutionView* solution_;
   SolutionPresenter* presenter_;
+  WorkingCheckBox* working_;
+  StepQuestionBar* question_;
   QPushButton* hint_;
   QPushButton* solve_;
-  QPushButton* explain_;
+  QPushButton* askQuestion_;
   QPushButton* stop_;
   QComboBox* saved_;
   app::Database* store_ = nullptr;
   qint64 profileId_ = 0;
   int hintsUsed_ = 0;
   QLabel* modelNote_;
-  std::shared_ptr<app::GenerationBackend> backend_;
-  QString backendMissing_;
-  app::TutoringSession* session_ = nullptr;
-  int thinkingBudget_ = 1024;
-  int maxTokens_ = 4096;
-  float temperature_ = 0.6f;
-  float topP_ = 0.95f;
-  bool modelSampling_ = true;
+  QLabel* tutorNote_;
+  // What the solution tab shows: the saved solution's id (0: live or unsaved)
+  // and its steps, for "Ask about this step".
+  qint64 shownSolutionId_ = 0;
+  QList<app::SolutionStep> shownSteps_;
 };
 
 }  // namespace zaya::ui

@@ -86,6 +86,13 @@ void SolutionPresenter::follow(app::TutoringSession* session, const QString& tit
   tick_.start();
 }
 
+void SolutionPresenter::stop() {
+  if (session_) session_->disconnect(this);
+  session_ = nullptr;
+  tick_.stop();
+  thinkingDirty_ = tailDirty_ = false;
+}
+
 QString SolutionPresenter::withDeviceNote(const QString& text) const {
   const QString note = session_ ? session_->deviceNote() : QString();
   if (note.isEmpty()) return text;

@@ -20,6 +20,9 @@ class SolutionPresenter : public QObject {
 
   // Follows `session` from now on; call before session->start().
   void follow(app::TutoringSession* session, const QString& title, const QString& meta);
+  // Stops following the session: nothing more of it is drawn (the student
+  // opened another problem while it was writing).
+  void stop();
   // Draws a stored solution.
   void show(const app::Solution& solution, const QString& title, const QString& meta);
 

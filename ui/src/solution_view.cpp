@@ -27,6 +27,7 @@ SolutionView::SolutionView(QWidget* parent) : DocumentView(parent) {
     }
     emit heatmapReported(step, counts);
   });
+  connect(bridge(), &Bridge::stepQuestionRequested, this, &SolutionView::stepQuestionRequested);
   connect(bridge(), &Bridge::stateReported, this, [this](const QString& json) {
     emit stateReported(QJsonDocument::fromJson(json.toUtf8()).object());
   });

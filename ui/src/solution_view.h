@@ -50,6 +50,8 @@ class SolutionView : public DocumentView {
   void updatesDrawn();  // every update sent so far is on the page
   void heatmapReported(int step, const zaya::ui::RouteCounts& counts);
   void stateReported(const QJsonObject& state);
+  // The student pressed "Ask about this step" on step `step` (1-based).
+  void stepQuestionRequested(int step);
 
  private:
   void send(QJsonObject update);
