@@ -15,6 +15,7 @@
 #include "problem_panel.h"
 #include "solution_view.h"
 #include "theme.h"
+#include "tutor.h"
 
 namespace {
 
@@ -84,11 +85,13 @@ int main(int argc, char** argv) {
   if (parser.isSet(solveOpt)) {
     waitForSolution = true;
     auto* panel = window.practiceView()->panel();
-    panel->setMaxTokens(parser.value(maxTokensOpt).toInt());
+    zaya::app::TutorSettings settings = panel->tutor()->settings();
+    settings.maxTokens = parser.value(maxTokensOpt).toInt();
+    panel->tutor()->setSettings(settings);
     auto started = std::make_shared<bool>(false);
     auto tryStart = [&window, panel, started] {
       if (*started || !window.isBankLoaded() || !panel->problem()) return;
-      *started = panel->startTutor(zaya::app::TutorMode::Full);
+      *started = panel->ask(zaya::app::TutorAction::Solution);
     };
     QObject::connect(&window, &zaya::ui::MainWindow::modelLoaded, &app, [&app, tryStart](bool ok, const QString& message) {
       if (!ok) {

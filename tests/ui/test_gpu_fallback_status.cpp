@@ -90,7 +90,7 @@ class TestGpuFallbackStatus : public QObject {
         app::BackendInfo{QStringLiteral("scripted"), true, 4, 16, {}});
     panel->setTutorBackend(backend);
     QSignalSpy finished(panel, &ui::ProblemPanel::tutorFinished);
-    QVERIFY(panel->startTutor(app::TutorMode::Full));
+    QVERIFY(panel->ask(app::TutorAction::Solution));
     QVERIFY(finished.wait(30000));
     ui::SolutionView* view = panel->solutionView();
     QSignalSpy drawn(view, &ui::SolutionView::updatesDrawn);

@@ -83,7 +83,7 @@ class TestTutorView : public QObject {
         app::BackendInfo{QStringLiteral("scripted"), true, 4, 16, {}});
     panel()->setTutorBackend(backend);
     QSignalSpy finished(panel(), &ProblemPanel::tutorFinished);
-    QVERIFY(panel()->startTutor(app::TutorMode::Full));
+    QVERIFY(panel()->ask(app::TutorAction::Solution));
     QVERIFY(finished.wait(30000));
     QVERIFY(waitDrawn(panel()->solutionView()));
     const QJsonObject st = pageState(panel()->solutionView());
@@ -142,7 +142,7 @@ class TestTutorView : public QObject {
     backend->setDelayMs(30);
     panel()->setTutorBackend(backend);
     QSignalSpy finished(panel(), &ProblemPanel::tutorFinished);
-    QVERIFY(panel()->startTutor(app::TutorMode::Full));
+    QVERIFY(panel()->ask(app::TutorAction::Solution));
     QTest::qWait(600);
     QVERIFY(panel()->tutorSession()->isRunning());
     panel()->stopTutor();
@@ -173,7 +173,7 @@ class TestTutorView : public QObject {
     settings.thinkingBudget = 8;
     panel()->tutor()->setSettings(settings);
     QSignalSpy finished(panel(), &ProblemPanel::tutorFinished);
-    QVERIFY(panel()->startTutor(app::TutorMode::Full));
+    QVERIFY(panel()->ask(app::TutorAction::Solution));
     QVERIFY(finished.wait(120000));
     QVERIFY(waitDrawn(panel()->solutionView()));
     const auto* session = panel()->tutorSession();

@@ -346,17 +346,6 @@ bool ProblemPanel::ask(app::TutorAction action, const QString& text, int step, q
   return true;
 }
 
-bool ProblemPanel::startTutor(app::TutorMode mode) {
-  return ask(mode == app::TutorMode::Hint ? app::TutorAction::Hint : app::TutorAction::Solution,
-             mode == app::TutorMode::Hint ? working_->editor()->toPlainText() : QString());
-}
-
-void ProblemPanel::setMaxTokens(int tokens) {
-  app::TutorSettings s = tutor_->settings();
-  s.maxTokens = tokens;
-  tutor_->setSettings(s);
-}
-
 void ProblemPanel::onReplyStarted(app::TutoringSession* session, app::TutorAction action, const QString& title) {
   shownSolutionId_ = 0;
   shownSteps_.clear();

@@ -62,10 +62,6 @@ class ProblemPanel : public QWidget {
   void setTutorBackend(std::shared_ptr<app::GenerationBackend> backend, const QString& unavailableReason = {});
   // Asks the tutor (see app::Tutor::ask); false when it cannot start now (the reason is shown).
   bool ask(app::TutorAction action, const QString& text = {}, int step = 0, qint64 solutionId = 0);
-  // A hint or full solution (the command line's --solve); `mode` Full = Solution.
-  bool startTutor(app::TutorMode mode);
-  // The token limit of later replies (the command line's --max-tokens).
-  void setMaxTokens(int tokens);
   void stopTutor();
   app::TutoringSession* tutorSession() const;
   SolutionView* solutionView() const { return solution_; }
