@@ -3,12 +3,12 @@
 // buttons, and the checker's verdict with its reason.
 #pragma once
 
-#include <QElapsedTimer>
 #include <QWidget>
 
 #include <memory>
 
 #include "answer_check_runner.h"
+#include "attempt_tracker.h"
 #include "tutoring_session.h"
 #include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem.h"
@@ -48,6 +48,8 @@ class ProblemPanel : public QWidget {
   void startCheck();
   bool checkRunning() const;
   bool pickChoice(const QString& label);
+  // The reference solution (or answer key) tab, also Ctrl+Shift+R; seeing it
+  // makes the following attempts helped (attempt_tracker.h).
   void showReferenceTab();
 
   // The model that writes hints and solutions; null with a reason when there is none.
@@ -64,8 +66,11 @@ class ProblemPanel : public QWidget {
   // beside the tutor buttons; picking one shows it with its expert views.
   QComboBox* savedSolutions() const { return saved_; }
   bool showSavedSolution(qint64 solutionId);
+  // The open problem's active time and help, and its last counted attempt
+  // (what answerChecked reported).
+  app::AttemptTracker& attemptTracker() { return tracker_; }
   // Hints asked for since the problem was opened (recorded with the attempt).
-  int hintsUsed() const { return hintsUsed_; }
+  int hintsUsed() const { return tracker_.help().hints; }
   void setThinkingBudget(int tokens) { thinkingBudget_ = tokens; }
   void setMaxTokens(int tokens) { maxTokens_ = tokens; }
   int maxTokens() const { return maxTokens_; }
@@ -89,6 +94,8 @@ class ProblemPanel : public QWidget {
   QString verdictReasonText() const;
 
  signals:
+  // A new attempt: an answer the checker decided, other than the previous
+  // attempt's; `milliseconds` is its active time (attempt_tracker.h).
   void answerChecked(const QString& problemId, const QString& answer, bool correct, const QString& reason,
                      qint64 milliseconds);
   void statementRendered();
@@ -97,7 +104,15 @@ class ProblemPanel : public QWidget {
   // The student followed the "no model" note's link.
   void modelManagerRequested();
 
+ protected:
+  bool event(QEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
+  // What the model solution tab shows: seeing a full solution there is help.
+  enum class SolutionShown { Nothing, Hint, Explanation, Full };
+  void noteSolutionShown(SolutionShown what);
+  void noteTabShown(int index);
   void showVerdict(const problems::Verdict& v);
   QString currentAnswer() const;
   // Shows the verdict and reports it; an undecided one is not reported as an attempt.
@@ -119,7 +134,8 @@ class ProblemPanel : public QWidget {
   app::AnswerCheckRunner* checkRunner_;
   QString pendingAnswer_;     // what the running check is about
   std::string pendingProblem_;
-  QElapsedTimer shownFor_;
+  app::AttemptTracker tracker_;
+  SolutionShown solutionShown_ = SolutionShown::Nothing;
   SolutionView* solution_;
   SolutionPresenter* presenter_;
   QPushButton* hint_;
@@ -129,7 +145,6 @@ class ProblemPanel : public QWidget {
   QComboBox* saved_;
   app::Database* store_ = nullptr;
   qint64 profileId_ = 0;
-  int hintsUsed_ = 0;
   QLabel* modelNote_;
   std::shared_ptr<app::GenerationBackend> backend_;
   QString backendMissing_;
