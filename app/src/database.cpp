@@ -17,6 +17,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "app_info.h"
@@ -43,6 +44,18 @@ QString kindName(AppError::Kind kind) {
 QString roleName(Role role) { return role == Role::Teacher ? QStringLiteral("teacher") : QStringLiteral("student"); }
 
 namespace {
+
+// Attempts record the help used before them (attempt_tracker.h): counts of
+// explanations and questions, and whether a model or the reference solution
+// was seen. Older rows get zeros: nothing was recorded then. Self-contained,
+// so it can take any place at the end of the list.
+const QStringList kAttemptHelpStep = {
+    "ALTER TABLE attempts ADD COLUMN explanations_used INTEGER NOT NULL DEFAULT 0 CHECK (explanations_used >= 0)",
+    "ALTER TABLE attempts ADD COLUMN questions_asked INTEGER NOT NULL DEFAULT 0 CHECK (questions_asked >= 0)",
+    "ALTER TABLE attempts ADD COLUMN model_solution_viewed INTEGER NOT NULL DEFAULT 0 CHECK (model_solution_viewed IN (0, 1))",
+    "ALTER TABLE attempts ADD COLUMN reference_solution_viewed INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (reference_solution_viewed IN (0, 1))",
+};
 
 // ---------------------------------------------------------------------------
 // The schema, as forward migrations. Migration i (0-based) takes a database
@@ -223,6 +236,8 @@ const QList<QStringList>& migrations() {
           "ALTER TABLE solutions ADD COLUMN answer_removed INTEGER NOT NULL DEFAULT 0 CHECK (answer_removed IN (0, 1))",
           "ALTER TABLE solutions ADD COLUMN note TEXT NOT NULL DEFAULT ''",
       },
+      // v7: the help used before each attempt, and its active time.
+      kAttemptHelpStep,
   };
   return steps;
 }
@@ -271,7 +286,7 @@ ClassInfo readClass(const QSqlQuery& q) {
 
 const char* kAttemptColumns =
     "id, profile_id, problem_id, topic, difficulty, answer, correct, millis_taken, hints_used, set_id, created_at, "
-    "grade_override";
+    "grade_override, explanations_used, questions_asked, model_solution_viewed, reference_solution_viewed";
 Attempt readAttempt(const QSqlQuery& q) {
   Attempt a;
   a.id = q.value(0).toLongLong();
@@ -286,6 +301,10 @@ Attempt readAttempt(const QSqlQuery& q) {
   a.setId = toOptionalInt(q.value(9));
   a.createdAt = q.value(10).toLongLong();
   a.gradeOverride = toOptionalBool(q.value(11));
+  a.explanationsUsed = q.value(12).toInt();
+  a.questionsAsked = q.value(13).toInt();
+  a.modelSolutionViewed = q.value(14).toInt() != 0;
+  a.referenceSolutionViewed = q.value(15).toInt() != 0;
   return a;
 }
 
@@ -673,7 +692,8 @@ qint64 Database::insertAttempt(const Attempt& a) {
   write([&] {
     auto q = prepare(QStringLiteral(
         "INSERT INTO attempts (profile_id, problem_id, topic, difficulty, answer, correct, millis_taken, hints_used, "
-        "set_id, created_at, grade_override) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "set_id, created_at, grade_override, explanations_used, questions_asked, model_solution_viewed, "
+        "reference_solution_viewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(a.profileId);
     q.addBindValue(str(a.problemId));
     q.addBindValue(str(a.topic));
@@ -685,6 +705,10 @@ qint64 Database::insertAttempt(const Attempt& a) {
     q.addBindValue(optionalInt(a.setId));
     q.addBindValue(a.createdAt ? a.createdAt : nowMs());
     q.addBindValue(optionalBool(a.gradeOverride));
+    q.addBindValue(std::max(0, a.explanationsUsed));
+    q.addBindValue(std::max(0, a.questionsAsked));
+    q.addBindValue(int(a.modelSolutionViewed));
+    q.addBindValue(int(a.referenceSolutionViewed));
     exec(q, "recording an attempt");
     id = q.lastInsertId().toLongLong();
   });
@@ -1219,9 +1243,11 @@ qint64 Database::restoreProfile(const QString& file) {
                          "FROM bk.assignments b")
               .arg(setOf),
           QStringLiteral("INSERT INTO main.attempts (profile_id, problem_id, topic, difficulty, answer, correct, "
-                         "millis_taken, hints_used, set_id, created_at, grade_override) SELECT :p, b.problem_id, b.topic, "
-                         "b.difficulty, b.answer, b.correct, b.millis_taken, b.hints_used, %1, b.created_at, "
-                         "b.grade_override FROM bk.attempts b ORDER BY b.id")
+                         "millis_taken, hints_used, set_id, created_at, grade_override, explanations_used, "
+                         "questions_asked, model_solution_viewed, reference_solution_viewed) SELECT :p, b.problem_id, "
+                         "b.topic, b.difficulty, b.answer, b.correct, b.millis_taken, b.hints_used, %1, b.created_at, "
+                         "b.grade_override, b.explanations_used, b.questions_asked, b.model_solution_viewed, "
+                         "b.reference_solution_viewed FROM bk.attempts b ORDER BY b.id")
               .arg(setOf),
           QStringLiteral(
               "INSERT INTO main.solutions (profile_id, problem_id, mode, model, thinking, text, steps, "

@@ -50,7 +50,7 @@ struct CalibrationCell {
 
 class Database {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   // ReadOnly opens an existing file without writing anything beside it (a
   // damaged file, a read-only folder); every write then throws ReadOnly.

@@ -29,7 +29,8 @@ QHash<QString, ProblemStatus> problemStatuses(const QList<Attempt>& attempts, co
   for (const Attempt& a : attempts) {
     ProblemStatus& s = out[a.problemId];
     ++s.attempts;
-    if (a.effectiveCorrect()) s.standing = ProblemStanding::Solved;
+    // Right after seeing a solution is not solved (docs/app-core.md, "Helped attempts").
+    if (a.effectiveCorrect() && !a.helped()) s.standing = ProblemStanding::Solved;
     else if (s.standing == ProblemStanding::Untried) s.standing = ProblemStanding::Tried;
   }
   for (const ReviewItem& r : due) out[r.problemId].dueForReview = true;

@@ -15,7 +15,10 @@ constexpr qint64 kDayMs = 24LL * 3600 * 1000;
 
 QDate localDay(qint64 ms, const QTimeZone& zone) { return QDateTime::fromMSecsSinceEpoch(ms, zone).date(); }
 
-bool unassistedCorrect(const Attempt& a) { return a.effectiveCorrect() && a.hintsUsed == 0; }
+// A right answer given after seeing a solution is not a solve: mastery counts
+// it as neither right nor right-alone (docs/app-core.md, "Helped attempts").
+bool solvedCorrect(const Attempt& a) { return a.effectiveCorrect() && !a.helped(); }
+bool unassistedCorrect(const Attempt& a) { return solvedCorrect(a) && a.hintsUsed == 0; }
 
 MasteryLevel earnedLevel(TopicMastery& m) {
   using namespace mastery;
@@ -69,7 +72,7 @@ QList<TopicMastery> computeMastery(const QList<Attempt>& attempts, qint64 now, c
     m.attempts = int(list.size());
     QSet<QDate> days;
     for (const auto& a : list) {
-      if (a.effectiveCorrect()) {
+      if (solvedCorrect(a)) {
         m.lastCorrectAt = std::max(m.lastCorrectAt, a.createdAt);
         days.insert(localDay(a.createdAt, zone));
       }
@@ -80,7 +83,7 @@ QList<TopicMastery> computeMastery(const QList<Attempt>& attempts, qint64 now, c
     const qsizetype first = std::max<qsizetype>(0, list.size() - mastery::kRecentWindow);
     for (qsizetype i = first; i < list.size(); ++i) {
       ++m.recentCount;
-      if (list[i].effectiveCorrect()) ++m.recentCorrect;
+      if (solvedCorrect(list[i])) ++m.recentCorrect;
       if (unassistedCorrect(list[i])) ++m.recentUnassisted;
     }
     m.earned = earnedLevel(m);
@@ -101,13 +104,15 @@ QList<TopicMastery> computeMastery(const QList<Attempt>& attempts, qint64 now, c
 
 std::optional<ReviewItem> scheduleAfterAnswer(const std::optional<ReviewItem>& current, const Attempt& a) {
   const qint64 now = a.createdAt;
-  if (!a.effectiveCorrect()) {
+  // Wrong, or right with a solution seen: not known yet, so back to box 1 and
+  // due tomorrow. Only a wrong answer is a lapse: a helped one was not missed.
+  if (!a.effectiveCorrect() || a.helped()) {
     ReviewItem r = current.value_or(ReviewItem{});
     r.profileId = a.profileId;
     r.problemId = a.problemId;
     r.topic = a.topic;
     r.box = 1;
-    r.lapses += 1;
+    if (!a.effectiveCorrect()) r.lapses += 1;
     r.lastReviewedAt = now;
     r.dueAt = now + review::kIntervalDays[0] * kDayMs;
     return r;

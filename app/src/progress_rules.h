@@ -25,7 +25,7 @@ struct TopicMastery {
   MasteryLevel level = MasteryLevel::None;     // after decay
   MasteryLevel earned = MasteryLevel::None;    // before decay
   int attempts = 0;
-  int recentCorrect = 0;        // correct among the last kRecentWindow attempts
+  int recentCorrect = 0;        // correct among the last kRecentWindow attempts (helped ones not)
   int recentUnassisted = 0;     // of those, without hints
   int recentCount = 0;          // size of that window (<= kRecentWindow)
   int hardUnassisted = 0;       // unassisted correct answers at difficulty >= 3
@@ -57,6 +57,8 @@ inline constexpr int kIntervalDays[kBoxes] = {1, 3, 7, 16, 35};
 
 // The schedule after an answer. nullopt: not (or no longer) in the queue.
 //  - wrong: into box 1 (or back to it), lapses + 1, due in 1 day;
+//  - right after seeing the model or reference solution (Attempt::helped):
+//    into box 1 (or back to it) like a wrong answer, but no lapse;
 //  - right with no item: stays out of the queue;
 //  - right with hints: same box, due after that box's interval;
 //  - right without hints: next box, due after its interval; right in box 5 graduates.

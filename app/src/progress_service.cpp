@@ -21,6 +21,10 @@ Attempt ProgressService::recordAttempt(const NewAttempt& n) {
   a.correct = n.correct;
   a.millisTaken = std::max<qint64>(0, n.millisTaken);
   a.hintsUsed = std::max(0, n.hintsUsed);
+  a.explanationsUsed = std::max(0, n.explanationsUsed);
+  a.questionsAsked = std::max(0, n.questionsAsked);
+  a.modelSolutionViewed = n.modelSolutionViewed;
+  a.referenceSolutionViewed = n.referenceSolutionViewed;
   a.setId = n.setId;
   a.createdAt = QDateTime::currentMSecsSinceEpoch();
   db_.write([&] {

@@ -18,8 +18,12 @@ struct NewAttempt {
   int difficulty = 1;
   QString answer{};
   bool correct = false;       // the answer checker's verdict
-  qint64 millisTaken = 0;
-  int hintsUsed = 0;
+  qint64 millisTaken = 0;     // active time (attempt_tracker.h)
+  int hintsUsed = 0;          // the help before the attempt, as in Attempt
+  int explanationsUsed = 0;
+  int questionsAsked = 0;
+  bool modelSolutionViewed = false;
+  bool referenceSolutionViewed = false;
   std::optional<qint64> setId{};
 };
 

@@ -40,13 +40,24 @@ struct Attempt {
   int difficulty = 1;  // 1..5
   QString answer{};      // what the student entered
   bool correct = false;
+  // Active time of this attempt: since the previous attempt or the opening,
+  // without idle pauses or time away from the window (attempt_tracker.h).
+  // Rows from before schema v6 hold the time since the problem was opened.
   qint64 millisTaken = 0;
+  // The help used on the problem before the attempt, counted from its opening.
   int hintsUsed = 0;
+  int explanationsUsed = 0;
+  int questionsAsked = 0;
+  bool modelSolutionViewed = false;
+  bool referenceSolutionViewed = false;
   std::optional<qint64> setId{};  // the problem set it was done for, if any
   qint64 createdAt = 0;
   // A teacher's correction of the verdict (null: the checker's verdict stands).
   std::optional<bool> gradeOverride{};
   bool effectiveCorrect() const { return gradeOverride.value_or(correct); }
+  // Answered with a solution seen: right or not, it does not show the student
+  // can solve the problem (docs/app-core.md, "Helped attempts").
+  bool helped() const { return modelSolutionViewed || referenceSolutionViewed; }
 };
 
 struct SolutionStep {

@@ -40,6 +40,9 @@ void seedAtVersion(const QString& path, int v) {
     if (v >= 3)
       run("INSERT INTO problem_sets (uuid, class_id, class_uuid, title, problem_ids, allow_hints, allow_solutions, "
           "created_at) VALUES ('s-1', 1, 'c-1', 'Week 1', '[\"math-1\"]', 1, 0, 11)");
+    if (v >= 4)
+      run("INSERT INTO review_items (profile_id, problem_id, topic, box, due_at, lapses, last_reviewed_at) "
+          "VALUES (1, 'math-1', 'Algebra', 3, 500, 2, 100)");
   }
   QSqlDatabase::removeDatabase(name);
 }
@@ -131,8 +134,14 @@ class TestDatabase : public QObject {
       const auto attempts = db.attempts(1);
       QCOMPARE(attempts.size(), 1);
       QCOMPARE(attempts[0].answer, QStringLiteral("1/2"));
+      QCOMPARE(attempts[0].millisTaken, 5000);
+      QVERIFY(attempts[0].correct);
       QVERIFY(!attempts[0].setId);            // column added by v3
       QVERIFY(!attempts[0].gradeOverride);
+      // Columns added by v6: no help was recorded before.
+      QCOMPARE(attempts[0].explanationsUsed, 0);
+      QCOMPARE(attempts[0].questionsAsked, 0);
+      QVERIFY(!attempts[0].helped());
       QCOMPARE(db.setting(QStringLiteral("theme")), QStringLiteral("dark"));
     }
     if (from >= 2) QCOMPARE(db.solutionsFor(1, QStringLiteral("math-1")).size(), 1);
@@ -149,8 +158,26 @@ class TestDatabase : public QObject {
       QCOMPARE(db.conversationTurns(1, QStringLiteral("math-1")).size(), 1);
       QCOMPARE(db.solutionsFor(1, QStringLiteral("math-1")).size(), 2);
     }
+    if (from >= 4) {
+      const auto r = db.review(1, QStringLiteral("math-1"));
+      QVERIFY(r);
+      QCOMPARE(r->box, 3);
+      QCOMPARE(r->lapses, 2);
+    }
     // Everything added later works on the migrated file.
     if (from >= 1) {
+      Attempt helped;
+      helped.profileId = 1;
+      helped.problemId = QStringLiteral("math-2");
+      helped.topic = QStringLiteral("Algebra");
+      helped.explanationsUsed = 2;
+      helped.questionsAsked = 1;
+      helped.referenceSolutionViewed = true;
+      const auto back = db.attempt(db.insertAttempt(helped));
+      QVERIFY(back);
+      QCOMPARE(back->explanationsUsed, 2);
+      QCOMPARE(back->questionsAsked, 1);
+      QVERIFY(back->referenceSolutionViewed && !back->modelSolutionViewed);
       db.upsertReview({.profileId = 1, .problemId = QStringLiteral("math-1"), .topic = QStringLiteral("Algebra"), .box = 1, .dueAt = 5});
       QCOMPARE(db.dueReviews(1, 10).size(), 1);
     }
@@ -200,6 +227,12 @@ class TestDatabase : public QObject {
     for (int i = 0; i < 5; ++i) {
       Attempt a{.profileId = ada, .problemId = QStringLiteral("a%1").arg(i), .topic = QStringLiteral("Geometry"), .answer = QStringLiteral("%1").arg(i)};
       if (i == 2) a.setId = setId;
+      if (i == 3) {  // the help columns travel too
+        a.hintsUsed = 1;
+        a.explanationsUsed = 2;
+        a.questionsAsked = 3;
+        a.modelSolutionViewed = true;
+      }
       db.insertAttempt(a);
     }
     db.insertAttempt({.profileId = bob, .problemId = QStringLiteral("b"), .topic = QStringLiteral("Algebra")});
@@ -221,6 +254,10 @@ class TestDatabase : public QObject {
     QCOMPARE(attempts.size(), 5);
     QCOMPARE(attempts[2].setId.has_value(), true);
     QCOMPARE(other.set(*attempts[2].setId)->title, QStringLiteral("W1"));
+    QCOMPARE(attempts[3].hintsUsed, 1);
+    QCOMPARE(attempts[3].explanationsUsed, 2);
+    QCOMPARE(attempts[3].questionsAsked, 3);
+    QVERIFY(attempts[3].modelSolutionViewed && !attempts[3].referenceSolutionViewed);
     QCOMPARE(other.assignedSets(restored).size(), 1);
     QCOMPARE(other.solutionsFor(restored, QStringLiteral("a0")).size(), 1);
     const auto sol = other.solution(other.solutionsFor(restored, QStringLiteral("a0"))[0].id);

@@ -324,7 +324,16 @@ void MainWindow::recordAnswer(const QString& problemId, const QString& answer, b
     if (!context_->auth().isTeacher())
       for (const auto& s : context_->classroom().mySets())
         if (s.problemIds.contains(problemId) && (!a.setId || s.id > *a.setId)) a.setId = s.id;
-    a.hintsUsed = practice_->panel()->hintsUsed();
+    // The help before the attempt, from the panel's tracker when the answer is
+    // the attempt it just counted (docs/app-core.md, "Attempts: time and help").
+    const app::AttemptTracker& tracker = practice_->panel()->attemptTracker();
+    if (const auto& t = tracker.lastAttempt(); t && tracker.problemId() == problemId && t->answer == answer) {
+      a.hintsUsed = t->help.hints;
+      a.explanationsUsed = t->help.explanations;
+      a.questionsAsked = t->help.questions;
+      a.modelSolutionViewed = t->help.modelSolutionViewed;
+      a.referenceSolutionViewed = t->help.referenceSolutionViewed;
+    }
     context_->progress().recordAttempt(a);
   } catch (const app::AppError& e) {
     context_->storage().reportNotSaved(what, e);

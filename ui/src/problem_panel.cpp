@@ -131,6 +131,12 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   connect(answer_, &QLineEdit::textChanged, this, [this](const QString& text) {
     statement_->setPreviewHtml(answerPreviewHtml(text));
   });
+  // Typing, clicking and scrolling anywhere in the panel end an idle pause.
+  qApp->installEventFilter(this);
+  connect(tabs_, &QTabWidget::currentChanged, this, &ProblemPanel::noteTabShown);
+  auto* referenceShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this);
+  connect(referenceShortcut, &QShortcut::activated, this, &ProblemPanel::showReferenceTab);
+  tabs_->setTabToolTip(1, tr("The worked solution from the problem bank (Ctrl+Shift+R)"));
   connect(answer_, &QLineEdit::returnPressed, this, [this] { startCheck(); });
   connect(check_, &QPushButton::clicked, this, [this] { startCheck(); });
   auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
@@ -215,8 +221,10 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
                                                                : (tutor_->unavailableReason().isEmpty() ? tr("No model installed yet — hints and solutions need ZAYA1-8B.") : tutor_->unavailableReason()),
                      0, 0, false);
   updateTutorButtons();
+  solutionShown_ = SolutionShown::Nothing;
   if (!problem) {
     tabs_->setTabEnabled(1, false);
+    tracker_.open({});
     return;
   }
   if (multipleChoice) {
@@ -236,8 +244,7 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   tabs_->setTabEnabled(1, true);
   tabs_->setTabText(1, problem->has_solution() ? tr("Reference solution") : tr("Answer key"));
   tabs_->setCurrentIndex(0);
-  shownFor_.start();
-  hintsUsed_ = 0;
+  tracker_.open(QString::fromStdString(problem->id));
   refreshSavedSolutions();
 }
 
@@ -293,6 +300,9 @@ bool ProblemPanel::showSavedSolution(qint64 solutionId) {
   tabs_->setCurrentWidget(solution_);
   shownSolutionId_ = s->id;
   shownSteps_ = s->steps;
+  noteSolutionShown(s->mode == QLatin1String("hint")      ? SolutionShown::Hint
+                    : s->mode == QLatin1String("explain") ? SolutionShown::Explanation
+                                                          : SolutionShown::Full);
   const QSignalBlocker block(saved_);
   saved_->setCurrentIndex(std::max(0, saved_->findData(solutionId)));
   return true;
@@ -341,7 +351,18 @@ bool ProblemPanel::ask(app::TutorAction action, const QString& text, int step, q
   if (!problem_) return false;
   tutorNote_->hide();
   if (!tutor_->ask(action, text, step, solutionId)) return false;  // refused(reason) is shown
-  if (action == app::TutorAction::Hint) ++hintsUsed_;
+  // What the student sees of the reply counts as help for the next attempt
+  // (attempt_tracker.h): a full solution as soon as its tab shows.
+  switch (action) {
+    case app::TutorAction::Hint: noteSolutionShown(SolutionShown::Hint); break;
+    case app::TutorAction::Explain: noteSolutionShown(SolutionShown::Explanation); break;
+    case app::TutorAction::Question:
+    case app::TutorAction::CheckWorking:
+      tracker_.noteHelp(app::AttemptTracker::Help::Question);
+      noteSolutionShown(SolutionShown::Nothing);
+      break;
+    case app::TutorAction::Solution: noteSolutionShown(SolutionShown::Full); break;
+  }
   updateTutorButtons();
   return true;
 }
@@ -396,7 +417,53 @@ bool ProblemPanel::pickChoice(const QString& label) {
   return false;
 }
 
-void ProblemPanel::showReferenceTab() { tabs_->setCurrentIndex(1); }
+void ProblemPanel::showReferenceTab() {
+  if (problem_) tabs_->setCurrentIndex(1);
+}
+
+void ProblemPanel::noteSolutionShown(SolutionShown what) {
+  solutionShown_ = what;
+  // A hint or an explanation is counted once, when it is asked for or
+  // reopened; a full solution is seen whenever its tab is shown.
+  if (what == SolutionShown::Hint) tracker_.noteHelp(app::AttemptTracker::Help::Hint);
+  if (what == SolutionShown::Explanation) tracker_.noteHelp(app::AttemptTracker::Help::Explanation);
+  noteTabShown(tabs_->currentIndex());
+}
+
+void ProblemPanel::noteTabShown(int index) {
+  if (!problem_) return;
+  tracker_.noteActivity();
+  if (index == 1) tracker_.noteHelp(app::AttemptTracker::Help::ReferenceSolution);
+  if (tabs_->widget(index) == solution_ && solutionShown_ == SolutionShown::Full)
+    tracker_.noteHelp(app::AttemptTracker::Help::ModelSolution);
+}
+
+bool ProblemPanel::event(QEvent* event) {
+  // Time counts only while the problem is in front of the student: not while
+  // another window is active, nor while another screen of the app is shown.
+  // (Window activation reaches every visible widget of the window.)
+  switch (event->type()) {
+    case QEvent::WindowActivate: tracker_.setWindowActive(true); break;
+    case QEvent::WindowDeactivate:
+    case QEvent::Hide: tracker_.setWindowActive(false); break;
+    case QEvent::Show: tracker_.setWindowActive(isActiveWindow()); break;
+    default: break;
+  }
+  return QWidget::event(event);
+}
+
+bool ProblemPanel::eventFilter(QObject* watched, QEvent* event) {
+  switch (event->type()) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::Wheel:
+      if (auto* w = qobject_cast<QWidget*>(watched); w && (w == this || isAncestorOf(w))) tracker_.noteActivity();
+      break;
+    default:
+      break;
+  }
+  return QWidget::eventFilter(watched, event);
+}
 
 QString ProblemPanel::currentAnswer() const {
   if (!problem_) return {};
@@ -450,9 +517,17 @@ void ProblemPanel::finishCheck(const QString& answer, const problems::Verdict& v
   showVerdict(v);
   // Neither right nor wrong: not an attempt to count in the student's progress.
   if (v.undecided) return;
+  const auto attempt = tracker_.attempt(answer);
+  if (!attempt) {
+    // Check pressed again on the same answer: the verdict again, not a second attempt.
+    verdictReason_->setText((v.reason.empty() ? QString() : QString::fromStdString(v.reason) + QLatin1Char('\n')) +
+                            tr("The same answer as your last check, so it is not counted again."));
+    verdictReason_->show();
+    return;
+  }
   tutor_->noteAnswer(answer, v.equivalent);  // a wrong answer goes into the next hint
   emit answerChecked(QString::fromStdString(problem_->id), answer, v.equivalent, QString::fromStdString(v.reason),
-                     shownFor_.isValid() ? shownFor_.elapsed() : 0);
+                     attempt->activeMillis);
 }
 
 void ProblemPanel::showVerdict(const problems::Verdict& v) {

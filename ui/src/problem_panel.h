@@ -3,7 +3,6 @@
 // buttons, and the checker's verdict with its reason.
 #pragma once
 
-#include <QElapsedTimer>
 #include <QWidget>
 
 #include <memory>
@@ -11,6 +10,7 @@
 #include "answer_check_runner.h"
 #include "records.h"
 #include "tutor.h"
+#include "attempt_tracker.h"
 #include "tutoring_session.h"
 #include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem.h"
@@ -52,6 +52,8 @@ class ProblemPanel : public QWidget {
   void startCheck();
   bool checkRunning() const;
   bool pickChoice(const QString& label);
+  // The reference solution (or answer key) tab, also Ctrl+Shift+R; seeing it
+  // makes the following attempts helped (attempt_tracker.h).
   void showReferenceTab();
 
   // The tutor behind the hint, solution, question and check-my-working
@@ -80,8 +82,11 @@ class ProblemPanel : public QWidget {
   StepQuestionBar* stepQuestionBar() const { return question_; }
   WorkingCheckBox* workingBox() const { return working_; }
   void showWorkingTab();
+  // The open problem's active time and help, and its last counted attempt
+  // (what answerChecked reported).
+  app::AttemptTracker& attemptTracker() { return tracker_; }
   // Hints asked for since the problem was opened (recorded with the attempt).
-  int hintsUsed() const { return hintsUsed_; }
+  int hintsUsed() const { return tracker_.help().hints; }
   // The line under the tutor buttons that says why there is no model and links to the model manager.
   QLabel* modelNote() const { return modelNote_; }
   // Why the tutor refused the last request (plain text; hidden when none).
@@ -95,6 +100,8 @@ class ProblemPanel : public QWidget {
   QString verdictReasonText() const;
 
  signals:
+  // A new attempt: an answer the checker decided, other than the previous
+  // attempt's; `milliseconds` is its active time (attempt_tracker.h).
   void answerChecked(const QString& problemId, const QString& answer, bool correct, const QString& reason,
                      qint64 milliseconds);
   void statementRendered();
@@ -103,7 +110,15 @@ class ProblemPanel : public QWidget {
   // The student followed the "no model" note's link.
   void modelManagerRequested();
 
+ protected:
+  bool event(QEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
+  // What the model solution tab shows: seeing a full solution there is help.
+  enum class SolutionShown { Nothing, Hint, Explanation, Full };
+  void noteSolutionShown(SolutionShown what);
+  void noteTabShown(int index);
   void showVerdict(const problems::Verdict& v);
   QString currentAnswer() const;
   // Shows the verdict and reports it; an undecided one is not reported as an attempt.
@@ -127,8 +142,9 @@ class ProblemPanel : public QWidget {
   app::AnswerCheckRunner* checkRunner_;
   QString pendingAnswer_;     // what the running check is about
   std::string pendingProblem_;
-  QElapsedTimer shownFor_;
   app::Tutor* tutor_;
+  app::AttemptTracker tracker_;
+  SolutionShown solutionShown_ = SolutionShown::Nothing;
   SolutionView* solution_;
   SolutionPresenter* presenter_;
   WorkingCheckBox* working_;
@@ -140,7 +156,6 @@ class ProblemPanel : public QWidget {
   QComboBox* saved_;
   app::Database* store_ = nullptr;
   qint64 profileId_ = 0;
-  int hintsUsed_ = 0;
   QLabel* modelNote_;
   QLabel* tutorNote_;
   // What the solution tab shows: the saved solution's id (0: live or unsaved)
