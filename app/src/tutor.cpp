@@ -1,5 +1,7 @@
 #include "tutor.h"
 
+#include "app_info.h"
+#include "backend_loader.h"
 #include "hint_guard.h"
 #include "tutor_prompts.h"
 
@@ -29,7 +31,10 @@ TutorMode modeFor(TutorAction action) {
 }
 }  // namespace
 
-Tutor::Tutor(Database* db, qint64 profileId, QObject* parent) : QObject(parent), db_(db), profileId_(profileId) {
+Tutor::Tutor(Database* db, qint64 profileId, QObject* parent)
+    : QObject(parent), db_(db), profileId_(profileId), loader_(new BackendLoader(dataDirectory() + QStringLiteral("/models"), this)) {
+  connect(loader_, &BackendLoader::loaded, this,
+          [this](std::shared_ptr<GenerationBackend> backend, const QString& why) { setBackend(std::move(backend), why); });
   qRegisterMetaType<TutorAction>();
   qRegisterMetaType<WorkingReview>();
   qRegisterMetaType<Solution>();
@@ -46,8 +51,12 @@ void Tutor::setStore(Database* db, qint64 profileId) {
   db_ = db;
   profileId_ = profileId;
   wrongAnswers_.clear();
+  // Another student's attempts start afresh on the same problem.
+  attempts_.open(problem_ ? QString::fromStdString(problem_->id) : QString());
   loadConversation();
 }
+
+void Tutor::loadBackend() { loader_->load(db_); }
 
 void Tutor::setSettings(const TutorSettings& settings) { settings_ = settings; }
 
@@ -66,6 +75,7 @@ void Tutor::openProblem(const zaya::problems::Problem* problem) {
   problem_.reset();
   if (problem) problem_ = *problem;
   wrongAnswers_.clear();
+  attempts_.open(problem ? QString::fromStdString(problem->id) : QString());
   loadConversation();
 }
 

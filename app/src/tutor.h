@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 
+#include "attempt_tracker.h"
 #include "database.h"
 #include "generation_backend.h"
 #include "tutor_settings.h"
@@ -35,6 +36,8 @@
 #include "zaya/problems/problem.h"
 
 namespace zaya::app {
+
+class BackendLoader;
 
 class Tutor : public QObject {
   Q_OBJECT
@@ -47,6 +50,15 @@ class Tutor : public QObject {
   void setBackend(std::shared_ptr<GenerationBackend> backend, const QString& unavailableReason = {});
   std::shared_ptr<GenerationBackend> backend() const { return backend_; }
   QString unavailableReason() const { return unavailableReason_; }
+  // Where the backend comes from: the remote server, the local engine (model,
+  // device, tokenizer) or none, as the settings in `db` say; loaded off the
+  // GUI thread, and each load's result becomes the tutor's backend.
+  // Other screens follow the loader's signals (status line, expert views).
+  BackendLoader& backendLoader() { return *loader_; }
+  void loadBackend();
+  // The open problem's active time, help used and attempts; opened with it.
+  AttemptTracker& attempts() { return attempts_; }
+  const AttemptTracker& attempts() const { return attempts_; }
   // The model name saved with each reply ("" = the backend's own name).
   void setModelName(const QString& name) { modelName_ = name; }
 
@@ -98,6 +110,8 @@ class Tutor : public QObject {
 
   Database* db_ = nullptr;
   qint64 profileId_ = 0;
+  BackendLoader* loader_;
+  AttemptTracker attempts_;
   TutorSettings settings_;
   std::shared_ptr<GenerationBackend> backend_;
   QString unavailableReason_;

@@ -151,7 +151,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   applySettings();
   refreshStatus();
   startBankLoad();
-  loader_ = new app::BackendLoader(app::dataDirectory() + QStringLiteral("/models"), this);
+  loader_ = &practice_->panel()->tutor()->backendLoader();
   wireBackendLoader();
   startModelLoad();
   // Live speed; the device line is read again each time, since a GPU failure
@@ -165,7 +165,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
 
 void MainWindow::startModelLoad() {
   backend_.reset();  // the status line stops asking the model being replaced
-  loader_->load(context_->ok() ? &context_->database() : nullptr);
+  practice_->panel()->tutor()->loadBackend();
 }
 
 void MainWindow::wireBackendLoader() {
@@ -185,7 +185,7 @@ void MainWindow::wireBackendLoader() {
           [this](std::shared_ptr<app::GenerationBackend> backend, const QString& why) {
             const bool wasLoading = std::exchange(modelLoading_, false);
             if (wasLoading) statusBar()->clearMessage();
-            practice_->panel()->setTutorBackend(backend, why);
+            // The tutor took the backend already (it owns the loader).
             backend_ = loader_->engine();
             refreshStatus();
             // A model that was being read and failed says so where the student looks.

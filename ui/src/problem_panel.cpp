@@ -224,7 +224,6 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   solutionShown_ = SolutionShown::Nothing;
   if (!problem) {
     tabs_->setTabEnabled(1, false);
-    tracker_.open({});
     return;
   }
   if (multipleChoice) {
@@ -244,7 +243,6 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
   tabs_->setTabEnabled(1, true);
   tabs_->setTabText(1, problem->has_solution() ? tr("Reference solution") : tr("Answer key"));
   tabs_->setCurrentIndex(0);
-  tracker_.open(QString::fromStdString(problem->id));
   refreshSavedSolutions();
 }
 
@@ -358,7 +356,7 @@ bool ProblemPanel::ask(app::TutorAction action, const QString& text, int step, q
     case app::TutorAction::Explain: noteSolutionShown(SolutionShown::Explanation); break;
     case app::TutorAction::Question:
     case app::TutorAction::CheckWorking:
-      tracker_.noteHelp(app::AttemptTracker::Help::Question);
+      tutor_->attempts().noteHelp(app::AttemptTracker::Help::Question);
       noteSolutionShown(SolutionShown::Nothing);
       break;
     case app::TutorAction::Solution: noteSolutionShown(SolutionShown::Full); break;
@@ -425,17 +423,17 @@ void ProblemPanel::noteSolutionShown(SolutionShown what) {
   solutionShown_ = what;
   // A hint or an explanation is counted once, when it is asked for or
   // reopened; a full solution is seen whenever its tab is shown.
-  if (what == SolutionShown::Hint) tracker_.noteHelp(app::AttemptTracker::Help::Hint);
-  if (what == SolutionShown::Explanation) tracker_.noteHelp(app::AttemptTracker::Help::Explanation);
+  if (what == SolutionShown::Hint) tutor_->attempts().noteHelp(app::AttemptTracker::Help::Hint);
+  if (what == SolutionShown::Explanation) tutor_->attempts().noteHelp(app::AttemptTracker::Help::Explanation);
   noteTabShown(tabs_->currentIndex());
 }
 
 void ProblemPanel::noteTabShown(int index) {
   if (!problem_) return;
-  tracker_.noteActivity();
-  if (index == 1) tracker_.noteHelp(app::AttemptTracker::Help::ReferenceSolution);
+  tutor_->attempts().noteActivity();
+  if (index == 1) tutor_->attempts().noteHelp(app::AttemptTracker::Help::ReferenceSolution);
   if (tabs_->widget(index) == solution_ && solutionShown_ == SolutionShown::Full)
-    tracker_.noteHelp(app::AttemptTracker::Help::ModelSolution);
+    tutor_->attempts().noteHelp(app::AttemptTracker::Help::ModelSolution);
 }
 
 bool ProblemPanel::event(QEvent* event) {
@@ -443,10 +441,10 @@ bool ProblemPanel::event(QEvent* event) {
   // another window is active, nor while another screen of the app is shown.
   // (Window activation reaches every visible widget of the window.)
   switch (event->type()) {
-    case QEvent::WindowActivate: tracker_.setWindowActive(true); break;
+    case QEvent::WindowActivate: tutor_->attempts().setWindowActive(true); break;
     case QEvent::WindowDeactivate:
-    case QEvent::Hide: tracker_.setWindowActive(false); break;
-    case QEvent::Show: tracker_.setWindowActive(isActiveWindow()); break;
+    case QEvent::Hide: tutor_->attempts().setWindowActive(false); break;
+    case QEvent::Show: tutor_->attempts().setWindowActive(isActiveWindow()); break;
     default: break;
   }
   return QWidget::event(event);
@@ -457,7 +455,7 @@ bool ProblemPanel::eventFilter(QObject* watched, QEvent* event) {
     case QEvent::KeyPress:
     case QEvent::MouseButtonPress:
     case QEvent::Wheel:
-      if (auto* w = qobject_cast<QWidget*>(watched); w && (w == this || isAncestorOf(w))) tracker_.noteActivity();
+      if (auto* w = qobject_cast<QWidget*>(watched); w && (w == this || isAncestorOf(w))) tutor_->attempts().noteActivity();
       break;
     default:
       break;
@@ -517,7 +515,7 @@ void ProblemPanel::finishCheck(const QString& answer, const problems::Verdict& v
   showVerdict(v);
   // Neither right nor wrong: not an attempt to count in the student's progress.
   if (v.undecided) return;
-  const auto attempt = tracker_.attempt(answer);
+  const auto attempt = tutor_->attempts().attempt(answer);
   if (!attempt) {
     // Check pressed again on the same answer: the verdict again, not a second attempt.
     verdictReason_->setText((v.reason.empty() ? QString() : QString::fromStdString(v.reason) + QLatin1Char('\n')) +

@@ -84,9 +84,9 @@ class ProblemPanel : public QWidget {
   void showWorkingTab();
   // The open problem's active time and help, and its last counted attempt
   // (what answerChecked reported).
-  app::AttemptTracker& attemptTracker() { return tracker_; }
+  app::AttemptTracker& attemptTracker() { return tutor_->attempts(); }
   // Hints asked for since the problem was opened (recorded with the attempt).
-  int hintsUsed() const { return tracker_.help().hints; }
+  int hintsUsed() const { return tutor_->attempts().help().hints; }
   // The line under the tutor buttons that says why there is no model and links to the model manager.
   QLabel* modelNote() const { return modelNote_; }
   // Why the tutor refused the last request (plain text; hidden when none).
@@ -143,7 +143,6 @@ class ProblemPanel : public QWidget {
   QString pendingAnswer_;     // what the running check is about
   std::string pendingProblem_;
   app::Tutor* tutor_;
-  app::AttemptTracker tracker_;
   SolutionShown solutionShown_ = SolutionShown::Nothing;
   SolutionView* solution_;
   SolutionPresenter* presenter_;
