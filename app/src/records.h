@@ -42,7 +42,7 @@ struct Attempt {
   bool correct = false;
   // Active time of this attempt: since the previous attempt or the opening,
   // without idle pauses or time away from the window (attempt_tracker.h).
-  // Rows from before schema v6 hold the time since the problem was opened.
+  // Rows from before schema v7 hold the time since the problem was opened.
   qint64 millisTaken = 0;
   // The help used on the problem before the attempt, counted from its opening.
   int hintsUsed = 0;
