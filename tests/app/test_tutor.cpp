@@ -181,6 +181,37 @@ class TestTutor : public QObject {
     QVERIFY(tutor.conversation().isEmpty());
   }
 
+  // Every setting of TutorSettings reaches the request the backend gets.
+  void theSettingsReachTheRequest() {
+    auto backend = scripted({QStringLiteral("Step 1: $x = 4$, so \\boxed{16}")});
+    Tutor tutor(nullptr, 1);
+    tutor.setBackend(backend);
+    TutorSettings s;
+    s.maxTokens = 321;
+    s.temperature = 0.25;
+    s.topP = 0.8;
+    s.modelSampling = false;
+    s.thinkingBudget = 0;  // thinking off
+    tutor.setSettings(s);
+    const auto p = linear();
+    tutor.openProblem(&p);
+    run(tutor, TutorAction::Solution);
+    QCOMPARE(backend->requests().size(), 1);
+    const GenerationRequest& r = backend->requests().front();
+    QCOMPARE(r.maxTokens, 321);
+    QCOMPARE(r.temperature, 0.25f);
+    QCOMPARE(r.topP, 0.8f);
+    QVERIFY(!r.modelSampling);
+    QVERIFY(!r.enableThinking);
+    s = TutorSettings{};  // the defaults: thinking on, the model's own sampling
+    tutor.setSettings(s);
+    run(tutor, TutorAction::Hint);
+    QCOMPARE(backend->requests().size(), 2);
+    QVERIFY(backend->requests()[1].enableThinking);
+    QVERIFY(backend->requests()[1].modelSampling);
+    QCOMPARE(backend->requests()[1].maxTokens, TutorSettings{}.maxTokens);
+  }
+
   void multipleChoiceIsGradedByTheProblem() {
     const auto p = multipleChoice();
     for (const auto& [boxed, right] : {std::pair{QStringLiteral("10"), true}, std::pair{QStringLiteral("D"), true},
