@@ -87,8 +87,10 @@ std::vector<std::vector<RoutingDecision>> Session::feed(std::span<const TokenId>
   }
   // A prompt's end is where the next turn of a conversation diverges from
   // this one (the reply is re-rendered without its thinking): keep its state
-  // even when the last chunk was a single token.
-  if (!ids.empty() && checkpoints_.back().length != length()) checkpoints_.push_back(state_->checkpoint());
+  // even when the last chunk was a single token. A one-token feed is a decode
+  // step (zaya-run, zaya-bench) and keeps the every-256 rule: a copy of the
+  // fixed state per token would cost time and memory on the hot path.
+  if (ids.size() > 1 && checkpoints_.back().length != length()) checkpoints_.push_back(state_->checkpoint());
   std::vector<std::vector<RoutingDecision>> out(ids.size());
   for (std::size_t t = 0; t < ids.size(); ++t)
     out[t].assign(flat.begin() + static_cast<std::ptrdiff_t>(t * c.num_layers),
