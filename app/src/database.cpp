@@ -57,6 +57,30 @@ const QStringList kAttemptHelpStep = {
     "CHECK (reference_solution_viewed IN (0, 1))",
 };
 
+// Roster ids and per-student keys, the teacher's re-graded verdict beside the
+// one a results file claims, every kind of help a results file carries, the
+// reference-solution rule of a set, and a MAC on each teacher record (made
+// with a key derived from the teacher's password, never stored). Old imported
+// rows claimed what they show.
+const QStringList kClassroomStep = {
+    "ALTER TABLE profiles ADD COLUMN roster_id TEXT",
+    "ALTER TABLE profiles ADD COLUMN results_key BLOB CHECK (results_key IS NULL OR length(results_key) = 32)",
+    "ALTER TABLE profiles ADD COLUMN record_mac BLOB",
+    "ALTER TABLE classes ADD COLUMN record_mac BLOB",
+    "ALTER TABLE problem_sets ADD COLUMN allow_reference INTEGER NOT NULL DEFAULT 1 CHECK (allow_reference IN (0, 1))",
+    "ALTER TABLE problem_sets ADD COLUMN record_mac BLOB",
+    "ALTER TABLE imported_results ADD COLUMN first_answer TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE imported_results ADD COLUMN claimed_correct INTEGER NOT NULL DEFAULT 0 CHECK (claimed_correct IN (0, 1))",
+    "ALTER TABLE imported_results ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 0)",
+    "ALTER TABLE imported_results ADD COLUMN explanations_used INTEGER NOT NULL DEFAULT 0 CHECK (explanations_used >= 0)",
+    "ALTER TABLE imported_results ADD COLUMN questions_asked INTEGER NOT NULL DEFAULT 0 CHECK (questions_asked >= 0)",
+    "ALTER TABLE imported_results ADD COLUMN model_solution_viewed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE imported_results ADD COLUMN reference_solution_viewed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE imported_results ADD COLUMN help_after_due INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE imported_results ADD COLUMN record_mac BLOB",
+    "UPDATE imported_results SET claimed_correct = correct, first_answer = answer",
+};
+
 // ---------------------------------------------------------------------------
 // The schema, as forward migrations. Migration i (0-based) takes a database
 // from user_version i to i + 1. Never edit a released step: add a new one.
@@ -238,6 +262,8 @@ const QList<QStringList>& migrations() {
       },
       // v7: the help used before each attempt, and its active time.
       kAttemptHelpStep,
+      // v8: classrooms a school can run on (docs/app-core.md, "Classroom").
+      kClassroomStep,
   };
   return steps;
 }
@@ -260,7 +286,8 @@ std::optional<bool> toOptionalBool(const QVariant& v) {
   return v.toInt() != 0;
 }
 
-const char* kProfileColumns = "id, uuid, name, role, class_id, password_hash IS NOT NULL, created_at";
+const char* kProfileColumns =
+    "id, uuid, name, role, class_id, password_hash IS NOT NULL, created_at, roster_id, results_key, record_mac";
 Profile readProfile(const QSqlQuery& q) {
   Profile p;
   p.id = q.value(0).toLongLong();
@@ -270,10 +297,13 @@ Profile readProfile(const QSqlQuery& q) {
   p.classId = toOptionalInt(q.value(4));
   p.hasPassword = q.value(5).toBool();
   p.createdAt = q.value(6).toLongLong();
+  p.rosterId = q.value(7).toString();
+  p.resultsKey = q.value(8).toByteArray();
+  p.recordMac = q.value(9).toByteArray();
   return p;
 }
 
-const char* kClassColumns = "id, uuid, name, hmac_key, created_at";
+const char* kClassColumns = "id, uuid, name, hmac_key, created_at, record_mac";
 ClassInfo readClass(const QSqlQuery& q) {
   ClassInfo c;
   c.id = q.value(0).toLongLong();
@@ -281,6 +311,7 @@ ClassInfo readClass(const QSqlQuery& q) {
   c.name = q.value(2).toString();
   c.hmacKey = q.value(3).toByteArray();
   c.createdAt = q.value(4).toLongLong();
+  c.recordMac = q.value(5).toByteArray();
   return c;
 }
 
@@ -310,7 +341,7 @@ Attempt readAttempt(const QSqlQuery& q) {
 
 const char* kSetColumns =
     "s.id, s.uuid, s.class_id, s.class_uuid, s.title, s.problem_ids, s.due_at, s.allow_hints, s.allow_solutions, "
-    "s.created_at, s.file_json";
+    "s.created_at, s.file_json, s.allow_reference, s.record_mac";
 ProblemSet readSet(const QSqlQuery& q) {
   ProblemSet s;
   s.id = q.value(0).toLongLong();
@@ -324,6 +355,8 @@ ProblemSet readSet(const QSqlQuery& q) {
   s.allowSolutions = q.value(8).toBool();
   s.createdAt = q.value(9).toLongLong();
   s.fileJson = q.value(10).toByteArray();
+  s.allowReference = q.value(11).toBool();
+  s.recordMac = q.value(12).toByteArray();
   return s;
 }
 
@@ -570,12 +603,15 @@ void Database::write(const std::function<void()>& fn) {
 qint64 Database::insertProfile(const Profile& p) {
   qint64 id = 0;
   write([&] {
-    auto q = prepare(QStringLiteral("INSERT INTO profiles (uuid, name, role, class_id, created_at) VALUES (?, ?, ?, ?, ?)"));
+    auto q = prepare(QStringLiteral(
+        "INSERT INTO profiles (uuid, name, role, class_id, created_at, roster_id, results_key) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(p.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : p.uuid);
     q.addBindValue(str(p.name));
     q.addBindValue(roleName(p.role));
     q.addBindValue(optionalInt(p.classId));
     q.addBindValue(p.createdAt ? p.createdAt : nowMs());
+    q.addBindValue(p.rosterId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(p.rosterId));
+    q.addBindValue(p.resultsKey.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(p.resultsKey));
     exec(q, "adding a profile");
     id = q.lastInsertId().toLongLong();
   });
@@ -860,7 +896,7 @@ qint64 Database::insertSet(const ProblemSet& s) {
   write([&] {
     auto q = prepare(QStringLiteral(
         "INSERT INTO problem_sets (uuid, class_id, class_uuid, title, problem_ids, due_at, allow_hints, "
-        "allow_solutions, created_at, file_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "allow_solutions, created_at, file_json, allow_reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(s.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : s.uuid);
     q.addBindValue(optionalInt(s.classId));
     q.addBindValue(str(s.classUuid));
@@ -871,6 +907,7 @@ qint64 Database::insertSet(const ProblemSet& s) {
     q.addBindValue(int(s.allowSolutions));
     q.addBindValue(s.createdAt ? s.createdAt : nowMs());
     q.addBindValue(str(QString::fromUtf8(s.fileJson)));
+    q.addBindValue(int(s.allowReference));
     exec(q, "saving a problem set");
     id = q.lastInsertId().toLongLong();
   });
@@ -939,7 +976,9 @@ void Database::replaceImportedResults(qint64 classId, const QString& setUuid, co
     for (const auto& r : rows) {
       auto q = prepare(QStringLiteral(
           "INSERT INTO imported_results (class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, "
-          "millis_taken, hints_used, attempted_at, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+          "millis_taken, hints_used, attempted_at, imported_at, first_answer, claimed_correct, attempts, "
+          "explanations_used, questions_asked, model_solution_viewed, reference_solution_viewed, help_after_due) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
       q.addBindValue(classId);
       q.addBindValue(str(setUuid));
       q.addBindValue(str(studentUuid));
@@ -951,36 +990,76 @@ void Database::replaceImportedResults(qint64 classId, const QString& setUuid, co
       q.addBindValue(r.hintsUsed);
       q.addBindValue(r.attemptedAt);
       q.addBindValue(now);
+      q.addBindValue(str(r.firstAnswer));
+      q.addBindValue(int(r.claimedCorrect));
+      q.addBindValue(r.attempts);
+      q.addBindValue(r.explanationsUsed);
+      q.addBindValue(r.questionsAsked);
+      q.addBindValue(int(r.modelSolutionViewed));
+      q.addBindValue(int(r.referenceSolutionViewed));
+      q.addBindValue(int(r.helpAfterDue));
       exec(q, "storing imported results");
     }
   });
 }
 
+namespace {
+const char* kImportedResultColumns =
+    "id, class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, millis_taken, hints_used, "
+    "attempted_at, imported_at, first_answer, claimed_correct, attempts, explanations_used, questions_asked, "
+    "model_solution_viewed, reference_solution_viewed, help_after_due, record_mac";
+ImportedResult readImportedResult(const QSqlQuery& q) {
+  ImportedResult r;
+  r.id = q.value(0).toLongLong();
+  r.classId = q.value(1).toLongLong();
+  r.setUuid = q.value(2).toString();
+  r.studentUuid = q.value(3).toString();
+  r.studentName = q.value(4).toString();
+  r.problemId = q.value(5).toString();
+  r.answer = q.value(6).toString();
+  r.correct = q.value(7).toBool();
+  r.millisTaken = q.value(8).toLongLong();
+  r.hintsUsed = q.value(9).toInt();
+  r.attemptedAt = q.value(10).toLongLong();
+  r.importedAt = q.value(11).toLongLong();
+  r.firstAnswer = q.value(12).toString();
+  r.claimedCorrect = q.value(13).toBool();
+  r.attempts = q.value(14).toInt();
+  r.explanationsUsed = q.value(15).toInt();
+  r.questionsAsked = q.value(16).toInt();
+  r.modelSolutionViewed = q.value(17).toBool();
+  r.referenceSolutionViewed = q.value(18).toBool();
+  r.helpAfterDue = q.value(19).toBool();
+  r.recordMac = q.value(20).toByteArray();
+  return r;
+}
+}  // namespace
+
 QList<ImportedResult> Database::importedResults(qint64 classId, const QString& setUuid) {
-  auto q = prepare(QStringLiteral(
-      "SELECT id, class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, millis_taken, "
-      "hints_used, attempted_at, imported_at FROM imported_results WHERE class_id = ? AND set_uuid = ? "
-      "ORDER BY student_name, student_uuid, attempted_at, id"));
+  auto q = prepare(QStringLiteral("SELECT %1 FROM imported_results WHERE class_id = ? AND set_uuid = ? "
+                                  "ORDER BY student_name, student_uuid, attempted_at, id")
+                       .arg(kImportedResultColumns));
   q.addBindValue(classId);
   q.addBindValue(str(setUuid));
   exec(q, "reading imported results");
   QList<ImportedResult> out;
-  while (q.next()) {
-    ImportedResult r;
-    r.id = q.value(0).toLongLong();
-    r.classId = q.value(1).toLongLong();
-    r.setUuid = q.value(2).toString();
-    r.studentUuid = q.value(3).toString();
-    r.studentName = q.value(4).toString();
-    r.problemId = q.value(5).toString();
-    r.answer = q.value(6).toString();
-    r.correct = q.value(7).toBool();
-    r.millisTaken = q.value(8).toLongLong();
-    r.hintsUsed = q.value(9).toInt();
-    r.attemptedAt = q.value(10).toLongLong();
-    r.importedAt = q.value(11).toLongLong();
-    out << r;
-  }
+  while (q.next()) out << readImportedResult(q);
+  return out;
+}
+
+QList<ImportedResult> Database::allImportedResults() {
+  auto q = prepare(QStringLiteral("SELECT %1 FROM imported_results ORDER BY id").arg(kImportedResultColumns));
+  exec(q, "reading imported results");
+  QList<ImportedResult> out;
+  while (q.next()) out << readImportedResult(q);
+  return out;
+}
+
+QList<ProblemSet> Database::allSets() {
+  auto q = prepare(QStringLiteral("SELECT %1 FROM problem_sets s ORDER BY s.created_at, s.id").arg(kSetColumns));
+  exec(q, "listing problem sets");
+  QList<ProblemSet> out;
+  while (q.next()) out << readSet(q);
   return out;
 }
 
@@ -1206,9 +1285,9 @@ qint64 Database::restoreProfile(const QString& file) {
               "restoring the class");
       execSql(QStringLiteral(
                   "INSERT INTO main.problem_sets (uuid, class_id, class_uuid, title, problem_ids, due_at, allow_hints, "
-                  "allow_solutions, created_at, file_json) SELECT b.uuid, (SELECT m.id FROM main.classes m JOIN bk.classes c "
-                  "ON c.uuid = m.uuid WHERE c.id = b.class_id), b.class_uuid, b.title, b.problem_ids, b.due_at, "
-                  "b.allow_hints, b.allow_solutions, b.created_at, b.file_json FROM bk.problem_sets b WHERE b.uuid NOT IN (SELECT "
+                  "allow_solutions, created_at, file_json, allow_reference) SELECT b.uuid, (SELECT m.id FROM main.classes m "
+                  "JOIN bk.classes c ON c.uuid = m.uuid WHERE c.id = b.class_id), b.class_uuid, b.title, b.problem_ids, "
+                  "b.due_at, b.allow_hints, b.allow_solutions, b.created_at, b.file_json, b.allow_reference FROM bk.problem_sets b WHERE b.uuid NOT IN (SELECT "
                   "uuid FROM main.problem_sets)"),
               "restoring problem sets");
       const QString classOf = QStringLiteral(
@@ -1222,16 +1301,18 @@ qint64 Database::restoreProfile(const QString& file) {
           exec(del, "replacing the profile's data");
         }
         auto upd = prepare(QStringLiteral(
-            "UPDATE main.profiles SET (name, role, class_id, password_salt, password_hash, password_iterations) = "
-            "(SELECT b.name, b.role, %1, b.password_salt, b.password_hash, b.password_iterations FROM bk.profiles b) "
+            "UPDATE main.profiles SET (name, role, class_id, password_salt, password_hash, password_iterations, "
+            "roster_id, results_key) = (SELECT b.name, b.role, %1, b.password_salt, b.password_hash, "
+            "b.password_iterations, b.roster_id, b.results_key FROM bk.profiles b) "
             "WHERE id = ?")
                                .arg(classOf));
         upd.addBindValue(localId);
         exec(upd, "restoring the profile");
       } else {
         execSql(QStringLiteral("INSERT INTO main.profiles (uuid, name, role, class_id, password_salt, password_hash, "
-                               "password_iterations, created_at) SELECT b.uuid, b.name, b.role, %1, b.password_salt, "
-                               "b.password_hash, b.password_iterations, b.created_at FROM bk.profiles b")
+                               "password_iterations, created_at, roster_id, results_key) SELECT b.uuid, b.name, b.role, "
+                               "%1, b.password_salt, b.password_hash, b.password_iterations, b.created_at, b.roster_id, "
+                               "b.results_key FROM bk.profiles b")
                     .arg(classOf),
                 "restoring the profile");
         localId = profileByUuid(backupUuid)->id;

@@ -50,7 +50,7 @@ struct CalibrationCell {
 
 class Database {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // ReadOnly opens an existing file without writing anything beside it (a
   // damaged file, a read-only folder); every write then throws ReadOnly.
@@ -97,6 +97,30 @@ class Database {
   void setProfileClass(qint64 profileId, std::optional<qint64> classId);
   void setPassword(qint64 profileId, const PasswordRecord& record);
   std::optional<PasswordRecord> password(qint64 profileId);
+  // database_classroom.cpp from here to the end of this block.
+  void renameProfile(qint64 profileId, const QString& name);
+  // Deletes the profile and, by cascade, its attempts, solutions,
+  // conversations, reviews and assignments.
+  void deleteProfile(qint64 profileId);
+  // Student side: links the profile to a roster entry of the teacher's class.
+  void linkProfileToRoster(qint64 profileId, const QString& rosterId, const QByteArray& resultsKey);
+  // Teacher side: a roster entry's own results key.
+  void setProfileResultsKey(qint64 profileId, const QByteArray& key);
+  void renameClass(qint64 classId, const QString& name);
+  // Deletes the class; its sets and imported results go with it (cascade).
+  void deleteClass(qint64 classId);
+  bool hasClasses();
+  void renameSet(qint64 setId, const QString& title);
+  // Every column but id, uuid and created_at, by id.
+  void updateSet(const ProblemSet& s);
+  // Imported results are keyed by the set's uuid, not its row: they stay.
+  void deleteSet(qint64 setId);
+  void deleteImportedResults(qint64 classId, const QString& setUuid);
+  // Every row, oldest first (the teacher's record MACs are checked over them).
+  QList<ProblemSet> allSets();
+  QList<ImportedResult> allImportedResults();
+  enum class RecordTable { Profiles, Classes, ProblemSets, ImportedResults };
+  void setRecordMac(RecordTable table, qint64 id, const QByteArray& mac);
 
   // --- classes ----------------------------------------------------------
   qint64 insertClass(const ClassInfo& c);

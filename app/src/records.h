@@ -22,14 +22,26 @@ struct Profile {
   std::optional<qint64> classId{};
   bool hasPassword = false;
   qint64 createdAt = 0;
+  // Student side: the teacher's roster entry this profile is linked to (from
+  // the student's own class file); empty when unlinked. Teacher side: empty
+  // (a roster entry's id is its uuid).
+  QString rosterId{};
+  // 32 bytes that sign this student's results files. Teacher side: the roster
+  // entry's own key; student side: the key from the student's class file.
+  QByteArray resultsKey{};
+  QByteArray recordMac{};  // teacher records only (teacher_records.h)
 };
 
 struct ClassInfo {
   qint64 id = 0;
   QString uuid{};        // travels in set and results files
   QString name{};
-  QByteArray hmacKey{};  // 32 random bytes; signs results files of this class
+  // 32 random bytes. Signs the results of students who joined with a class
+  // file of format version 1 (no roster entry); roster students sign with
+  // their own key (Profile::resultsKey).
+  QByteArray hmacKey{};
   qint64 createdAt = 0;
+  QByteArray recordMac{};  // teacher records only (teacher_records.h)
 };
 
 struct Attempt {
@@ -126,21 +138,32 @@ struct ProblemSet {
   bool allowSolutions = true;
   qint64 createdAt = 0;
   QByteArray fileJson{};  // the set file as exported/imported (problems/FORMAT.md)
+  bool allowReference = true;  // the bank's reference solution (and key) may be opened
+  QByteArray recordMac{};      // teacher records only (teacher_records.h)
 };
 
 struct ImportedResult {
   qint64 id = 0;
   qint64 classId = 0;
   QString setUuid{};
-  QString studentUuid{};
+  QString studentUuid{};  // the roster id (the roster profile's uuid)
   QString studentName{};
   QString problemId{};
-  QString answer{};
-  bool correct = false;
-  qint64 millisTaken = 0;
+  QString answer{};       // the last answer
+  bool correct = false;   // the teacher's own checker's verdict on `answer`
+  qint64 millisTaken = 0; // active time over all attempts
   int hintsUsed = 0;
   qint64 attemptedAt = 0;
   qint64 importedAt = 0;
+  QString firstAnswer{};
+  bool claimedCorrect = false;  // the verdict the results file claimed
+  int attempts = 1;
+  int explanationsUsed = 0;
+  int questionsAsked = 0;
+  bool modelSolutionViewed = false;
+  bool referenceSolutionViewed = false;
+  bool helpAfterDue = false;  // help was used after the due date (not counted against the set)
+  QByteArray recordMac{};
 };
 
 struct ReviewItem {

@@ -40,6 +40,10 @@ void seedAtVersion(const QString& path, int v) {
     if (v >= 3)
       run("INSERT INTO problem_sets (uuid, class_id, class_uuid, title, problem_ids, allow_hints, allow_solutions, "
           "created_at) VALUES ('s-1', 1, 'c-1', 'Week 1', '[\"math-1\"]', 1, 0, 11)");
+    if (v >= 3)
+      run("INSERT INTO imported_results (class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, "
+          "millis_taken, hints_used, attempted_at, imported_at) VALUES (1, 's-1', 'u-9', 'Grace', 'math-1', '3/4', 1, "
+          "7000, 2, 20, 21)");
     if (v >= 4)
       run("INSERT INTO review_items (profile_id, problem_id, topic, box, due_at, lapses, last_reviewed_at) "
           "VALUES (1, 'math-1', 'Algebra', 3, 500, 2, 100)");
@@ -158,6 +162,22 @@ class TestDatabase : public QObject {
       QCOMPARE(db.conversationTurns(1, QStringLiteral("math-1")).size(), 1);
       QCOMPARE(db.solutionsFor(1, QStringLiteral("math-1")).size(), 2);
     }
+    if (from >= 3) {
+      // v8: an old imported row claimed what it shows, once, with that answer first and last.
+      const auto rows = db.importedResults(1, QStringLiteral("s-1"));
+      QCOMPARE(rows.size(), 1);
+      QCOMPARE(rows[0].answer, QStringLiteral("3/4"));
+      QCOMPARE(rows[0].firstAnswer, QStringLiteral("3/4"));
+      QVERIFY(rows[0].correct && rows[0].claimedCorrect);
+      QCOMPARE(rows[0].attempts, 1);
+      QCOMPARE(rows[0].hintsUsed, 2);
+      QVERIFY(rows[0].recordMac.isEmpty());
+      QVERIFY(db.setByUuid(QStringLiteral("s-1"))->allowReference);  // v8 default: allowed, as before
+    }
+    if (from >= 1) {
+      const auto p = db.profile(1);
+      QVERIFY(p->rosterId.isEmpty() && p->resultsKey.isEmpty());
+    }
     if (from >= 4) {
       const auto r = db.review(1, QStringLiteral("math-1"));
       QVERIFY(r);
@@ -181,6 +201,74 @@ class TestDatabase : public QObject {
       db.upsertReview({.profileId = 1, .problemId = QStringLiteral("math-1"), .topic = QStringLiteral("Algebra"), .box = 1, .dueAt = 5});
       QCOMPARE(db.dueReviews(1, 10).size(), 1);
     }
+  }
+
+  void classroomRowsCanBeRenamedLinkedAndDeleted() {
+    QTemporaryDir dir;
+    Database db(dir.filePath(QStringLiteral("db.sqlite")));
+    ClassInfo c{.name = QStringLiteral("Period 3"), .hmacKey = QByteArray(32, 'k')};
+    const qint64 cid = db.insertClass(c);
+    QVERIFY(db.hasClasses());
+    Profile ada{.name = QStringLiteral("Ada"), .classId = cid};
+    ada.resultsKey = QByteArray(32, 'a');
+    const qint64 pid = db.insertProfile(ada);
+    QCOMPARE(db.profile(pid)->resultsKey, QByteArray(32, 'a'));
+    db.renameProfile(pid, QStringLiteral("Ada L."));
+    QCOMPARE(db.profile(pid)->name, QStringLiteral("Ada L."));
+    db.linkProfileToRoster(pid, QStringLiteral("roster-7"), QByteArray(32, 'r'));
+    QCOMPARE(db.profile(pid)->rosterId, QStringLiteral("roster-7"));
+    QCOMPARE(db.profile(pid)->resultsKey, QByteArray(32, 'r'));
+    db.renameClass(cid, QStringLiteral("Period 4"));
+    QCOMPARE(db.classById(cid)->name, QStringLiteral("Period 4"));
+
+    ProblemSet set{.classId = cid, .classUuid = db.classById(cid)->uuid, .title = QStringLiteral("Week 3"),
+                   .problemIds = {QStringLiteral("math-1")}};
+    set.allowReference = false;
+    const qint64 sid = db.insertSet(set);
+    QVERIFY(!db.set(sid)->allowReference);
+    ProblemSet changed = *db.set(sid);
+    changed.problemIds << QStringLiteral("math-2");
+    changed.allowHints = false;
+    changed.allowReference = true;
+    db.updateSet(changed);
+    QCOMPARE(db.set(sid)->problemIds.size(), 2);
+    QVERIFY(!db.set(sid)->allowHints && db.set(sid)->allowReference);
+    db.renameSet(sid, QStringLiteral("Week 3b"));
+    QCOMPARE(db.set(sid)->title, QStringLiteral("Week 3b"));
+
+    ImportedResult r{.studentUuid = QStringLiteral("roster-7"), .studentName = QStringLiteral("Ada"),
+                     .problemId = QStringLiteral("math-1"), .answer = QStringLiteral("2")};
+    r.firstAnswer = QStringLiteral("3");
+    r.claimedCorrect = true;
+    r.attempts = 2;
+    r.questionsAsked = 1;
+    r.helpAfterDue = true;
+    db.replaceImportedResults(cid, db.set(sid)->uuid, r.studentUuid, {r});
+    const QString setUuid = db.set(sid)->uuid;
+    db.setRecordMac(Database::RecordTable::ImportedResults, db.allImportedResults().front().id, "mac!");
+    db.setRecordMac(Database::RecordTable::Classes, cid, "cmac");
+    QCOMPARE(db.classById(cid)->recordMac, QByteArray("cmac"));
+    // Deleting the set keeps what was imported for it.
+    db.deleteSet(sid);
+    QVERIFY(!db.set(sid));
+    const auto kept = db.importedResults(cid, setUuid);
+    QCOMPARE(kept.size(), 1);
+    QCOMPARE(kept[0].firstAnswer, QStringLiteral("3"));
+    QVERIFY(kept[0].claimedCorrect && !kept[0].correct && kept[0].helpAfterDue);
+    QCOMPARE(kept[0].attempts, 2);
+    QCOMPARE(kept[0].questionsAsked, 1);
+    QCOMPARE(kept[0].recordMac, QByteArray("mac!"));
+    db.deleteImportedResults(cid, setUuid);
+    QVERIFY(db.allImportedResults().isEmpty());
+
+    // Deleting a profile takes its rows with it.
+    Attempt a{.profileId = pid, .problemId = QStringLiteral("math-1"), .topic = QStringLiteral("Algebra")};
+    db.insertAttempt(a);
+    db.deleteProfile(pid);
+    QVERIFY(!db.profile(pid));
+    QCOMPARE(db.attemptCount(pid), 0);
+    db.deleteClass(cid);
+    QVERIFY(!db.hasClasses());
   }
 
   void refusesNewerSchemaAndForeignFiles() {
