@@ -1,5 +1,6 @@
 // Problem-set and results files: export, and import that validates every field
 // before anything is returned (nothing is half-imported).
+#include <algorithm>
 #include "zaya/problems/problem_set.h"
 
 #include <nlohmann/json.hpp>
@@ -84,6 +85,11 @@ class Obj {
       for (const char* k : known) ok = ok || key == k;
       if (!ok) fail(at(key), "unknown field");
     }
+  }
+  Obj(const json& j, std::string path, const std::vector<std::string>& known) : j_(j), path_(std::move(path)) {
+    if (!j.is_object()) fail(path_, "must be an object");
+    for (const auto& [key, value] : j.items())
+      if (std::find(known.begin(), known.end(), key) == known.end()) fail(at(key), "unknown field");
   }
   std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
@@ -213,16 +219,29 @@ Verdict3 verdict_from(const std::string& path, const std::string& s) {
 json results_body(const Results& r) {
   json answers = json::array();
   for (const auto& e : r.entries) {
-    answers.push_back({{"problem_id", e.problem_id},
-                       {"answer", e.answer},
-                       {"verdict", std::string(verdict_name(e.verdict))},
-                       {"time_seconds", e.time_seconds},
-                       {"hints_used", e.hints_used},
-                       {"model_solution_viewed", e.model_solution_viewed},
-                       {"attempts", e.attempts}});
+    json a = {{"problem_id", e.problem_id},
+              {"answer", e.answer},
+              {"verdict", std::string(verdict_name(e.verdict))},
+              {"time_seconds", e.time_seconds},
+              {"hints_used", e.hints_used},
+              {"model_solution_viewed", e.model_solution_viewed},
+              {"attempts", e.attempts}};
+    if (r.version >= 2) {
+      a["first_answer"] = e.first_answer;
+      a["explanations_used"] = e.explanations_used;
+      a["questions_asked"] = e.questions_asked;
+      a["reference_solution_viewed"] = e.reference_solution_viewed;
+      const HelpUsed& h = e.help_after_due;
+      a["help_after_due"] = {{"hints", h.hints},
+                             {"explanations", h.explanations},
+                             {"questions", h.questions},
+                             {"model_solution_viewed", h.model_solution_viewed},
+                             {"reference_solution_viewed", h.reference_solution_viewed}};
+    }
+    answers.push_back(std::move(a));
   }
   return {{"format", "zaya-results"},
-          {"version", kResultsFormatVersion},
+          {"version", r.version},
           {"set_id", r.set_id},
           {"set_title", r.set_title},
           {"student", {{"id", r.student_id}, {"name", r.student_name}}},
@@ -316,6 +335,7 @@ Imported<Results> import_results(std::string_view bytes, const ProblemSet* set) 
     json doc = parse_document(bytes, "zaya-results", kResultsFormatVersion);
     Obj o(doc, "", {"format", "version", "set_id", "set_title", "student", "exported_at", "answers", "integrity"});
     Results r;
+    r.version = static_cast<int>(doc.at("version").get<std::int64_t>());
     r.set_id = o.str("set_id", 128, true, false);
     check_id("set_id", r.set_id);
     if (set && r.set_id != set->set_id) fail("set_id", "results are for set '" + r.set_id + "', not '" + set->set_id + "'");
@@ -331,8 +351,12 @@ Imported<Results> import_results(std::string_view bytes, const ProblemSet* set) 
     std::set<std::string> seen;
     for (std::size_t i = 0; i < answers.size(); ++i) {
       std::string path = "answers[" + std::to_string(i) + "]";
-      Obj a(answers[i], path,
-            {"problem_id", "answer", "verdict", "time_seconds", "hints_used", "model_solution_viewed", "attempts"});
+      std::vector<std::string> keys = {"problem_id", "answer",           "verdict", "time_seconds",
+                                       "hints_used", "model_solution_viewed", "attempts"};
+      if (r.version >= 2)
+        keys.insert(keys.end(), {"first_answer", "explanations_used", "questions_asked", "reference_solution_viewed",
+                                 "help_after_due"});
+      Obj a(answers[i], path, keys);
       ResultEntry e;
       e.problem_id = a.str("problem_id", 100, true, false);
       check_id(a.at("problem_id"), e.problem_id);
@@ -348,6 +372,23 @@ Imported<Results> import_results(std::string_view bytes, const ProblemSet* set) 
       e.hints_used = static_cast<int>(a.integer("hints_used", 0, 1000, 0));
       e.model_solution_viewed = a.boolean("model_solution_viewed", false);
       e.attempts = static_cast<int>(a.integer("attempts", 0, 100000, 0));
+      if (r.version >= 2) {
+        e.first_answer = a.str("first_answer", 4000, false);
+        e.explanations_used = static_cast<int>(a.integer("explanations_used", 0, 1000, 0));
+        e.questions_asked = static_cast<int>(a.integer("questions_asked", 0, 1000, 0));
+        e.reference_solution_viewed = a.boolean("reference_solution_viewed", false);
+        if (a.has("help_after_due")) {
+          Obj h(a.raw("help_after_due"), path + ".help_after_due",
+                {"hints", "explanations", "questions", "model_solution_viewed", "reference_solution_viewed"});
+          e.help_after_due.hints = static_cast<int>(h.integer("hints", 0, 1000, 0));
+          e.help_after_due.explanations = static_cast<int>(h.integer("explanations", 0, 1000, 0));
+          e.help_after_due.questions = static_cast<int>(h.integer("questions", 0, 1000, 0));
+          e.help_after_due.model_solution_viewed = h.boolean("model_solution_viewed", false);
+          e.help_after_due.reference_solution_viewed = h.boolean("reference_solution_viewed", false);
+        }
+      } else {
+        e.first_answer = e.answer;  // version 1 kept only one answer
+      }
       r.entries.push_back(std::move(e));
     }
     if (o.has("integrity")) {

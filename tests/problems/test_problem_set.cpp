@@ -173,3 +173,47 @@ TEST(Results, MalformedFilesAreRefused) {
     EXPECT_NE(r.error.find(c.error_part), std::string::npos) << "wanted '" << c.error_part << "' in: " << r.error;
   }
 }
+
+TEST(Results, VersionTwoCarriesEveryKindOfHelpAndTheFirstAnswer) {
+  auto set = sample_set();
+  auto res = sample_results();
+  res.entries[0].first_answer = "12";
+  res.entries[0].explanations_used = 2;
+  res.entries[0].questions_asked = 3;
+  res.entries[0].reference_solution_viewed = true;
+  res.entries[0].help_after_due.model_solution_viewed = true;
+  res.entries[0].help_after_due.hints = 1;
+  const std::string text = zp::export_results(res);
+  EXPECT_NE(text.find("\"version\": 2"), std::string::npos);
+  auto back = zp::import_results(text, &set);
+  ASSERT_TRUE(back) << back.error;
+  const auto& e = back.value->entries[0];
+  EXPECT_EQ(e.first_answer, "12");
+  EXPECT_EQ(e.explanations_used, 2);
+  EXPECT_EQ(e.questions_asked, 3);
+  EXPECT_TRUE(e.reference_solution_viewed);
+  EXPECT_TRUE(e.help_after_due.model_solution_viewed);
+  EXPECT_EQ(e.help_after_due.hints, 1);
+  EXPECT_EQ(zp::results_canonical_bytes(*back.value), zp::results_canonical_bytes(res));
+  // Help after the due date is covered by the tag too.
+  auto changed = res;
+  changed.entries[0].help_after_due.model_solution_viewed = false;
+  EXPECT_NE(zp::results_canonical_bytes(changed), zp::results_canonical_bytes(res));
+  auto bad = zp::import_results(replace(text, "\"questions\": 0", "\"questions\": -1"), &set);
+  EXPECT_FALSE(bad);
+}
+
+TEST(Results, VersionOneFilesStillImportWithTheirOwnBytes) {
+  auto set = sample_set();
+  auto res = sample_results();
+  res.version = 1;
+  const std::string text = zp::export_results(res);
+  EXPECT_EQ(text.find("first_answer"), std::string::npos);
+  auto back = zp::import_results(text, &set);
+  ASSERT_TRUE(back) << back.error;
+  EXPECT_EQ(back.value->version, 1);
+  EXPECT_EQ(back.value->entries[0].first_answer, back.value->entries[0].answer);
+  // A v1 tag still verifies: the canonical bytes keep the v1 layout.
+  EXPECT_EQ(zp::results_canonical_bytes(*back.value), zp::results_canonical_bytes(res));
+  EXPECT_FALSE(zp::import_results(replace(text, "\"attempts\"", "\"first_answer\": \"1\", \"attempts\""), &set));
+}

@@ -16,7 +16,7 @@
 namespace zaya::problems {
 
 inline constexpr int kProblemSetFormatVersion = 1;
-inline constexpr int kResultsFormatVersion = 1;
+inline constexpr int kResultsFormatVersion = 2;  // 1 is still read
 inline constexpr std::size_t kMaxImportBytes = 8u << 20;  // larger files are refused unread
 inline constexpr std::size_t kMaxSetProblems = 500;
 
@@ -50,17 +50,36 @@ struct ProblemSet {
 
 enum class Verdict3 { Correct, Incorrect, Unanswered };
 
+// Help a student used on one problem (results version 2).
+struct HelpUsed {
+  int hints = 0;
+  int explanations = 0;  // "ask about this step"
+  int questions = 0;     // free follow-up questions
+  bool model_solution_viewed = false;
+  bool reference_solution_viewed = false;
+  bool any() const { return hints || explanations || questions || model_solution_viewed || reference_solution_viewed; }
+};
+
 struct ResultEntry {
   std::string problem_id;
-  std::string answer;        // as the student typed it
+  std::string answer;        // the last answer, as the student typed it
   Verdict3 verdict = Verdict3::Unanswered;
-  double time_seconds = 0;   // time spent on the problem
+  double time_seconds = 0;   // active time spent on the problem
   int hints_used = 0;
   bool model_solution_viewed = false;
   int attempts = 0;
+  // Version 2: the first answer, the rest of the help before the due date
+  // (hints_used and model_solution_viewed above count too), and the help used
+  // after the due date, which does not count against the set.
+  std::string first_answer;
+  int explanations_used = 0;
+  int questions_asked = 0;
+  bool reference_solution_viewed = false;
+  HelpUsed help_after_due;
 };
 
 struct Results {
+  int version = kResultsFormatVersion;  // as read; export writes this layout
   std::string set_id;
   std::string set_title;
   std::string student_id;
