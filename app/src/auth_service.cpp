@@ -67,14 +67,25 @@ void PendingSignIn::finishLater(bool signedIn, const QString& error) {
       Qt::QueuedConnection);
 }
 
-void PendingSignIn::complete(std::optional<bool> passwordMatches) {
-  if (!running_ || shared_->cancelled || !passwordMatches) return;  // abandoned: nobody is waiting
+void PendingSignIn::completeStudent() {
+  if (!running_ || shared_->cancelled) return;
   running_ = false;
   if (!auth_ || !profile_) {
     emit finished(false, tr("The sign-in was interrupted; try again."));
-  } else if (*passwordMatches) {
-    auth_->current_ = profile_;
-    emit auth_->currentChanged();
+    return;
+  }
+  auth_->setCurrent(profile_, {});
+  emit finished(true, {});
+}
+
+void PendingSignIn::complete(std::optional<QByteArray> derived, const PasswordRecord& record) {
+  if (!running_ || shared_->cancelled || !derived) return;  // abandoned: nobody is waiting
+  running_ = false;
+  if (!auth_ || !profile_) {
+    emit finished(false, tr("The sign-in was interrupted; try again."));
+  } else if (derived->size() == 2 * AuthService::kRecordsKeyBytes &&
+             constantTimeEquals(derived->left(record.hash.size()), record.hash)) {
+    auth_->setCurrent(profile_, derived->right(AuthService::kRecordsKeyBytes));
     emit finished(true, {});
   } else {
     emit finished(false, tr("Wrong password for %1.").arg(profile_->name));
@@ -83,29 +94,46 @@ void PendingSignIn::complete(std::optional<bool> passwordMatches) {
 
 AuthService::AuthService(Database& db, QObject* parent) : QObject(parent), db_(db) {}
 
-PasswordRecord AuthService::hashPassword(const QString& password, int iterations) {
+PasswordRecord AuthService::hashPassword(const QString& password, int iterations, QByteArray* recordsKey) {
   PasswordRecord r;
   r.salt.resize(16);
   QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(r.salt.data()),
                                        reinterpret_cast<quint32*>(r.salt.data() + r.salt.size()));
   r.iterations = iterations;
-  r.hash = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), r.salt, iterations, 32);
+  // 64 bytes = two PBKDF2 blocks; the first alone is what a 32-byte
+  // derivation gives, so hashes stored before the records key existed stay valid.
+  const QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), r.salt,
+                                                                iterations, 2 * kRecordsKeyBytes);
+  r.hash = derived.left(32);
+  if (recordsKey) *recordsKey = derived.right(kRecordsKeyBytes);
   return r;
 }
 
-bool AuthService::verifyPassword(const QString& password, const PasswordRecord& record) {
-  if (record.iterations <= 0 || record.hash.isEmpty()) return false;
-  const QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), record.salt,
-                                                                record.iterations, quint64(record.hash.size()));
-  return constantTimeEquals(derived, record.hash);
+QString AuthService::recordProblem(const PasswordRecord& record) {
+  if (record.iterations != kPbkdf2Iterations)
+    return QStringLiteral("The stored teacher password uses %1 PBKDF2 iterations, not the %2 this app always uses: it "
+                          "was not set by ZAYA Tutor, so teacher mode stays locked. Restore the database from a backup "
+                          "made before the change.")
+        .arg(record.iterations)
+        .arg(kPbkdf2Iterations);
+  if (record.hash.size() != 32 || record.salt.size() != 16)
+    return QStringLiteral("The stored teacher password is damaged (wrong hash or salt length), so teacher mode stays "
+                          "locked. Restore the database from a backup.");
+  return {};
 }
 
-std::optional<bool> AuthService::verifyPassword(const QString& password, const PasswordRecord& record,
-                                                const std::atomic<bool>& cancelled) {
-  if (record.iterations <= 0 || record.hash.isEmpty()) return false;
-  const auto derived = deriveKeyPbkdf2Sha256(password.toUtf8(), record.salt, record.iterations, int(record.hash.size()), &cancelled);
-  if (!derived) return std::nullopt;
-  return constantTimeEquals(*derived, record.hash);
+std::optional<QByteArray> AuthService::checkPassword(const QString& password, const PasswordRecord& record) {
+  if (!recordProblem(record).isEmpty()) return std::nullopt;
+  const QByteArray derived = QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), record.salt,
+                                                                record.iterations, 2 * kRecordsKeyBytes);
+  if (!constantTimeEquals(derived.left(32), record.hash)) return std::nullopt;
+  return derived.right(kRecordsKeyBytes);
+}
+
+void AuthService::setCurrent(const std::optional<Profile>& p, const QByteArray& recordsKey) {
+  current_ = p;
+  recordsKey_ = recordsKey;
+  emit currentChanged();
 }
 
 bool AuthService::hasTeacher() {
@@ -119,6 +147,13 @@ QList<Profile> AuthService::profiles() { return db_.profiles(); }
 Profile AuthService::createTeacher(const QString& name, const QString& password) {
   if (hasTeacher() && !isTeacher())
     throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("Only a signed-in teacher can add another teacher."));
+  // First use only on a computer without classes: with the teacher's profile
+  // removed from the database, setting up a new teacher would open the old
+  // classes' records to whoever did it.
+  if (!hasTeacher() && db_.hasClasses())
+    throw AppError(AppError::Kind::PermissionDenied,
+                   QStringLiteral("This computer already holds classes, but no teacher: teacher mode cannot be set up "
+                                  "again over them. Restore the database from a backup that has the teacher."));
   if (name.trimmed().isEmpty()) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The name is empty."));
   if (password.size() < kMinPasswordLength)
     throw AppError(AppError::Kind::InvalidInput,
@@ -146,13 +181,15 @@ Profile AuthService::createStudent(const QString& name) {
 void AuthService::signIn(qint64 profileId, const QString& password) {
   const auto p = db_.profile(profileId);
   if (!p) throw AppError(AppError::Kind::NotFound, QStringLiteral("No profile with id %1.").arg(profileId));
+  QByteArray key;
   if (p->role == Role::Teacher) {
     const auto record = db_.password(profileId);
-    if (!record || !verifyPassword(password, *record))
-      throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("Wrong password for %1.").arg(p->name));
+    if (record && !recordProblem(*record).isEmpty()) throw AppError(AppError::Kind::PermissionDenied, recordProblem(*record));
+    const auto checked = record ? checkPassword(password, *record) : std::nullopt;
+    if (!checked) throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("Wrong password for %1.").arg(p->name));
+    key = *checked;
   }
-  current_ = p;
-  emit currentChanged();
+  setCurrent(p, key);
 }
 
 PendingSignIn* AuthService::beginSignIn(qint64 profileId, const QString& password, QObject* parent) {
@@ -164,7 +201,7 @@ PendingSignIn* AuthService::beginSignIn(qint64 profileId, const QString& passwor
   }
   pending->profile_ = p;
   if (p->role != Role::Teacher) {  // no password to check
-    QMetaObject::invokeMethod(pending, [pending] { pending->complete(true); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(pending, [pending] { pending->completeStudent(); }, Qt::QueuedConnection);
     return pending;
   }
   const auto record = db_.password(profileId);
@@ -172,30 +209,40 @@ PendingSignIn* AuthService::beginSignIn(qint64 profileId, const QString& passwor
     pending->finishLater(false, tr("Wrong password for %1.").arg(p->name));
     return pending;
   }
+  if (const QString problem = recordProblem(*record); !problem.isEmpty()) {
+    pending->finishLater(false, problem);
+    return pending;
+  }
   // The worker only sees copies and the shared flag, never the objects here,
   // so it may outlive them; a finished check nobody waits for is dropped.
-  auto* watcher = new QFutureWatcher<std::optional<bool>>(pending);
-  connect(watcher, &QFutureWatcherBase::finished, pending, [pending, watcher] { pending->complete(watcher->result()); });
-  watcher->setFuture(QtConcurrent::run([shared = pending->shared_, password, record = *record]() -> std::optional<bool> {
-    return verifyPassword(password, record, shared->cancelled);
+  auto* watcher = new QFutureWatcher<std::optional<QByteArray>>(pending);
+  connect(watcher, &QFutureWatcherBase::finished, pending,
+          [pending, watcher, record = *record] { pending->complete(watcher->result(), record); });
+  watcher->setFuture(QtConcurrent::run([shared = pending->shared_, password, record = *record]() {
+    return deriveKeyPbkdf2Sha256(password.toUtf8(), record.salt, record.iterations, 2 * kRecordsKeyBytes,
+                                 &shared->cancelled);
   }));
   return pending;
 }
 
-void AuthService::signOut() {
-  current_.reset();
-  emit currentChanged();
-}
+void AuthService::signOut() { setCurrent(std::nullopt, {}); }
 
-void AuthService::changePassword(const QString& oldPassword, const QString& newPassword) {
+void AuthService::changePassword(const QString& oldPassword, const QString& newPassword,
+                                 const std::function<void(const QByteArray&, const QByteArray&)>& resign) {
   const Profile& me = requireTeacher();
   const auto record = db_.password(me.id);
-  if (!record || !verifyPassword(oldPassword, *record))
-    throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("The current password is wrong."));
+  const auto oldKey = record ? checkPassword(oldPassword, *record) : std::nullopt;
+  if (!oldKey) throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("The current password is wrong."));
   if (newPassword.size() < kMinPasswordLength)
     throw AppError(AppError::Kind::InvalidInput,
                    QStringLiteral("The password needs at least %1 characters.").arg(kMinPasswordLength));
-  db_.setPassword(me.id, hashPassword(newPassword));
+  QByteArray newKey;
+  const PasswordRecord fresh = hashPassword(newPassword, kPbkdf2Iterations, &newKey);  // slow: outside the transaction
+  db_.write([&] {
+    db_.setPassword(me.id, fresh);
+    if (resign) resign(*oldKey, newKey);
+  });
+  recordsKey_ = newKey;
 }
 
 const Profile& AuthService::requireSignedIn() const {

@@ -8,15 +8,24 @@
 // school computer they are picked from a list; what protects their data is
 // that a student profile can only reach its own rows.
 //
-// The iteration count is read back from the database, so a check can take
-// arbitrarily long: screens sign a teacher in with beginSignIn, which derives
-// the key on a worker thread and can be abandoned at any time.
+// The stored iteration count must be the documented one (kPbkdf2Iterations):
+// a hash with any other count was not written by this app and is refused, so
+// overwriting it with a cheap hash of a new password does not sign in. The
+// key is still derived on a worker thread (beginSignIn), which can be
+// abandoned at any time.
+//
+// PBKDF2 derives 64 bytes: the first 32 are the stored hash, the last 32 the
+// records key, kept in memory only while the teacher is signed in. It signs
+// the teacher's records (teacher_records.h), so rows edited without the
+// password — or a hash replaced by a valid one of another password — show as
+// tampered.
 #pragma once
 
 #include <QObject>
 #include <QPointer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -56,7 +65,9 @@ class PendingSignIn : public QObject {
   friend class AuthService;
   explicit PendingSignIn(AuthService* auth, QObject* parent);
   void finishLater(bool signedIn, const QString& error);
-  void complete(std::optional<bool> passwordMatches);
+  // nullopt: cancelled; else the derived 64 bytes (empty: nothing to derive).
+  void complete(std::optional<QByteArray> derived, const PasswordRecord& record);
+  void completeStudent();
 
   struct Shared {
     std::atomic<bool> cancelled{false};
@@ -65,6 +76,7 @@ class PendingSignIn : public QObject {
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::optional<Profile> profile_;
   bool running_ = true;
+  QByteArray recordsKey_;
 };
 
 class AuthService : public QObject {
@@ -72,15 +84,19 @@ class AuthService : public QObject {
  public:
   static constexpr int kPbkdf2Iterations = 600000;
   static constexpr int kMinPasswordLength = 8;
+  static constexpr int kRecordsKeyBytes = 32;
 
   explicit AuthService(Database& db, QObject* parent = nullptr);
 
   // Salted PBKDF2-HMAC-SHA256 of `password` (about a second on a laptop).
-  static PasswordRecord hashPassword(const QString& password, int iterations = kPbkdf2Iterations);
-  static bool verifyPassword(const QString& password, const PasswordRecord& record);
-  // As above; nullopt when `cancelled` was set before the check ended.
-  static std::optional<bool> verifyPassword(const QString& password, const PasswordRecord& record,
-                                            const std::atomic<bool>& cancelled);
+  // recordsKey, when given, receives the records key of that password.
+  static PasswordRecord hashPassword(const QString& password, int iterations = kPbkdf2Iterations,
+                                     QByteArray* recordsKey = nullptr);
+  // The records key when `password` matches `record`, else nullopt. Refuses
+  // (nullopt) any record whose iteration count is not kPbkdf2Iterations.
+  static std::optional<QByteArray> checkPassword(const QString& password, const PasswordRecord& record);
+  // "" when `record` follows the documented rule, else why it is refused.
+  static QString recordProblem(const PasswordRecord& record);
 
   // The first teacher can be created by anyone (first start); further
   // teachers only by a signed-in teacher. Throws AppError.
@@ -99,7 +115,13 @@ class AuthService : public QObject {
   // `parent`). The GUI stays responsive however many iterations are stored.
   PendingSignIn* beginSignIn(qint64 profileId, const QString& password, QObject* parent);
   void signOut();
-  void changePassword(const QString& oldPassword, const QString& newPassword);
+  // The old password is required. `resign(oldKey, newKey)` runs in the same
+  // transaction as the new hash is stored (ClassroomService re-signs the
+  // teacher's records there).
+  void changePassword(const QString& oldPassword, const QString& newPassword,
+                      const std::function<void(const QByteArray&, const QByteArray&)>& resign = {});
+  // The signed-in teacher's records key; empty when no teacher is signed in.
+  const QByteArray& recordsKey() const { return recordsKey_; }
 
   std::optional<Profile> current() const { return current_; }
   bool isTeacher() const { return current_ && current_->role == Role::Teacher; }
@@ -117,8 +139,10 @@ class AuthService : public QObject {
 
  private:
   friend class PendingSignIn;
+  void setCurrent(const std::optional<Profile>& p, const QByteArray& recordsKey);
   Database& db_;
   std::optional<Profile> current_;
+  QByteArray recordsKey_;
 };
 
 }  // namespace zaya::app

@@ -1,6 +1,9 @@
+// Teacher side of ClassroomService: classes, roster, sets, results imports.
+// The student side is classroom_student.cpp, the grid and CSV classroom_grid.cpp.
 #include "classroom_service.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -10,28 +13,26 @@
 #include <QSaveFile>
 #include <QUuid>
 
+#include "classroom_files.h"
+#include "teacher_records.h"
+#include "zaya/problems/answer_checker.h"
 #include "zaya/problems/problem_set.h"
 
 namespace zaya::app {
 
 namespace pr = zaya::problems;
+using classroom_files::qs;
+using classroom_files::utf8;
 
 namespace {
 
-constexpr const char* kClassFormat = "zaya-class";
-constexpr int kClassFormatVersion = 1;
-
-std::string utf8(const QString& s) { return s.toStdString(); }
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QByteArray randomKey() {
+  QByteArray key(32, '\0');
+  QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(key.data()), reinterpret_cast<quint32*>(key.data() + 32));
+  return key;
+}
 
 QString isoNow() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate); }
-
-QString csvField(const QString& s) {
-  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n'))) return s;
-  QString q = s;
-  q.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-  return QLatin1Char('"') + q + QLatin1Char('"');
-}
 
 }  // namespace
 
@@ -42,8 +43,38 @@ int ClassGrid::correctCount(int row) const {
   return n;
 }
 
-ClassroomService::ClassroomService(AuthService& auth, std::function<bool(std::string_view)> isBankId, QObject* parent)
-    : QObject(parent), auth_(auth), db_(auth.database()), isBankId_(std::move(isBankId)) {}
+ClassroomService::ClassroomService(AuthService& auth, std::function<bool(std::string_view)> isBankId, Grader grade,
+                                   QObject* parent)
+    : QObject(parent), auth_(auth), db_(auth.database()), isBankId_(std::move(isBankId)), grade_(std::move(grade)) {
+  connect(&auth_, &AuthService::currentChanged, this, &ClassroomService::onSignedIn);
+}
+
+void ClassroomService::onSignedIn() {
+  tampered_ = 0;
+  if (!auth_.isTeacher() || auth_.recordsKey().isEmpty() || db_.isReadOnly()) return;
+  try {
+    tampered_ = teacher_records::signAndCount(db_, auth_.recordsKey()).tampered;
+  } catch (const AppError&) {
+    // A read-only or full disk: the counts are taken again at the next sign-in.
+  }
+}
+
+int ClassroomService::tamperedRecordCount() {
+  auth_.requireTeacher();
+  int n = 0;
+  const QByteArray& key = auth_.recordsKey();
+  for (const auto& c : db_.classes()) n += !teacher_records::verifies(key, c);
+  for (const auto& p : db_.profiles()) n += p.isRoster && !teacher_records::verifies(key, p);
+  for (const auto& s : db_.allSets()) n += s.classId && !teacher_records::verifies(key, s);
+  for (const auto& r : db_.allImportedResults()) n += !teacher_records::verifies(key, r);
+  return n;
+}
+
+void ClassroomService::changeTeacherPassword(const QString& oldPassword, const QString& newPassword) {
+  auth_.changePassword(oldPassword, newPassword, [this](const QByteArray& oldKey, const QByteArray& newKey) {
+    teacher_records::resign(db_, oldKey, newKey);
+  });
+}
 
 QByteArray ClassroomService::readImportFile(const QString& file) {
   QFile f(file);
@@ -65,19 +96,18 @@ QByteArray ClassroomService::resultsTag(const pr::Results& results, const QByteA
   return QMessageAuthenticationCode::hash(QByteArray::fromStdString(canonical), key, QCryptographicHash::Sha256).toHex();
 }
 
-// --- teacher ------------------------------------------------------------------
+// --- classes and roster ----------------------------------------------------------
 
 ClassInfo ClassroomService::createClass(const QString& name) {
   const Profile& me = auth_.requireTeacher();
   if (name.trimmed().isEmpty()) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The class name is empty."));
   ClassInfo c;
   c.name = name.trimmed();
-  c.hmacKey.resize(32);
-  QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(c.hmacKey.data()),
-                                       reinterpret_cast<quint32*>(c.hmacKey.data() + 32));
+  c.hmacKey = randomKey();
   db_.write([&] {
     c.id = db_.insertClass(c);
     db_.setProfileClass(me.id, c.id);  // the teacher belongs to the class they made last
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.classById(c.id));
   });
   return *db_.classById(c.id);
 }
@@ -85,6 +115,25 @@ ClassInfo ClassroomService::createClass(const QString& name) {
 QList<ClassInfo> ClassroomService::classes() {
   auth_.requireTeacher();
   return db_.classes();
+}
+
+void ClassroomService::renameClass(qint64 classId, const QString& name) {
+  auth_.requireTeacher();
+  if (!db_.classById(classId)) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class with id %1.").arg(classId));
+  if (name.trimmed().isEmpty()) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The class name is empty."));
+  db_.write([&] {
+    db_.renameClass(classId, name.trimmed());
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.classById(classId));
+  });
+}
+
+void ClassroomService::deleteClass(qint64 classId) {
+  auth_.requireTeacher();
+  db_.write([&] {
+    for (const auto& p : db_.classMembers(classId))
+      if (p.isRoster) db_.deleteProfile(p.id);
+    db_.deleteClass(classId);
+  });
 }
 
 Profile ClassroomService::addStudent(qint64 classId, const QString& name) {
@@ -95,31 +144,88 @@ Profile ClassroomService::addStudent(qint64 classId, const QString& name) {
   p.name = name.trimmed();
   p.role = Role::Student;
   p.classId = classId;
-  return *db_.profile(db_.insertProfile(p));
+  p.isRoster = true;
+  p.resultsKey = randomKey();
+  qint64 id = 0;
+  db_.write([&] {
+    id = db_.insertProfile(p);
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.profile(id));
+  });
+  return *db_.profile(id);
 }
 
 QList<Profile> ClassroomService::students(qint64 classId) {
   auth_.requireTeacher();
   QList<Profile> out;
   for (const auto& p : db_.classMembers(classId))
-    if (p.role == Role::Student) out << p;
+    if (p.role == Role::Student && p.isRoster) out << p;
   return out;
 }
 
-void ClassroomService::exportClassFile(qint64 classId, const QString& file) {
+Profile ClassroomService::rosterEntry(qint64 studentId) {
+  const auto p = db_.profile(studentId);
+  if (!p || !p->isRoster) throw AppError(AppError::Kind::NotFound, QStringLiteral("No student with id %1 on a roster.").arg(studentId));
+  return *p;
+}
+
+void ClassroomService::renameStudent(qint64 studentId, const QString& name) {
+  auth_.requireTeacher();
+  rosterEntry(studentId);
+  if (name.trimmed().isEmpty()) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The student's name is empty."));
+  db_.write([&] {
+    db_.renameProfile(studentId, name.trimmed());
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.profile(studentId));
+  });
+}
+
+void ClassroomService::deleteStudent(qint64 studentId) {
+  auth_.requireTeacher();
+  rosterEntry(studentId);
+  db_.deleteProfile(studentId);
+}
+
+void ClassroomService::exportClassFile(qint64 classId, qint64 studentId, const QString& file) {
   auth_.requireTeacher();
   const auto c = db_.classById(classId);
   if (!c) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class with id %1.").arg(classId));
-  const QJsonObject o{{"format", kClassFormat},
-                      {"version", kClassFormatVersion},
-                      {"class_id", c->uuid},
-                      {"name", c->name},
-                      {"key", QString::fromLatin1(c->hmacKey.toBase64())}};
-  writeFileAtomically(file, QJsonDocument(o).toJson());
+  Profile s = rosterEntry(studentId);
+  if (s.classId != classId)
+    throw AppError(AppError::Kind::InvalidInput, QStringLiteral("%1 is not on the roster of %2.").arg(s.name, c->name));
+  if (s.resultsKey.size() != 32) {  // a roster entry from before per-student keys
+    db_.write([&] {
+      db_.setProfileResultsKey(s.id, randomKey());
+      s = *db_.profile(s.id);
+      teacher_records::sign(db_, auth_.recordsKey(), s);
+    });
+  }
+  writeFileAtomically(file, classroom_files::classFile(*c, s));
 }
 
+QStringList ClassroomService::exportAllClassFiles(qint64 classId, const QString& folder) {
+  auth_.requireTeacher();
+  const auto c = db_.classById(classId);
+  if (!c) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class with id %1.").arg(classId));
+  if (!QDir().mkpath(folder))
+    throw AppError(AppError::Kind::Storage, QStringLiteral("Cannot create the folder %1.").arg(QDir::toNativeSeparators(folder)));
+  QStringList written;
+  QSet<QString> used;
+  for (const auto& s : students(classId)) {
+    QString base = classroom_files::safeFileName(c->name + QStringLiteral(" - ") + s.name);
+    for (int n = 2; used.contains(base.toLower()); ++n)
+      base = classroom_files::safeFileName(c->name + QStringLiteral(" - ") + s.name) + QStringLiteral(" (%1)").arg(n);
+    used.insert(base.toLower());
+    const QString path = QDir(folder).filePath(base + QStringLiteral(".zclass.json"));
+    exportClassFile(classId, s.id, path);
+    written << path;
+  }
+  return written;
+}
+
+// --- sets ----------------------------------------------------------------------
+
 ProblemSet ClassroomService::createSet(qint64 classId, const QString& title, const QStringList& problemIds,
-                                       std::optional<QDate> due, bool allowHints, bool allowModelSolutions) {
+                                       std::optional<QDate> due, bool allowHints, bool allowModelSolutions,
+                                       bool allowReferenceSolutions) {
   auth_.requireTeacher();
   const auto c = db_.classById(classId);
   if (!c) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class with id %1.").arg(classId));
@@ -130,6 +236,7 @@ ProblemSet ClassroomService::createSet(qint64 classId, const QString& title, con
   if (due) s.due = utf8(due->toString(Qt::ISODate));
   s.allow_hints = allowHints;
   s.allow_model_solutions = allowModelSolutions;
+  s.allow_reference_solutions = allowReferenceSolutions;
   for (const QString& id : problemIds) s.items.push_back(pr::SetItem{utf8(id), std::nullopt, 1.0});
   const std::string bytes = pr::export_problem_set(s);
   // Validate what we would hand out exactly as a student's app will read it.
@@ -144,13 +251,46 @@ ProblemSet ClassroomService::createSet(qint64 classId, const QString& title, con
   if (due) row.dueAt = QDateTime(*due, QTime(23, 59, 59)).toMSecsSinceEpoch();
   row.allowHints = allowHints;
   row.allowSolutions = allowModelSolutions;
+  row.allowReference = allowReferenceSolutions;
   row.fileJson = QByteArray::fromStdString(bytes);
-  return *db_.set(db_.insertSet(row));
+  qint64 id = 0;
+  db_.write([&] {
+    id = db_.insertSet(row);
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.set(id));
+  });
+  return *db_.set(id);
 }
 
 QList<ProblemSet> ClassroomService::sets(qint64 classId) {
   auth_.requireTeacher();
   return db_.setsOfClass(classId);
+}
+
+void ClassroomService::renameSet(qint64 setId, const QString& title) {
+  auth_.requireTeacher();
+  const auto s = db_.set(setId);
+  if (!s || !s->classId) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class problem set with id %1.").arg(setId));
+  if (title.trimmed().isEmpty()) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("The title is empty."));
+  // The file students receive carries the title too.
+  auto parsed = parseStoredSet(*s);
+  parsed.title = utf8(title.trimmed());
+  ProblemSet row = *s;
+  row.title = title.trimmed();
+  row.fileJson = QByteArray::fromStdString(pr::export_problem_set(parsed));
+  db_.write([&] {
+    db_.updateSet(row);
+    teacher_records::sign(db_, auth_.recordsKey(), *db_.set(setId));
+  });
+}
+
+void ClassroomService::deleteSet(qint64 setId, bool deleteResults) {
+  auth_.requireTeacher();
+  const auto s = db_.set(setId);
+  if (!s || !s->classId) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class problem set with id %1.").arg(setId));
+  db_.write([&] {
+    if (deleteResults) db_.deleteImportedResults(*s->classId, s->uuid);
+    db_.deleteSet(setId);
+  });
 }
 
 void ClassroomService::exportSet(qint64 setId, const QString& file) {
@@ -168,11 +308,29 @@ pr::ProblemSet ClassroomService::parseStoredSet(const ProblemSet& set) const {
   return *parsed.value;
 }
 
+// --- results ----------------------------------------------------------------------
+
+std::optional<bool> ClassroomService::regrade(const pr::ProblemSet& set, const std::string& problemId,
+                                              const std::string& answer) const {
+  for (const auto& item : set.items) {
+    if (item.id != problemId || !item.custom) continue;
+    // A custom problem: its key is in the teacher's own copy of the set.
+    pr::Problem p;
+    p.id = item.id;
+    p.answer = item.custom->answer;
+    p.accepted_answers = {item.custom->answer};
+    p.choices = item.custom->choices;
+    return pr::check_problem_answer(p, answer).equivalent;
+  }
+  if (grade_) return grade_(qs(problemId), qs(answer));
+  return std::nullopt;
+}
+
 ResultsImportSummary ClassroomService::importResults(const QString& file) {
   auth_.requireTeacher();
   const QByteArray bytes = readImportFile(file);
-  // The set id is needed to find the set (and so the class key); read it with
-  // the format's own parser first, then validate against the set.
+  // The set id is needed to find the set: read it with the format's own
+  // parser first, then validate against the set.
   const auto loose = pr::import_results(bytes.toStdString(), nullptr);
   if (!loose) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("%1 is not a valid results file: %2").arg(file, qs(loose.error)));
   const auto set = db_.setByUuid(qs(loose.value->set_id));
@@ -186,274 +344,56 @@ ResultsImportSummary ClassroomService::importResults(const QString& file) {
   const auto cls = db_.classById(*set->classId);
   if (r.integrity_tag.empty())
     throw AppError(AppError::Kind::InvalidInput, QStringLiteral("%1 is not signed; it was not exported by ZAYA Tutor.").arg(file));
-  if (!constantTimeEquals(resultsTag(r, cls->hmacKey), QByteArray::fromStdString(r.integrity_tag)))
+  // The file names its student; only that student's own key may have signed it.
+  const auto student = db_.profileByUuid(qs(r.student_id));
+  if (!student || !student->isRoster || student->classId != cls->id || student->resultsKey.size() != 32)
     throw AppError(AppError::Kind::InvalidInput,
-                   QStringLiteral("%1 was changed after it was exported (its integrity tag does not match), so it was "
-                                  "not imported. Ask the student to export it again.")
-                       .arg(file));
+                   QStringLiteral("%1 names a student (“%2”, id %3) who is not on the roster of %4, so it was not "
+                                  "imported. Each student needs their own class file from this computer; an older "
+                                  "class file shared by the whole class is no longer accepted.")
+                       .arg(file, qs(r.student_name), qs(r.student_id), cls->name));
+  if (!constantTimeEquals(resultsTag(r, student->resultsKey), QByteArray::fromStdString(r.integrity_tag)))
+    throw AppError(AppError::Kind::InvalidInput,
+                   QStringLiteral("%1 was not signed with %2's own key: it was changed after it was exported, or it "
+                                  "was signed by someone else. It was not imported; ask %2 to export it again.")
+                       .arg(file, student->name));
   ResultsImportSummary summary;
-  summary.studentName = qs(r.student_name);
+  summary.studentName = student->name;
   summary.setTitle = set->title;
   QList<ImportedResult> rows;
   for (const auto& e : r.entries) {
     if (e.verdict == pr::Verdict3::Unanswered) continue;
     ImportedResult row;
-    row.studentName = qs(r.student_name);
+    row.studentName = student->name;
     row.problemId = qs(e.problem_id);
     row.answer = qs(e.answer);
-    row.correct = e.verdict == pr::Verdict3::Correct;
+    row.firstAnswer = qs(e.first_answer);
+    row.claimedCorrect = e.verdict == pr::Verdict3::Correct;
+    // The teacher's checker decides; the file's verdict is kept beside it.
+    row.correct = regrade(stored, e.problem_id, e.answer).value_or(row.claimedCorrect);
     row.millisTaken = qint64(e.time_seconds * 1000.0);
     row.hintsUsed = e.hints_used;
+    row.explanationsUsed = e.explanations_used;
+    row.questionsAsked = e.questions_asked;
+    row.modelSolutionViewed = e.model_solution_viewed;
+    row.referenceSolutionViewed = e.reference_solution_viewed;
+    row.helpAfterDue = e.help_after_due.any();
+    row.attempts = std::max(1, e.attempts);
     row.attemptedAt = QDateTime::fromString(qs(r.exported_at), Qt::ISODate).toMSecsSinceEpoch();
     rows << row;
     ++summary.answered;
     if (row.correct) ++summary.correct;
+    if (row.correct != row.claimedCorrect) ++summary.disagreements;
   }
   for (const auto& earlier : db_.importedResults(*set->classId, set->uuid))
-    if (earlier.studentUuid == qs(r.student_id)) summary.replacedEarlier = true;
-  db_.replaceImportedResults(*set->classId, set->uuid, qs(r.student_id), rows);
+    if (earlier.studentUuid == student->uuid) summary.replacedEarlier = true;
+  db_.write([&] {
+    db_.replaceImportedResults(*set->classId, set->uuid, student->uuid, rows);
+    for (const auto& row : db_.importedResults(*set->classId, set->uuid))
+      if (row.studentUuid == student->uuid) teacher_records::sign(db_, auth_.recordsKey(), row);
+  });
   emit resultsImported(set->id);
   return summary;
-}
-
-ClassGrid ClassroomService::grid(qint64 setId) {
-  auth_.requireTeacher();
-  const auto set = db_.set(setId);
-  if (!set || !set->classId) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class problem set with id %1.").arg(setId));
-  ClassGrid g;
-  g.setUuid = set->uuid;
-  g.setTitle = set->title;
-  g.problemIds = set->problemIds;
-  const auto results = db_.importedResults(*set->classId, set->uuid);
-  // Rows: students with results (by their id), then roster members without any.
-  QHash<QString, int> rowOf;
-  for (const auto& r : results) {
-    if (rowOf.contains(r.studentUuid)) continue;
-    rowOf.insert(r.studentUuid, int(g.studentNames.size()));
-    g.studentNames << r.studentName;
-    g.studentUuids << r.studentUuid;
-  }
-  for (const auto& p : db_.classMembers(*set->classId)) {
-    if (p.role != Role::Student) continue;
-    bool present = false;
-    for (const QString& n : g.studentNames) present |= n.compare(p.name, Qt::CaseInsensitive) == 0;
-    if (present) continue;
-    g.studentNames << p.name;
-    g.studentUuids << QString();
-  }
-  for (qsizetype row = 0; row < g.studentNames.size(); ++row) {
-    QList<GridCell> cells(g.problemIds.size());
-    if (!g.studentUuids[row].isEmpty())
-      for (auto& c : cells) c.state = GridCell::State::Unanswered;
-    g.cells << cells;
-  }
-  for (const auto& r : results) {
-    const int row = rowOf.value(r.studentUuid);
-    const int col = int(g.problemIds.indexOf(r.problemId));
-    if (col < 0) continue;
-    GridCell& c = g.cells[row][col];
-    c.state = r.correct ? GridCell::State::Correct : GridCell::State::Incorrect;
-    c.answer = r.answer;
-    c.seconds = r.millisTaken / 1000.0;
-    c.hintsUsed = r.hintsUsed;
-    c.attempts += 1;
-  }
-  return g;
-}
-
-void ClassroomService::exportCsv(qint64 setId, const QString& file) {
-  const ClassGrid g = grid(setId);
-  QString out = QStringLiteral("student");
-  for (const QString& id : g.problemIds) out += QLatin1Char(',') + csvField(id);
-  out += QStringLiteral(",score\n");
-  for (qsizetype row = 0; row < g.studentNames.size(); ++row) {
-    out += csvField(g.studentNames[row]);
-    for (const auto& c : g.cells[row]) {
-      out += QLatin1Char(',');
-      switch (c.state) {
-        case GridCell::State::Correct: out += QStringLiteral("correct"); break;
-        case GridCell::State::Incorrect: out += QStringLiteral("incorrect"); break;
-        case GridCell::State::Unanswered: out += QStringLiteral("unanswered"); break;
-        case GridCell::State::Missing: break;
-      }
-    }
-    out += QStringLiteral(",%1/%2\n").arg(g.correctCount(int(row))).arg(g.problemIds.size());
-  }
-  writeFileAtomically(file, out.toUtf8());
-}
-
-// --- student -------------------------------------------------------------------
-
-ClassInfo ClassroomService::joinClass(const QString& file) {
-  const Profile& me = auth_.requireSignedIn();
-  const QByteArray bytes = readImportFile(file);
-  QJsonParseError err{};
-  const QJsonDocument doc = QJsonDocument::fromJson(bytes, &err);
-  const auto bad = [&](const QString& why) {
-    return AppError(AppError::Kind::InvalidInput, QStringLiteral("%1 is not a valid class file: %2").arg(file, why));
-  };
-  if (err.error != QJsonParseError::NoError || !doc.isObject()) throw bad(QStringLiteral("not JSON (%1)").arg(err.errorString()));
-  const QJsonObject o = doc.object();
-  if (o.value("format").toString() != QLatin1String(kClassFormat)) throw bad(QStringLiteral("format: expected \"zaya-class\""));
-  if (o.value("version").toInt() != kClassFormatVersion) throw bad(QStringLiteral("version: expected 1"));
-  const QString uuid = o.value("class_id").toString();
-  const QString name = o.value("name").toString();
-  const QByteArray key = QByteArray::fromBase64(o.value("key").toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-  if (QUuid::fromString(uuid).isNull()) throw bad(QStringLiteral("class_id: not a UUID"));
-  if (name.trimmed().isEmpty()) throw bad(QStringLiteral("name: empty"));
-  if (key.size() != 32) throw bad(QStringLiteral("key: expected 32 bytes in base64"));
-  qint64 classId = 0;
-  db_.write([&] {
-    if (const auto existing = db_.classByUuid(uuid)) {
-      if (existing->hmacKey != key) throw bad(QStringLiteral("key: differs from the key this computer has for that class"));
-      classId = existing->id;
-    } else {
-      ClassInfo c;
-      c.uuid = uuid;
-      c.name = name.trimmed();
-      c.hmacKey = key;
-      classId = db_.insertClass(c);
-    }
-    db_.setProfileClass(me.id, classId);
-  });
-  return *db_.classById(classId);
-}
-
-ProblemSet ClassroomService::importSet(const QString& file) {
-  const Profile& me = auth_.requireSignedIn();
-  const auto profile = db_.profile(me.id);
-  if (!profile->classId)
-    throw AppError(AppError::Kind::InvalidInput,
-                   QStringLiteral("Join your class first (open the class file from your teacher), then open the set."));
-  const auto cls = db_.classById(*profile->classId);
-  const QByteArray bytes = readImportFile(file);
-  const auto parsed = pr::import_problem_set(bytes.toStdString(), isBankId_);
-  if (!parsed) throw AppError(AppError::Kind::InvalidInput, QStringLiteral("%1 is not a valid problem set: %2").arg(file, qs(parsed.error)));
-  const pr::ProblemSet& s = *parsed.value;
-  qint64 setId = 0;
-  db_.write([&] {
-    if (const auto existing = db_.setByUuid(qs(s.set_id))) {
-      setId = existing->id;
-    } else {
-      ProblemSet row;
-      row.uuid = qs(s.set_id);
-      row.classUuid = cls->uuid;
-      row.title = qs(s.title);
-      for (const auto& item : s.items) row.problemIds << qs(item.id);
-      if (!s.due.empty()) {
-        QDateTime due = QDateTime::fromString(qs(s.due), Qt::ISODate);
-        if (!due.isValid()) due = QDateTime(QDate::fromString(qs(s.due), Qt::ISODate), QTime(23, 59, 59));
-        if (due.isValid()) row.dueAt = due.toMSecsSinceEpoch();
-      }
-      row.allowHints = s.allow_hints;
-      row.allowSolutions = s.allow_model_solutions;
-      row.fileJson = bytes;
-      setId = db_.insertSet(row);
-    }
-    db_.assign(setId, me.id);
-  });
-  return *db_.set(setId);
-}
-
-QList<ProblemSet> ClassroomService::mySets() { return db_.assignedSets(auth_.requireSignedIn().id); }
-
-void ClassroomService::exportResults(qint64 setId, const QString& file) {
-  const Profile& me = auth_.requireSignedIn();
-  const auto set = db_.set(setId);
-  if (!set) throw AppError(AppError::Kind::NotFound, QStringLiteral("No problem set with id %1.").arg(setId));
-  bool assigned = false;
-  for (const auto& s : db_.assignedSets(me.id)) assigned |= s.id == setId;
-  if (!assigned) throw AppError(AppError::Kind::PermissionDenied, QStringLiteral("This set is not assigned to %1.").arg(me.name));
-  const auto cls = db_.classByUuid(set->classUuid);
-  if (!cls) throw AppError(AppError::Kind::NotFound, QStringLiteral("The class of this set is unknown; join it again."));
-  const pr::ProblemSet stored = parseStoredSet(*set);
-  const auto attempts = db_.attempts(me.id);
-  pr::Results r;
-  r.set_id = stored.set_id;
-  r.set_title = stored.title;
-  r.student_id = utf8(me.uuid);
-  r.student_name = utf8(me.name);
-  r.exported_at = utf8(isoNow());
-  for (const auto& item : stored.items) {
-    pr::ResultEntry e;
-    e.problem_id = item.id;
-    for (const auto& a : attempts) {
-      if (a.setId != setId || a.problemId != qs(item.id)) continue;
-      e.answer = utf8(a.answer);
-      e.verdict = a.effectiveCorrect() ? pr::Verdict3::Correct : pr::Verdict3::Incorrect;
-      e.time_seconds += a.millisTaken / 1000.0;
-      e.hints_used += a.hintsUsed;
-      e.attempts += 1;
-    }
-    for (const auto& s : db_.solutionsFor(me.id, qs(item.id)))
-      if (s.mode == QLatin1String("full")) e.model_solution_viewed = true;
-    r.entries.push_back(e);
-  }
-  r.integrity_tag = resultsTag(r, cls->hmacKey).toStdString();
-  writeFileAtomically(file, QByteArray::fromStdString(pr::export_results(r)));
-}
-
-// --- grid model ------------------------------------------------------------------
-
-ClassGridModel::ClassGridModel(QObject* parent) : QAbstractTableModel(parent) {}
-
-void ClassGridModel::setGrid(const ClassGrid& grid) {
-  beginResetModel();
-  grid_ = grid;
-  endResetModel();
-}
-
-int ClassGridModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(grid_.studentNames.size()); }
-
-int ClassGridModel::columnCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : int(grid_.problemIds.size()) + 1;
-}
-
-QVariant ClassGridModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || index.row() >= rowCount()) return {};
-  if (index.column() == int(grid_.problemIds.size())) {
-    if (role == Qt::DisplayRole) return QStringLiteral("%1/%2").arg(grid_.correctCount(index.row())).arg(grid_.problemIds.size());
-    return {};
-  }
-  const GridCell& c = grid_.cells[index.row()][index.column()];
-  // "1:05" for 65 s: what a teacher reads at a glance.
-  const auto minutes = [](double seconds) {
-    const int s = int(seconds + 0.5);
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-  };
-  const QString hints = c.hintsUsed == 0 ? QString() : c.hintsUsed == 1 ? QStringLiteral(" · 1 hint") : QStringLiteral(" · %1 hints").arg(c.hintsUsed);
-  switch (role) {
-    case Qt::DisplayRole:
-      // The verdict first (the CSV and the tests read it), then time and hints.
-      switch (c.state) {
-        case GridCell::State::Correct: return QStringLiteral("✓ %1%2").arg(minutes(c.seconds), hints);
-        case GridCell::State::Incorrect: return QStringLiteral("✗ %1%2").arg(minutes(c.seconds), hints);
-        case GridCell::State::Unanswered: return QStringLiteral("–");
-        case GridCell::State::Missing: return QString();
-      }
-      return {};
-    case Qt::ToolTipRole:
-      switch (c.state) {
-        case GridCell::State::Missing: return QStringLiteral("No results file from this student yet");
-        case GridCell::State::Unanswered: return QStringLiteral("Not answered");
-        default:
-          return QStringLiteral("Answer: %1\nTime: %2 min · attempts: %3 · hints: %4")
-              .arg(c.answer, minutes(c.seconds))
-              .arg(c.attempts)
-              .arg(c.hintsUsed);
-      }
-    case AnswerRole: return c.answer;
-    case StateRole: return int(c.state);
-    case SecondsRole: return c.seconds;
-    case HintsRole: return c.hintsUsed;
-    default: return {};
-  }
-}
-
-QVariant ClassGridModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (role != Qt::DisplayRole) return {};
-  if (orientation == Qt::Vertical) return grid_.studentNames.value(section);
-  return section == int(grid_.problemIds.size()) ? QStringLiteral("Score") : grid_.problemIds.value(section);
 }
 
 }  // namespace zaya::app

@@ -66,6 +66,12 @@ const QStringList kClassroomStep = {
     "ALTER TABLE profiles ADD COLUMN roster_id TEXT",
     "ALTER TABLE profiles ADD COLUMN results_key BLOB CHECK (results_key IS NULL OR length(results_key) = 32)",
     "ALTER TABLE profiles ADD COLUMN record_mac BLOB",
+    // A teacher's roster entry (a student of the teacher's class, not someone
+    // who practises on this computer). Before v8 those were the students of a
+    // class on a computer that has a teacher.
+    "ALTER TABLE profiles ADD COLUMN roster INTEGER NOT NULL DEFAULT 0 CHECK (roster IN (0, 1))",
+    "UPDATE profiles SET roster = 1 WHERE role = 'student' AND class_id IS NOT NULL AND "
+    "EXISTS (SELECT 1 FROM profiles t WHERE t.role = 'teacher')",
     "ALTER TABLE classes ADD COLUMN record_mac BLOB",
     "ALTER TABLE problem_sets ADD COLUMN allow_reference INTEGER NOT NULL DEFAULT 1 CHECK (allow_reference IN (0, 1))",
     "ALTER TABLE problem_sets ADD COLUMN record_mac BLOB",
@@ -287,7 +293,7 @@ std::optional<bool> toOptionalBool(const QVariant& v) {
 }
 
 const char* kProfileColumns =
-    "id, uuid, name, role, class_id, password_hash IS NOT NULL, created_at, roster_id, results_key, record_mac";
+    "id, uuid, name, role, class_id, password_hash IS NOT NULL, created_at, roster_id, results_key, record_mac, roster";
 Profile readProfile(const QSqlQuery& q) {
   Profile p;
   p.id = q.value(0).toLongLong();
@@ -300,6 +306,7 @@ Profile readProfile(const QSqlQuery& q) {
   p.rosterId = q.value(7).toString();
   p.resultsKey = q.value(8).toByteArray();
   p.recordMac = q.value(9).toByteArray();
+  p.isRoster = q.value(10).toBool();
   return p;
 }
 
@@ -604,7 +611,8 @@ qint64 Database::insertProfile(const Profile& p) {
   qint64 id = 0;
   write([&] {
     auto q = prepare(QStringLiteral(
-        "INSERT INTO profiles (uuid, name, role, class_id, created_at, roster_id, results_key) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO profiles (uuid, name, role, class_id, created_at, roster_id, results_key, roster) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(p.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : p.uuid);
     q.addBindValue(str(p.name));
     q.addBindValue(roleName(p.role));
@@ -612,6 +620,7 @@ qint64 Database::insertProfile(const Profile& p) {
     q.addBindValue(p.createdAt ? p.createdAt : nowMs());
     q.addBindValue(p.rosterId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(p.rosterId));
     q.addBindValue(p.resultsKey.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(p.resultsKey));
+    q.addBindValue(int(p.isRoster));
     exec(q, "adding a profile");
     id = q.lastInsertId().toLongLong();
   });

@@ -111,6 +111,8 @@ class Database {
   void deleteClass(qint64 classId);
   bool hasClasses();
   void renameSet(qint64 setId, const QString& title);
+  // A new local uuid for a set row (the student keeps an earlier version of a set beside the new one).
+  void setSetUuid(qint64 setId, const QString& uuid);
   // Every column but id, uuid and created_at, by id.
   void updateSet(const ProblemSet& s);
   // Imported results are keyed by the set's uuid, not its row: they stay.

@@ -83,6 +83,15 @@ void Database::renameSet(qint64 setId, const QString& title) {
   });
 }
 
+void Database::setSetUuid(qint64 setId, const QString& uuid) {
+  write([&] {
+    auto q = prepare(QStringLiteral("UPDATE problem_sets SET uuid = ? WHERE id = ?"));
+    q.addBindValue(text(uuid));
+    q.addBindValue(setId);
+    exec(q, "renaming a problem set's id");
+  });
+}
+
 void Database::updateSet(const ProblemSet& s) {
   write([&] {
     auto q = prepare(QStringLiteral(

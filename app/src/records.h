@@ -30,6 +30,9 @@ struct Profile {
   // entry's own key; student side: the key from the student's class file.
   QByteArray resultsKey{};
   QByteArray recordMac{};  // teacher records only (teacher_records.h)
+  // A teacher's roster entry: a student of one of the teacher's classes, not
+  // someone who practises on this computer (never offered at start).
+  bool isRoster = false;
 };
 
 struct ClassInfo {

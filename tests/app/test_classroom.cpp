@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QPasswordDigestor>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtTest>
@@ -16,10 +18,19 @@
 #include "progress_service.h"
 
 using namespace zaya::app;
+namespace problems = zaya::problems;
 
 namespace {
 const QString kTeacherPassword = QStringLiteral("correct horse battery");
 bool isBankId(std::string_view id) { return id.rfind("math-test-", 0) == 0; }
+// The teacher's checker over a three-problem bank (keys 1/2, 7 and 3).
+std::optional<bool> grade(const QString& problemId, const QString& answer) {
+  static const QHash<QString, QString> keys = {{QStringLiteral("math-test-0001"), QStringLiteral("1/2")},
+                                               {QStringLiteral("math-test-0002"), QStringLiteral("7")},
+                                               {QStringLiteral("math-test-0003"), QStringLiteral("3")}};
+  if (!keys.contains(problemId)) return std::nullopt;
+  return answer.trimmed() == keys.value(problemId);
+}
 
 template <class F>
 AppError::Kind kindOf(F&& f) {
@@ -97,23 +108,91 @@ class TestClassroom : public QObject {
     const auto unknown = signInAndWait(99999, kTeacherPassword);
     QVERIFY(!unknown.value(0).toBool() && unknown.value(1).toString().contains(QStringLiteral("No profile")));
 
-    // A stored count that would take an hour.
+    // A check walked away from signs nobody in.
+    auth.signOut();
+    {
+      std::unique_ptr<PendingSignIn> p(auth.beginSignIn(t.id, kTeacherPassword, nullptr));
+      QSignalSpy done(p.get(), &PendingSignIn::finished);
+      p->cancel();
+      QVERIFY2(QThreadPool::globalInstance()->waitForDone(5000), "the derivation did not stop when cancelled");
+      QCoreApplication::processEvents();
+      QVERIFY(done.isEmpty());  // an abandoned check reports nothing
+      QVERIFY(!auth.current());
+    }
+
+    // A stored count that is not the documented 600,000 (here one that would
+    // take an hour) is refused at once, before any derivation.
     PasswordRecord huge = *db.password(t.id);
     huge.iterations = 2147483647;
     db.setPassword(t.id, huge);
-    auth.signOut();
     QElapsedTimer clock;
     clock.start();
-    std::unique_ptr<PendingSignIn> p(auth.beginSignIn(t.id, kTeacherPassword, nullptr));
-    QSignalSpy done(p.get(), &PendingSignIn::finished);
-    QVERIFY(clock.elapsed() < 200);  // returned at once
-    QVERIFY(!done.wait(1000));       // still deriving
-    QVERIFY(p->isRunning());
-    p->cancel();
-    QVERIFY2(QThreadPool::globalInstance()->waitForDone(2000), "the derivation did not stop when cancelled");
-    QCoreApplication::processEvents();
-    QVERIFY(done.isEmpty());  // an abandoned check reports nothing
+    const auto refused = signInAndWait(t.id, kTeacherPassword);
+    QVERIFY(clock.elapsed() < 1000);
+    QCOMPARE(refused.value(0).toBool(), false);
+    QVERIFY2(refused.value(1).toString().contains(QStringLiteral("600000")), qPrintable(refused.value(1).toString()));
     QVERIFY(!auth.current());
+  }
+
+  // Overwriting the stored hash: a cheap hash of a new password is refused; a
+  // valid 600,000-iteration hash of another password opens teacher mode, but
+  // every earlier record then shows as tampered, as does a row edited in SQLite.
+  void replacedPasswordHashAndEditedRowsShowAsTampered() {
+    Database db(dir_.filePath(QStringLiteral("tamper.sqlite")));
+    AuthService auth(db);
+    ClassroomService classroom(auth, isBankId);
+    const Profile t = auth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
+    auth.signIn(t.id, kTeacherPassword);
+    QCOMPARE(auth.recordsKey().size(), 32);
+    const ClassInfo cls = classroom.createClass(QStringLiteral("Period 3"));
+    const Profile ada = classroom.addStudent(cls.id, QStringLiteral("Ada"));
+    classroom.createSet(cls.id, QStringLiteral("Week 1"), {QStringLiteral("math-test-0001")}, std::nullopt, true, false);
+    QCOMPARE(classroom.tamperedRecordCount(), 0);
+    // A row edited behind the app's back.
+    {
+      auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper-raw"));
+      raw.setDatabaseName(db.path());
+      QVERIFY(raw.open());
+      QVERIFY(QSqlQuery(raw).exec(QStringLiteral("UPDATE profiles SET name = 'Eve' WHERE id = %1").arg(ada.id)));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tamper-raw"));
+    QCOMPARE(classroom.tamperedRecordCount(), 1);
+    auth.signOut();
+
+    // A 1-iteration hash of a new password: refused.
+    PasswordRecord cheap = AuthService::hashPassword(QStringLiteral("student password"), 1);
+    db.setPassword(t.id, cheap);
+    QCOMPARE(kindOf([&] { auth.signIn(t.id, QStringLiteral("student password")); }), AppError::Kind::PermissionDenied);
+    QVERIFY(!auth.current());
+    // A valid 600,000-iteration hash of another password: opens, but nothing verifies.
+    db.setPassword(t.id, AuthService::hashPassword(QStringLiteral("student password")));
+    auth.signIn(t.id, QStringLiteral("student password"));
+    QVERIFY(auth.isTeacher());
+    QCOMPARE(classroom.tamperedRecordCount(), 3);  // the class, the roster entry, the set
+  }
+
+  void firstUseIsRefusedWhileClassesExistAndPasswordChangeKeepsRecordsValid() {
+    Database db(dir_.filePath(QStringLiteral("first-use.sqlite")));
+    AuthService auth(db);
+    ClassroomService classroom(auth, isBankId);
+    const Profile t = auth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
+    auth.signIn(t.id, kTeacherPassword);
+    const ClassInfo cls = classroom.createClass(QStringLiteral("Period 3"));
+    classroom.addStudent(cls.id, QStringLiteral("Ada"));
+    QCOMPARE(kindOf([&] { classroom.changeTeacherPassword(QStringLiteral("wrong password"), QStringLiteral("new password 1")); }),
+             AppError::Kind::PermissionDenied);
+    classroom.changeTeacherPassword(kTeacherPassword, QStringLiteral("new password 1"));
+    QCOMPARE(classroom.tamperedRecordCount(), 0);
+    auth.signOut();
+    QCOMPARE(kindOf([&] { auth.signIn(t.id, kTeacherPassword); }), AppError::Kind::PermissionDenied);
+    auth.signIn(t.id, QStringLiteral("new password 1"));
+    QCOMPARE(classroom.tamperedRecordCount(), 0);
+    auth.signOut();
+    // The teacher demoted in the database: first-use setup stays closed.
+    db.deleteProfile(t.id);
+    QVERIFY(!auth.hasTeacher());
+    QCOMPARE(kindOf([&] { auth.createTeacher(QStringLiteral("Mallory"), QStringLiteral("12345678")); }),
+             AppError::Kind::PermissionDenied);
   }
 
   void studentCannotReachOthersOrGrades() {
@@ -175,19 +254,27 @@ class TestClassroom : public QObject {
     // Teacher's computer.
     Database tdb(dir_.filePath(QStringLiteral("teacher.sqlite")));
     AuthService tauth(tdb);
-    ClassroomService tclass(tauth, isBankId);
+    ClassroomService tclass(tauth, isBankId, grade);
     const Profile teacher = tauth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
     tauth.signIn(teacher.id, kTeacherPassword);
     const ClassInfo cls = tclass.createClass(QStringLiteral("Period 3"));
-    tclass.addStudent(cls.id, QStringLiteral("Ada"));
-    tclass.addStudent(cls.id, QStringLiteral("Carl"));
+    const Profile adaEntry = tclass.addStudent(cls.id, QStringLiteral("Ada"));
+    const Profile carlEntry = tclass.addStudent(cls.id, QStringLiteral("Carl"));
+    QVERIFY(adaEntry.isRoster && adaEntry.resultsKey.size() == 32 && adaEntry.resultsKey != carlEntry.resultsKey);
     QCOMPARE(kindOf([&] { tclass.createSet(cls.id, QStringLiteral("Bad"), {QStringLiteral("not-in-bank")}, std::nullopt, true, true); }),
              AppError::Kind::InvalidInput);
     const QStringList ids = {QStringLiteral("math-test-0001"), QStringLiteral("math-test-0002"), QStringLiteral("math-test-0003")};
-    const ProblemSet set = tclass.createSet(cls.id, QStringLiteral("Week 1"), ids, QDate(2026, 12, 1), true, false);
-    const QString classFile = dir_.filePath(QStringLiteral("period3.zclass"));
+    const ProblemSet set = tclass.createSet(cls.id, QStringLiteral("Week 1"), ids, QDate::currentDate().addDays(7), true, false);
     const QString setFile = dir_.filePath(QStringLiteral("week1.zset"));
-    tclass.exportClassFile(cls.id, classFile);
+    const QStringList classFiles = tclass.exportAllClassFiles(cls.id, dir_.filePath(QStringLiteral("class-files")));
+    QCOMPARE(classFiles.size(), 2);
+    const QString classFile = classFiles.filter(QStringLiteral("Ada")).value(0);
+    QVERIFY(!classFile.isEmpty());
+    // Each student's file holds that student's own key, not the class key.
+    const QJsonObject cf = QJsonDocument::fromJson(readAll(classFile)).object();
+    QCOMPARE(cf.value("student_id").toString(), adaEntry.uuid);
+    QCOMPARE(QByteArray::fromBase64(cf.value("key").toString().toLatin1()), adaEntry.resultsKey);
+    QVERIFY(!readAll(classFile).contains(cls.hmacKey.toBase64()));
     tclass.exportSet(set.id, setFile);
 
     // Student's computer.
@@ -195,10 +282,13 @@ class TestClassroom : public QObject {
     AuthService sauth(sdb);
     ProgressService sprogress(sauth);
     ClassroomService sclass(sauth, isBankId);
-    const Profile ada = sauth.createStudent(QStringLiteral("Ada"));
+    const Profile ada = sauth.createStudent(QStringLiteral("Ada Lovelace"));
     sauth.signIn(ada.id);
     QCOMPARE(kindOf([&] { sclass.importSet(setFile); }), AppError::Kind::InvalidInput);  // must join first
+    const ClassFileInfo info = sclass.readClassFile(classFile);
+    QCOMPARE(info.studentName, QStringLiteral("Ada"));
     QCOMPARE(sclass.joinClass(classFile).uuid, cls.uuid);
+    QCOMPARE(sdb.profile(ada.id)->rosterId, adaEntry.uuid);
     const ProblemSet mine = sclass.importSet(setFile);
     QCOMPARE(mine.problemIds, ids);
     QCOMPARE(sclass.mySets().size(), 1);
@@ -213,12 +303,16 @@ class TestClassroom : public QObject {
     QCOMPARE(summary.studentName, QStringLiteral("Ada"));
     QCOMPARE(summary.answered, 2);
     QCOMPARE(summary.correct, 1);
+    QCOMPARE(summary.disagreements, 0);
     QVERIFY(!summary.replacedEarlier);
-    const ClassGrid g = tclass.grid(set.id);
+    ClassGrid g = tclass.grid(set.id);
     QCOMPARE(g.problemIds, ids);
     QCOMPARE(g.studentNames, (QStringList{QStringLiteral("Ada"), QStringLiteral("Carl")}));
+    QCOMPARE(g.studentUuids[0], adaEntry.uuid);
     QCOMPARE(g.cells[0][0].state, GridCell::State::Correct);
     QCOMPARE(g.cells[0][0].answer, QStringLiteral("1/2"));
+    QCOMPARE(g.cells[0][0].firstAnswer, QStringLiteral("5"));
+    QCOMPARE(g.cells[0][0].attempts, 2);
     QCOMPARE(g.cells[0][0].hintsUsed, 1);
     QCOMPARE(g.cells[0][0].seconds, 50.0);
     QCOMPARE(g.cells[0][1].state, GridCell::State::Incorrect);
@@ -228,24 +322,24 @@ class TestClassroom : public QObject {
     model.setGrid(g);
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.columnCount(), 4);
-    QCOMPARE(model.data(model.index(0, 0)).toString(), QStringLiteral("✓ 0:50 · 1 hint"));
-    QVERIFY(model.data(model.index(0, 0), Qt::ToolTipRole).toString().startsWith(QStringLiteral("Answer: 1/2\nTime: 0:50 min")));
+    QCOMPARE(model.data(model.index(0, 0)).toString(), QStringLiteral("✓ 0:50 · 2 attempts · 1 hint"));
+    const QString tip = model.data(model.index(0, 0), Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("First answer: 5")) && tip.contains(QStringLiteral("attempts: 2")), qPrintable(tip));
     QCOMPARE(model.data(model.index(1, 0)).toString(), QString());  // Carl: nothing yet
-    QCOMPARE(model.data(model.index(0, 3)).toString(), QStringLiteral("1/3"));
+    QCOMPARE(model.data(model.index(0, 3)).toString(), QStringLiteral("1 of 3"));
     QCOMPARE(model.headerData(3, Qt::Horizontal).toString(), QStringLiteral("Score"));
-    const QString csv = dir_.filePath(QStringLiteral("grid.csv"));
-    tclass.exportCsv(set.id, csv);
-    QCOMPARE(QString::fromUtf8(readAll(csv)),
-             QStringLiteral("student,math-test-0001,math-test-0002,math-test-0003,score\n"
-                            "Ada,correct,incorrect,unanswered,1/3\n"
-                            "Carl,,,,0/3\n"));
     // Importing again replaces, not duplicates.
     QVERIFY(tclass.importResults(resultsFile).replacedEarlier);
     QCOMPARE(tdb.importedResults(cls.id, set.uuid).size(), 2);
+    // Renaming the student keeps the row.
+    tclass.renameStudent(adaEntry.id, QStringLiteral("Ada L."));
+    g = tclass.grid(set.id);
+    QCOMPARE(g.studentNames.value(0), QStringLiteral("Ada L."));
+    QCOMPARE(g.cells[0][0].state, GridCell::State::Correct);
+    QCOMPARE(g.studentNames.size(), 2);
 
     // An edited results file is rejected and changes nothing.
     QJsonObject o = QJsonDocument::fromJson(readAll(resultsFile)).object();
-    QVERIFY2(o.contains(QStringLiteral("answers")), readAll(resultsFile).constData());
     QByteArray edited = readAll(resultsFile);
     QVERIFY(edited.contains("\"incorrect\""));
     edited.replace("\"incorrect\"", "\"correct\"");
@@ -256,9 +350,46 @@ class TestClassroom : public QObject {
       QFAIL("an edited results file was accepted");
     } catch (const AppError& e) {
       QCOMPARE(e.kind(), AppError::Kind::InvalidInput);
-      QVERIFY(e.message().contains(QStringLiteral("integrity tag does not match")));
+      QVERIFY2(e.message().contains(QStringLiteral("own key")), qPrintable(e.message()));
     }
     QCOMPARE(tclass.grid(set.id).cells[0][1].state, GridCell::State::Incorrect);
+    // Edited and re-signed with Ada's own key (what Ada could do): imported,
+    // but the teacher's checker re-grades it and shows the disagreement.
+    {
+      auto forged = problems::import_results(edited.toStdString(), nullptr);
+      QVERIFY(forged);
+      forged.value->integrity_tag = ClassroomService::resultsTag(*forged.value, adaEntry.resultsKey).toStdString();
+      writeAll(editedFile, QByteArray::fromStdString(problems::export_results(*forged.value)));
+      const ResultsImportSummary s = tclass.importResults(editedFile);
+      QCOMPARE(s.disagreements, 1);
+      QCOMPARE(s.correct, 1);
+      const ClassGrid forgedGrid = tclass.grid(set.id);
+      QCOMPARE(forgedGrid.cells[0][1].state, GridCell::State::Incorrect);  // re-graded: 12 is not 7
+      QVERIFY(forgedGrid.cells[0][1].claimedCorrect && forgedGrid.cells[0][1].disagrees);
+      ClassGridModel m;
+      m.setGrid(forgedGrid);
+      QVERIFY(m.data(m.index(0, 1)).toString().contains(QStringLiteral("⚠")));
+      QVERIFY(m.data(m.index(0, 1), Qt::ToolTipRole).toString().contains(QStringLiteral("The file says correct; re-graded here: incorrect")));
+      // Signed with Ada's key but claiming to be Carl: refused.
+      forged.value->student_id = carlEntry.uuid.toStdString();
+      forged.value->student_name = "Carl";
+      forged.value->integrity_tag = ClassroomService::resultsTag(*forged.value, adaEntry.resultsKey).toStdString();
+      writeAll(editedFile, QByteArray::fromStdString(problems::export_results(*forged.value)));
+      QCOMPARE(kindOf([&] { tclass.importResults(editedFile); }), AppError::Kind::InvalidInput);
+      QCOMPARE(tclass.grid(set.id).cells[1][0].state, GridCell::State::Missing);
+    }
+    // An imported row edited in SQLite shows as tampered.
+    {
+      auto raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("results-raw"));
+      raw.setDatabaseName(tdb.path());
+      QVERIFY(raw.open());
+      QVERIFY(QSqlQuery(raw).exec(QStringLiteral("UPDATE imported_results SET correct = 1 WHERE problem_id = 'math-test-0002'")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("results-raw"));
+    const ClassGrid tamperedGrid = tclass.grid(set.id);
+    QVERIFY(tamperedGrid.cells[0][1].tampered);
+    QVERIFY(!tamperedGrid.cells[0][0].tampered);
+    QCOMPARE(tamperedGrid.tamperedRecords, 1);
     // A file with its signature removed is rejected too.
     o.remove(QStringLiteral("integrity"));
     writeAll(editedFile, QJsonDocument(o).toJson());
@@ -273,9 +404,108 @@ class TestClassroom : public QObject {
     }
     // A tampered class file is refused.
     QByteArray badClass = readAll(classFile);
-    badClass.replace("\"version\": 1", "\"version\": 7");
+    badClass.replace("\"version\": 2", "\"version\": 7");
     writeAll(editedFile, badClass);
     QCOMPARE(kindOf([&] { sclass.joinClass(editedFile); }), AppError::Kind::InvalidInput);
+    // Deleting the set keeps its imported results unless asked.
+    tclass.deleteSet(set.id, false);
+    QCOMPARE(tdb.importedResults(cls.id, set.uuid).size(), 2);
+  }
+
+  // The CSV: one column per field, RFC 4180 (checked by a parser here),
+  // formulas neutralised, and no score a spreadsheet reads as a date.
+  void csvIsRfc4180WithOneColumnPerField() {
+    Database tdb(dir_.filePath(QStringLiteral("csv-teacher.sqlite")));
+    AuthService tauth(tdb);
+    ClassroomService tclass(tauth, isBankId, grade);
+    const Profile teacher = tauth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
+    tauth.signIn(teacher.id, kTeacherPassword);
+    const ClassInfo cls = tclass.createClass(QStringLiteral("Period 3"));
+    const Profile evil = tclass.addStudent(cls.id, QStringLiteral("=HYPERLINK(\"x\"), \"Bob\""));
+    const QStringList ids = {QStringLiteral("math-test-0001"), QStringLiteral("math-test-0002")};
+    const ProblemSet set = tclass.createSet(cls.id, QStringLiteral("Week 2"), ids, std::nullopt, true, false);
+    const QString classFile = dir_.filePath(QStringLiteral("csv-class.json"));
+    tclass.exportClassFile(cls.id, evil.id, classFile);
+    const QString setFile = dir_.filePath(QStringLiteral("csv-set.json"));
+    tclass.exportSet(set.id, setFile);
+    Database sdb(dir_.filePath(QStringLiteral("csv-student.sqlite")));
+    AuthService sauth(sdb);
+    ProgressService sprogress(sauth);
+    ClassroomService sclass(sauth, isBankId);
+    sauth.signIn(sauth.createStudent(QStringLiteral("Bob")).id);
+    sclass.joinClass(classFile);
+    const ProblemSet mine = sclass.importSet(setFile);
+    sprogress.recordAttempt({.problemId = ids[0], .topic = QStringLiteral("Algebra"), .answer = QStringLiteral("-1, \"2\""), .correct = false, .millisTaken = 4000, .setId = mine.id});
+    sprogress.recordAttempt({.problemId = ids[0], .topic = QStringLiteral("Algebra"), .answer = QStringLiteral("1/2"), .correct = true, .millisTaken = 6000, .setId = mine.id});
+    const QString resultsFile = dir_.filePath(QStringLiteral("csv-results.json"));
+    sclass.exportResults(mine.id, resultsFile);
+    tclass.importResults(resultsFile);
+    const QString csv = dir_.filePath(QStringLiteral("grid.csv"));
+    tclass.exportCsv(set.id, csv);
+    const QByteArray bytes = readAll(csv);
+    // A strict RFC 4180 parser: CRLF records, quoted fields with doubled quotes.
+    QList<QStringList> rows;
+    QStringList row;
+    QString field;
+    bool quoted = false, inQuotes = false;
+    const QString text = QString::fromUtf8(bytes);
+    for (qsizetype i = 0; i < text.size(); ++i) {
+      const QChar c = text[i];
+      if (inQuotes) {
+        if (c == u'"' && i + 1 < text.size() && text[i + 1] == u'"') {
+          field += u'"';
+          ++i;
+        } else if (c == u'"') {
+          inQuotes = false;
+        } else {
+          field += c;
+        }
+        continue;
+      }
+      if (c == u'"') {
+        QVERIFY2(field.isEmpty() && !quoted, "a quote inside an unquoted field");
+        inQuotes = quoted = true;
+      } else if (c == u',') {
+        row << field;
+        field.clear();
+        quoted = false;
+      } else if (c == u'\r') {
+        QVERIFY2(i + 1 < text.size() && text[i + 1] == u'\n', "CR without LF");
+        row << field;
+        rows << row;
+        row.clear();
+        field.clear();
+        quoted = false;
+        ++i;
+      } else {
+        QVERIFY2(c != u'\n', "a bare LF ends a record");
+        QVERIFY2(!quoted, "text after a closing quote");
+        field += c;
+      }
+    }
+    QVERIFY(!inQuotes);
+    QVERIFY2(row.isEmpty() && field.isEmpty(), "the last record must end with CRLF");
+    QCOMPARE(rows.size(), 2);
+    const QStringList header = rows[0];
+    for (const auto& r : rows) QCOMPARE(r.size(), header.size());
+    const auto col = [&](const QString& name) { return int(header.indexOf(name)); };
+    const QStringList& bob = rows[1];
+    QVERIFY(bob[col(QStringLiteral("student"))].startsWith(QStringLiteral("'=HYPERLINK")));  // neutralised
+    QCOMPARE(bob[col(QStringLiteral("student id"))], evil.uuid);
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 verdict"))], QStringLiteral("correct"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 first answer"))], QStringLiteral("'-1, \"2\""));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 last answer"))], QStringLiteral("1/2"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 attempts"))], QStringLiteral("2"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 active seconds"))], QStringLiteral("10"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 hints"))], QStringLiteral("0"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0001 model solution"))], QStringLiteral("no"));
+    QCOMPARE(bob[col(QStringLiteral("math-test-0002 verdict"))], QStringLiteral("unanswered"));
+    QCOMPARE(bob[col(QStringLiteral("correct"))], QStringLiteral("1"));
+    QCOMPARE(bob[col(QStringLiteral("problems"))], QStringLiteral("2"));
+    // No score cell looks like a date ("1/2", "2026-…").
+    const QRegularExpression dateLike(QStringLiteral(R"(^\d{1,4}[/.-]\d{1,2}([/.-]\d{1,4})?$)"));
+    for (const QString& name : {QStringLiteral("correct"), QStringLiteral("problems")})
+      QVERIFY2(!dateLike.match(bob[col(name)]).hasMatch(), qPrintable(bob[col(name)]));
   }
 };
 

@@ -1,5 +1,7 @@
 #include "app_context.h"
 
+#include "zaya/problems/answer_checker.h"
+
 namespace zaya::ui {
 
 namespace {
@@ -16,8 +18,14 @@ AppContext::AppContext(const QString& path, QObject* parent)
   try {
     auth_ = std::make_unique<app::AuthService>(*db_);
     progress_ = std::make_unique<app::ProgressService>(*auth_);
+    // The teacher re-grades imported answers with the bank's own checker.
     classroom_ = std::make_unique<app::ClassroomService>(
-        *auth_, [this](std::string_view id) { return bank_ && bank_->contains(id); });
+        *auth_, [this](std::string_view id) { return bank_ && bank_->contains(id); },
+        [this](const QString& problemId, const QString& answer) -> std::optional<bool> {
+          const problems::Problem* p = bank_ ? bank_->find(problemId.toStdString()) : nullptr;
+          if (!p) return std::nullopt;
+          return problems::check_problem_answer(*p, answer.toStdString()).equivalent;
+        });
     chooseStudent();
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
@@ -43,9 +51,10 @@ void AppContext::chooseStudent() {
   // (not on a read-only file: it then practises unsaved, as the banner says).
   studentId_ = 0;
   const qint64 remembered = db_->setting(kStudentKey).toLongLong();
-  if (const auto p = db_->profile(remembered); p && p->role == app::Role::Student) studentId_ = p->id;
+  // A teacher's roster entries are not people who practise here.
+  if (const auto p = db_->profile(remembered); p && p->role == app::Role::Student && !p->isRoster) studentId_ = p->id;
   for (const auto& p : db_->profiles())
-    if (!studentId_ && p.role == app::Role::Student) studentId_ = p.id;
+    if (!studentId_ && p.role == app::Role::Student && !p.isRoster) studentId_ = p.id;
   if (db_->isReadOnly()) {
     if (studentId_) signInStudent();
     return;

@@ -70,10 +70,16 @@ void TeacherLockPage::refresh() {
   }
   const bool first = !ctx_->auth().hasTeacher();
   title_->setText(first ? tr("Set up teacher mode") : tr("Teacher mode"));
-  hint_->setText(first ? tr("Choose the teacher password (at least %1 characters). Students cannot open teacher "
-                            "mode without it, and it cannot be recovered, so keep it safe.")
-                             .arg(app::AuthService::kMinPasswordLength)
-                       : tr("Enter the teacher password to manage classes, build problem sets and see results."));
+  // Honest about a shared computer account: the password guards teacher mode
+  // and signs the records, it does not hide the files.
+  const QString limits =
+      tr(" Anyone using this computer account can still copy, delete or replace the app's data files; records changed "
+         "without the password show as changed.");
+  hint_->setText(first ? tr("Choose the teacher password (at least %1 characters). Teacher mode opens only with it, "
+                            "and it cannot be recovered, so keep it safe.")
+                                 .arg(app::AuthService::kMinPasswordLength) +
+                             limits
+                       : tr("Enter the teacher password to manage classes, build problem sets and see results.") + limits);
   hint_->setMinimumHeight(hint_->heightForWidth(430));  // the box is 460 wide
   if (auto* form = qobject_cast<QFormLayout*>(teacherName_->parentWidget()->layout())) {
     form->setRowVisible(teacherName_, first);

@@ -76,6 +76,7 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   pageLayout->addLayout(top);
   message_ = new QLabel(page);
   message_->setWordWrap(true);
+  message_->setTextFormat(Qt::PlainText);  // it names students and sets as their teacher typed them
   pageLayout->addWidget(message_);
 
   auto* body = new QHBoxLayout;
@@ -93,7 +94,8 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   auto* addClass = new QPushButton(tr("Add"), page);
   classRow->addWidget(addClass);
   left->addLayout(classRow);
-  auto* classFile = new QPushButton(tr("Export class file…"), page);
+  auto* classFile = new QPushButton(tr("Export students' class files…"), page);
+  classFile->setToolTip(tr("One file per student, each with that student's own key: hand each student their own."));
   left->addWidget(classFile);
   left->addWidget(new QLabel(tr("Students"), page));
   students_ = new QListWidget(page);
@@ -106,7 +108,17 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   auto* addStudentButton = new QPushButton(tr("Add"), page);
   studentRow->addWidget(addStudentButton);
   left->addLayout(studentRow);
+  auto* rosterRow = new QHBoxLayout;
+  auto* renameStudentButton = new QPushButton(tr("Rename…"), page);
+  auto* deleteStudentButton = new QPushButton(tr("Delete…"), page);
+  auto* passwordButton = new QPushButton(tr("Change password…"), page);
+  rosterRow->addWidget(renameStudentButton);
+  rosterRow->addWidget(deleteStudentButton);
+  rosterRow->addStretch();
+  rosterRow->addWidget(passwordButton);
+  left->addLayout(rosterRow);
   body->addLayout(left, 1);
+  connectRosterActions(renameStudentButton, deleteStudentButton, passwordButton);
   connect(addClass, &QPushButton::clicked, this, [this] {
     if (createClass(className_->text())) className_->clear();
   });
@@ -116,8 +128,8 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   });
   connect(studentName_, &QLineEdit::returnPressed, addStudentButton, &QPushButton::click);
   connect(classFile, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, tr("Export class file"), {}, tr("Class files (*.json)"));
-    if (!f.isEmpty()) exportClassFile(f);
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the students' class files"));
+    if (!folder.isEmpty()) exportClassFiles(folder);
   });
   connect(classes_, &QListWidget::currentRowChanged, this, [this] {
     refreshStudents();
@@ -194,8 +206,12 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   allowHints_->setChecked(true);
   allowSolutions_ = new QCheckBox(tr("Model solutions allowed"), builder);
   allowSolutions_->setChecked(false);
+  allowReference_ = new QCheckBox(tr("Reference solutions allowed"), builder);
+  allowReference_->setChecked(true);
+  allowReference_->setToolTip(tr("Even when allowed, the answer key opens only after a first attempt."));
   dueRow->addWidget(allowHints_);
   dueRow->addWidget(allowSolutions_);
+  dueRow->addWidget(allowReference_);
   dueRow->addStretch();
   setForm->addRow(dueRow);
   b->addLayout(setForm);
@@ -236,7 +252,14 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   resultsRow->addWidget(importButton);
   auto* csvButton = new QPushButton(tr("Export CSV…"), resultsPage);
   resultsRow->addWidget(csvButton);
+  auto* deleteSetButton = new QPushButton(tr("Delete set…"), resultsPage);
+  resultsRow->addWidget(deleteSetButton);
   r->addLayout(resultsRow);
+  integrity_ = new QLabel(resultsPage);
+  integrity_->setWordWrap(true);
+  integrity_->setTextFormat(Qt::PlainText);
+  r->addWidget(integrity_);
+  connect(deleteSetButton, &QPushButton::clicked, this, &TeacherView::confirmDeleteSet);
   gridModel_ = new app::ClassGridModel(this);
   grid_ = new QTableView(resultsPage);
   grid_->setAccessibleName(tr("Class grid"));
@@ -332,7 +355,10 @@ void TeacherView::refreshStudents() {
   students_->clear();
   if (!isUnlocked() || !currentClassId()) return;
   try {
-    for (const auto& s : ctx_->classroom().students(currentClassId())) students_->addItem(s.name);
+    for (const auto& s : ctx_->classroom().students(currentClassId())) {
+      auto* item = new QListWidgetItem(s.name, students_);
+      item->setData(Qt::UserRole, s.id);
+    }
   } catch (const app::AppError& e) {
     setMessage(e.message(), true);
   }
@@ -364,6 +390,7 @@ void TeacherView::refreshGrid() {
   } catch (const app::AppError& e) {
     setMessage(e.message(), true);
   }
+  refreshIntegrityNote();
 }
 
 bool TeacherView::createClass(const QString& name) {
@@ -390,18 +417,6 @@ bool TeacherView::addStudent(const QString& name) {
   try {
     ctx_->classroom().addStudent(currentClassId(), name.trimmed());
     refreshStudents();
-    return true;
-  } catch (const app::AppError& e) {
-    setMessage(e.message(), true);
-    return false;
-  }
-}
-
-bool TeacherView::exportClassFile(const QString& file) {
-  if (!isUnlocked() || !currentClassId()) return false;
-  try {
-    ctx_->classroom().exportClassFile(currentClassId(), file);
-    setMessage(tr("Class file written to %1. Students open it with File ▸ Join class…").arg(file), false);
     return true;
   } catch (const app::AppError& e) {
     setMessage(e.message(), true);
@@ -487,7 +502,7 @@ bool TeacherView::exportSet(const QString& file) {
     const app::ProblemSet set =
         cs.createSet(currentClassId(), setTitle_->text().trimmed(), pickedIds_,
                      hasDue_->isChecked() ? std::optional<QDate>(due_->date()) : std::nullopt, allowHints_->isChecked(),
-                     allowSolutions_->isChecked());
+                     allowSolutions_->isChecked(), allowReference_->isChecked());
     cs.exportSet(set.id, file);
     refreshSets();
     sets_->setCurrentIndex(sets_->findData(set.id));
@@ -508,12 +523,14 @@ bool TeacherView::importResults(const QString& file) {
     refreshSets();
     const int i = sets_->findText(s.setTitle);
     if (i >= 0) sets_->setCurrentIndex(i);
-    setMessage(tr("%1: %2 of %3 answered correctly in “%4”%5.")
-                   .arg(s.studentName)
-                   .arg(s.correct)
-                   .arg(s.answered)
-                   .arg(s.setTitle, s.replacedEarlier ? tr(" (replaces the earlier file)") : QString()),
-               false);
+    QString text = tr("%1: %2 of %3 answered correctly in “%4”, re-graded here%5.")
+                       .arg(s.studentName)
+                       .arg(s.correct)
+                       .arg(s.answered)
+                       .arg(s.setTitle, s.replacedEarlier ? tr(" (replaces the earlier file)") : QString());
+    if (s.disagreements > 0)
+      text += tr(" %n answer(s) differ from the verdict the file claims (marked ⚠).", nullptr, s.disagreements);
+    setMessage(text, s.disagreements > 0);
     return true;
   } catch (const app::AppError& e) {
     setMessage(e.message(), true);

@@ -48,7 +48,16 @@ class TeacherView : public QWidget {
   // them with a file dialog). Each returns false and sets message() on error.
   bool createClass(const QString& name);
   bool addStudent(const QString& name);
-  bool exportClassFile(const QString& file);
+  // Every student's own class file into `folder` (teacher_roster.cpp from here).
+  bool exportClassFiles(const QString& folder);
+  bool renameStudent(qint64 studentId, const QString& name);
+  bool deleteStudent(qint64 studentId);
+  // Asks first (keeping the imported results unless the box is ticked).
+  void confirmDeleteSet();
+  bool deleteSet(qint64 setId, bool deleteResults);
+  bool changePassword(const QString& oldPassword, const QString& newPassword);
+  // What the grid's integrity note says: signatures, re-grading, tampered records.
+  QString integrityNote() const;
   void searchBank();
   // Adds up to n problems of `topic` (a bank topic name) at `level` 1..5 that are not picked yet.
   int addOfTopic(int n, const QString& topic, int level);
@@ -65,6 +74,7 @@ class TeacherView : public QWidget {
   QDateEdit* dueEdit() const { return due_; }
   QCheckBox* hintsCheck() const { return allowHints_; }
   QCheckBox* solutionsCheck() const { return allowSolutions_; }
+  QCheckBox* referenceCheck() const { return allowReference_; }
   QListWidget* classList() const { return classes_; }
   QListWidget* studentList() const { return students_; }
   QListWidget* searchResults() const { return results_; }
@@ -93,12 +103,17 @@ class TeacherView : public QWidget {
   void refreshGrid();
   void refreshPicked();
   void setMessage(const QString& text, bool error);
+  void refreshIntegrityNote();
+  void connectRosterActions(QPushButton* rename, QPushButton* remove, QPushButton* password);
+  qint64 currentStudentId() const;
 
   AppContext* ctx_;
   QStackedWidget* pages_;
   TeacherLockPage* lockPage_;
   // teacher page
   QLabel* message_;
+  QLabel* integrity_ = nullptr;
+  QCheckBox* allowReference_ = nullptr;
   QListWidget* classes_;
   QLineEdit* className_;
   QListWidget* students_;
