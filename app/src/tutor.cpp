@@ -1,5 +1,9 @@
 #include "tutor.h"
 
+#include <QDateTime>
+
+#include "set_rules.h"
+
 #include "app_info.h"
 #include "backend_loader.h"
 #include "hint_guard.h"
@@ -172,12 +176,23 @@ void Tutor::detachSession() {
   }
 }
 
+SetRules Tutor::rules() const {
+  if (!db_ || !problem_ || profileId_ <= 0) return {};
+  try {
+    return setRulesFor(*db_, profileId_, QString::fromStdString(problem_->id), QDateTime::currentMSecsSinceEpoch());
+  } catch (const AppError&) {
+    return {};  // unreadable data: nothing assigned can be known
+  }
+}
+
 bool Tutor::ask(TutorAction action, const QString& text, int step, qint64 solutionId) {
   auto refuse = [this](const QString& reason) {
     emit refused(reason);
     return false;
   };
   if (!problem_) return refuse(tr("Open a problem first."));
+  // The rules of the student's assigned sets hold here, not only on the buttons.
+  if (const QString why = refusalFor(rules(), action); !why.isEmpty()) return refuse(why);
   if (!backend_)
     return refuse(unavailableReason_.isEmpty() ? tr("No model is loaded: choose one in the model manager.") : unavailableReason_);
   if (isRunning()) return refuse(tr("The tutor is still answering: wait for it or stop it first."));

@@ -22,6 +22,8 @@
 // screen any more, so nothing of it is drawn or saved under the new problem.
 #pragma once
 
+#include "set_rules.h"
+
 #include <QObject>
 
 #include <memory>
@@ -75,7 +77,10 @@ class Tutor : public QObject {
   // step/solutionId: Explain/Question about step `step` of the saved or live solution `solutionId`
   // (0 = the newest solution of this problem).
   // Returns false and emits refused(reason) when it cannot start now.
+  // Actions the open problem's assigned sets forbid are refused (set_rules.h).
   bool ask(TutorAction action, const QString& text = {}, int step = 0, qint64 solutionId = 0);
+  // The rules of the profile's assigned sets for the open problem, read now.
+  SetRules rules() const;
   void cancel();
   bool isRunning() const;
   TutoringSession* session() const { return session_; }  // the running or last reply (for the presenter)

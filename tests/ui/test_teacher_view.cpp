@@ -14,6 +14,8 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QLabel>
+#include <QMessageBox>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
@@ -21,6 +23,7 @@
 
 #include "app_context.h"
 #include "main_window.h"
+#include "tutor_test_support.h"
 #include "problem_panel.h"
 #include "practice_view.h"
 #include "progress_view.h"
@@ -132,6 +135,9 @@ class TestTeacherView : public QObject {
     tv.dueCheck()->setChecked(true);
     tv.dueEdit()->setDate(QDate(2031, 5, 17));
     tv.solutionsCheck()->setChecked(false);
+    // Hints and reference solutions off: the student's app must obey.
+    tv.hintsCheck()->setChecked(false);
+    tv.referenceCheck()->setChecked(false);
     const QString setFile = dir_.filePath(QStringLiteral("set.json"));
     QVERIFY2(tv.exportSet(setFile), qPrintable(tv.message()));
     QVERIFY(tv.pickedIds().isEmpty());
@@ -158,19 +164,51 @@ class TestTeacherView : public QObject {
     QCOMPARE(set.problemIds, ids);
     QVERIFY(set.dueAt);
     QCOMPARE(QDateTime::fromMSecsSinceEpoch(*set.dueAt).date(), QDate(2031, 5, 17));
-    QVERIFY(!set.allowSolutions);
+    QVERIFY(!set.allowSolutions && !set.allowHints && !set.allowReference);
 
-    // Two answers on the practice screen: one right, one wrong.
+    // Hints and the reference solution are off for Week 3, with the reason;
+    // the tutor itself refuses, not only the button.
+    const auto checkRulesObeyed = [&](MainWindow& window) {
+      window.openProblem(ids[1]);
+      QCOMPARE(window.practiceView()->panel()->problem()->id, ids[1].toStdString());
+      auto* p = window.practiceView()->panel();
+      QVERIFY(!p->hintButton()->isEnabled());
+      QVERIFY2(p->hintButton()->toolTip().contains(QStringLiteral("Your teacher turned off hints for Week 3")),
+               qPrintable(p->hintButton()->toolTip()));
+      QVERIFY(!p->referenceAvailable());
+      QVERIFY2(p->rulesNote()->isVisibleTo(p) && p->rulesNote()->text().contains(QStringLiteral("reference solutions for Week 3")),
+               qPrintable(p->rulesNote()->text()));
+      QSignalSpy refused(p->tutor(), &app::Tutor::refused);
+      QVERIFY(!p->tutor()->ask(app::TutorAction::Hint));
+      QVERIFY(refused.size() == 1 && refused.first().value(0).toString().contains(QStringLiteral("Week 3")));
+      QVERIFY(!p->tutor()->ask(app::TutorAction::Question, QStringLiteral("why?")));
+      p->showReferenceTab();
+      QVERIFY(!p->referenceAvailable());
+    };
+    checkRulesObeyed(w);
+
+    // Answers on the practice screen: two different ones to the first
+    // problem (wrong, then right), a wrong one to the second.
     auto* panel = w.practiceView()->panel();
+    emit panel->answerChecked(ids[0], QStringLiteral("-12345"), false, QString(), 20000);
     // The first with the bank's key: the teacher re-grades what the file claims.
     const QString key0 = QString::fromStdString(bank_->find(ids[0].toStdString())->answer);
     emit panel->answerChecked(ids[0], key0, true, QString(), 42000);
     emit panel->answerChecked(ids[1], QStringLiteral("3"), false, QString(), 65000);
     const auto attempts = student->progress().attempts(student->studentId());
-    QCOMPARE(attempts.size(), 2);
+    QCOMPARE(attempts.size(), 3);
     QCOMPARE(attempts[0].setId, std::optional<qint64>(set.id));
     QCOMPARE(attempts[0].topic, QStringLiteral("Algebra"));
-    QCOMPARE(attempts[1].difficulty, 2);
+    QCOMPARE(attempts[2].difficulty, 2);
+
+    // After a restart, the same rules (read from the data, not from memory).
+    {
+      MainWindow again;
+      again.show();
+      QSignalSpy againLoaded(&again, &MainWindow::bankLoaded);
+      QVERIFY(againLoaded.wait(30000));
+      checkRulesObeyed(again);
+    }
 
     // The screens are in the View menu (Ctrl+2, Ctrl+3) and report when drawn.
     QVERIFY(w.viewNames().contains(QStringLiteral("progress")) && w.viewNames().contains(QStringLiteral("teacher")));
@@ -188,12 +226,28 @@ class TestTeacherView : public QObject {
     QVERIFY(rendered.wait(5000));
     auto* pv = w.progressView();
     QVERIFY(!pv->isEmptyState());
-    QCOMPARE(pv->historyTable()->rowCount(), 2);
+    QCOMPARE(pv->historyTable()->rowCount(), 3);
     QCOMPARE(pv->historyTable()->item(0, 1)->text(), ids[1]);
     QCOMPARE(pv->assignmentList()->count(), 1);
     const QString assignment = pv->assignmentList()->item(0)->text();
     QVERIFY2(assignment.contains(QStringLiteral("Week 3")) && assignment.contains(QStringLiteral("due")),
              qPrintable(assignment));
+
+    // After the due date the rules lift: the model solution is help after
+    // the due date, not counted against the set.
+    {
+      app::ProblemSet past = *student->database().set(set.id);
+      past.dueAt = QDateTime::currentMSecsSinceEpoch() - 60000;
+      student->database().updateSet(past);
+      w.openProblem(ids[0]);
+      QCOMPARE(panel->problem()->id, ids[0].toStdString());
+      QVERIFY(panel->referenceAvailable());
+      panel->setTutorBackend(std::make_shared<test::ReplySequenceBackend>(
+          QStringList{QStringLiteral("Step 1: Solve it. The answer is \\boxed{%1}.").arg(key0)}));
+      QSignalSpy finished(panel, &ui::ProblemPanel::tutorFinished);
+      QVERIFY2(panel->ask(app::TutorAction::Solution), qPrintable(panel->tutorNote()->text()));
+      QVERIFY(finished.wait(10000));
+    }
 
     const QString resultsFile = dir_.filePath(QStringLiteral("ada-results.json"));
     student->classroom().exportResults(set.id, resultsFile);
@@ -209,6 +263,16 @@ class TestTeacherView : public QObject {
     QCOMPARE(grid.cells[ada][0].state, app::GridCell::State::Correct);
     QCOMPARE(grid.cells[ada][1].state, app::GridCell::State::Incorrect);
     QCOMPARE(grid.cells[ben][0].state, app::GridCell::State::Missing);
+    // Two attempts, the first answer kept; the model solution seen after the due date only.
+    QCOMPARE(grid.cells[ada][0].attempts, 2);
+    QCOMPARE(grid.cells[ada][0].firstAnswer, QStringLiteral("-12345"));
+    QVERIFY(grid.cells[ada][0].helpAfterDue);
+    QVERIFY(!grid.cells[ada][0].modelSolutionViewed);
+    const QString cell = tv.gridModel()->data(tv.gridModel()->index(ada, 0)).toString();
+    QVERIFY2(cell.contains(QStringLiteral("2 attempts")), qPrintable(cell));
+    const QString cellTip = tv.gridModel()->data(tv.gridModel()->index(ada, 0), Qt::ToolTipRole).toString();
+    QVERIFY2(cellTip.contains(QStringLiteral("after the due date")), qPrintable(cellTip));
+    QVERIFY2(tv.integrityNote().contains(QStringLiteral("cannot stop a student forging")), qPrintable(tv.integrityNote()));
     QVERIFY(tv.gridModel()->data(tv.gridModel()->index(ada, 0)).toString().startsWith(QStringLiteral("✓ ")));
     const QString csv = dir_.filePath(QStringLiteral("grid.csv"));
     QVERIFY2(tv.exportCsv(csv), qPrintable(tv.message()));
@@ -216,6 +280,27 @@ class TestTeacherView : public QObject {
     QVERIFY(csvFile.open(QIODevice::ReadOnly));
     const QByteArray csvBytes = csvFile.readAll();
     QVERIFY(csvBytes.contains("Ada") && csvBytes.contains("Ben"));
+    QVERIFY(csvBytes.contains(" attempts,") && csvBytes.contains(" help after due date,") && csvBytes.contains("\r\n"));
+
+    // Renaming the student keeps the row; deleting the set asks first and keeps the results.
+    const qint64 adaId = tv.studentList()->item(0)->data(Qt::UserRole).toLongLong();
+    QVERIFY2(tv.renameStudent(adaId, QStringLiteral("Ada Lovelace")), qPrintable(tv.message()));
+    QCOMPARE(tv.gridModel()->grid().studentNames.value(ada), QStringLiteral("Ada Lovelace"));
+    QCOMPARE(tv.gridModel()->grid().cells[ada][0].state, app::GridCell::State::Correct);
+    const qint64 setId = tv.currentSetId();
+    const QString setUuid = grid.setUuid;
+    bool asked = false;
+    QTimer::singleShot(200, this, [&] {
+      for (QWidget* top : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(top); box && box->objectName() == QStringLiteral("confirmDeleteSet")) {
+          asked = true;
+          box->button(QMessageBox::Yes)->click();
+        }
+    });
+    tv.confirmDeleteSet();
+    QVERIFY(asked);
+    QVERIFY(!teacher.database().set(setId));
+    QCOMPARE(teacher.database().importedResults(teacher.database().classes().front().id, setUuid).size(), 2);
 
     // For the documentation: the unlocked screen in both themes, when asked
     // for (ZAYA_SCREENSHOT_DIR=docs/screenshots); the CLI can only show the gate.

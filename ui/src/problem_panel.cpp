@@ -50,7 +50,8 @@ ProblemPanel::ProblemPanel(QWidget* parent)
       stop_(new QPushButton(tr("Stop"), this)),
       saved_(new QComboBox(this)),
       modelNote_(new QLabel(this)),
-      tutorNote_(new QLabel(this)) {
+      tutorNote_(new QLabel(this)),
+      rulesNote_(new QLabel(this)) {
   statement_->setAccessibleName(tr("Problem statement"));
   reference_->setAccessibleName(tr("Reference solution"));
   tabs_->addTab(statement_, tr("Problem"));
@@ -118,12 +119,18 @@ ProblemPanel::ProblemPanel(QWidget* parent)
   tutorNote_->setTextFormat(Qt::PlainText);
   tutorNote_->setWordWrap(true);
   tutorNote_->hide();
+  // Set names come from the teacher's file: shown as typed, never as markup.
+  rulesNote_->setTextFormat(Qt::PlainText);
+  rulesNote_->setWordWrap(true);
+  rulesNote_->setAccessibleName(tr("What your teacher's set allows"));
+  rulesNote_->hide();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 8, 8, 8);
   layout->addWidget(tabs_, 1);
   layout->addWidget(question_);
   layout->addLayout(tutorRow);
   layout->addWidget(tutorNote_);
+  layout->addWidget(rulesNote_);
   layout->addLayout(answerRow);
   layout->addWidget(verdict_);
   layout->addWidget(verdictReason_);
@@ -239,17 +246,39 @@ void ProblemPanel::setProblem(const problems::Problem* problem) {
     choiceLayout_->addStretch(1);
   }
   statement_->setDocument(problemDocument(*problem));
-  reference_->setDocument(referenceSolutionDocument(*problem));
-  tabs_->setTabEnabled(1, true);
+  referenceLoaded_ = false;
   tabs_->setTabText(1, problem->has_solution() ? tr("Reference solution") : tr("Answer key"));
   tabs_->setCurrentIndex(0);
+  applySetRules();
   refreshSavedSolutions();
+}
+
+bool ProblemPanel::referenceAvailable() const { return problem_ && rules_.referenceAllowed; }
+
+void ProblemPanel::applySetRules() {
+  rules_ = problem_ ? tutor_->rules() : app::SetRules{};
+  // The key is not even loaded into the page while it may not be shown.
+  if (problem_ && rules_.referenceAllowed && !referenceLoaded_) {
+    reference_->setDocument(referenceSolutionDocument(*problem_));
+    referenceLoaded_ = true;
+  }
+  tabs_->setTabEnabled(1, referenceAvailable());
+  tabs_->setTabToolTip(1, rules_.referenceAllowed ? tr("The worked solution from the problem bank (Ctrl+Shift+R)")
+                                                  : rules_.referenceReason);
+  if (!referenceAvailable() && tabs_->currentIndex() == 1) tabs_->setCurrentIndex(0);
+  QStringList why;
+  for (const QString& r : {rules_.hintsReason, rules_.modelSolutionsReason, rules_.referenceReason})
+    if (!r.isEmpty()) why << r;
+  rulesNote_->setText(why.join(QLatin1Char(' ')));
+  rulesNote_->setVisible(!why.isEmpty());
+  updateTutorButtons();
 }
 
 void ProblemPanel::setStore(app::Database* db, qint64 profileId) {
   store_ = db;
   profileId_ = profileId;
   tutor_->setStore(db, profileId);
+  applySetRules();
   refreshSavedSolutions();
 }
 
@@ -325,17 +354,29 @@ void ProblemPanel::updateTutorButtons() {
   const bool hasBackend = tutor_->backend() != nullptr;
   const bool running = tutor_->isRunning();
   const bool usable = hasBackend && problem_ && !running;
-  for (QPushButton* b : {hint_, solve_, askQuestion_}) b->setEnabled(usable);
+  hint_->setEnabled(usable && rules_.hintsAllowed);
+  askQuestion_->setEnabled(usable && rules_.hintsAllowed);
+  solve_->setEnabled(usable && rules_.modelSolutionsAllowed);
   stop_->setEnabled(running);
-  question_->setAskAvailable(usable);
+  question_->setAskAvailable(usable && rules_.hintsAllowed);
   const QString why = hasBackend ? QString()
                                  : (tutor_->unavailableReason().isEmpty() ? tr("No model installed — hints and solutions need ZAYA1-8B")
                                                                           : tutor_->unavailableReason());
-  working_->setCheckAvailable(usable, why);
+  working_->setCheckAvailable(usable && rules_.hintsAllowed, rules_.hintsAllowed ? why : rules_.hintsReason);
   for (QPushButton* b : {hint_, solve_, askQuestion_}) b->setStatusTip(why);
   if (!hasBackend) {
     hint_->setToolTip(why);
     solve_->setToolTip(why);
+  }
+  // A button the teacher's set turned off says why, whatever the model.
+  if (!rules_.hintsAllowed)
+    for (QPushButton* b : {hint_, askQuestion_}) {
+      b->setToolTip(rules_.hintsReason);
+      b->setStatusTip(rules_.hintsReason);
+    }
+  if (!rules_.modelSolutionsAllowed) {
+    solve_->setToolTip(rules_.modelSolutionsReason);
+    solve_->setStatusTip(rules_.modelSolutionsReason);
   }
   modelNote_->setVisible(!hasBackend);
   if (!hasBackend)
@@ -416,7 +457,12 @@ bool ProblemPanel::pickChoice(const QString& label) {
 }
 
 void ProblemPanel::showReferenceTab() {
-  if (problem_) tabs_->setCurrentIndex(1);
+  if (referenceAvailable()) {
+    tabs_->setCurrentIndex(1);
+  } else if (problem_) {
+    tutorNote_->setText(rules_.referenceReason);
+    tutorNote_->setVisible(true);
+  }
 }
 
 void ProblemPanel::noteSolutionShown(SolutionShown what) {
@@ -526,6 +572,7 @@ void ProblemPanel::finishCheck(const QString& answer, const problems::Verdict& v
   tutor_->noteAnswer(answer, v.equivalent);  // a wrong answer goes into the next hint
   emit answerChecked(QString::fromStdString(problem_->id), answer, v.equivalent, QString::fromStdString(v.reason),
                      attempt->activeMillis);
+  applySetRules();  // a first attempt opens the key of an assigned problem
 }
 
 void ProblemPanel::showVerdict(const problems::Verdict& v) {

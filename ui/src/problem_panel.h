@@ -91,6 +91,16 @@ class ProblemPanel : public QWidget {
   QLabel* modelNote() const { return modelNote_; }
   // Why the tutor refused the last request (plain text; hidden when none).
   QLabel* tutorNote() const { return tutorNote_; }
+  // What the open problem's assigned sets forbid, in words (plain text; hidden when nothing).
+  QLabel* rulesNote() const { return rulesNote_; }
+  QPushButton* hintButton() const { return hint_; }
+  QPushButton* solutionButton() const { return solve_; }
+  QPushButton* questionButton() const { return askQuestion_; }
+  // Whether the reference-solution tab can be opened now (set_rules.h).
+  bool referenceAvailable() const;
+  // Reads the rules of the open problem's assigned sets again (after an
+  // attempt, an import or a change of profile) and applies them.
+  void applySetRules();
 
   DocumentView* statementView() const { return statement_; }
   DocumentView* referenceView() const { return reference_; }
@@ -157,6 +167,9 @@ class ProblemPanel : public QWidget {
   qint64 profileId_ = 0;
   QLabel* modelNote_;
   QLabel* tutorNote_;
+  QLabel* rulesNote_;
+  app::SetRules rules_;
+  bool referenceLoaded_ = false;
   // What the solution tab shows: the saved solution's id (0: live or unsaved)
   // and its steps, for "Ask about this step".
   qint64 shownSolutionId_ = 0;
