@@ -4,10 +4,6 @@
 
 namespace zaya::ui {
 
-namespace {
-const QString kStudentKey = QStringLiteral("ui.student_profile");
-}
-
 AppContext::AppContext(const QString& path, QObject* parent)
     : QObject(parent), storage_(new app::StorageGuard(this)) {
   db_ = storage_->open(path.isEmpty() ? app::Database::defaultPath() : path);
@@ -26,11 +22,13 @@ AppContext::AppContext(const QString& path, QObject* parent)
           if (!p) return std::nullopt;
           return problems::check_problem_answer(*p, answer.toStdString()).equivalent;
         });
+    profiles_ = std::make_unique<app::ProfileService>(*auth_);
     chooseStudent();
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
     const auto* known = dynamic_cast<const app::AppError*>(&e);
     storage_->reportNotSaved(tr("Your profile"), known ? *known : app::AppError(app::AppError::Kind::Storage, error_));
+    profiles_.reset();
     classroom_.reset();
     progress_.reset();
     auth_.reset();
@@ -47,22 +45,27 @@ AppContext::AppContext(const QString& path, QObject* parent)
 }
 
 void AppContext::chooseStudent() {
-  // The remembered student, else the first student profile, else a new one
-  // (not on a read-only file: it then practises unsaved, as the banner says).
-  studentId_ = 0;
-  const qint64 remembered = db_->setting(kStudentKey).toLongLong();
-  // A teacher's roster entries are not people who practise here.
-  if (const auto p = db_->profile(remembered); p && p->role == app::Role::Student && !p->isRoster) studentId_ = p->id;
-  for (const auto& p : db_->profiles())
-    if (!studentId_ && p.role == app::Role::Student && !p.isRoster) studentId_ = p.id;
+  // The student who worked last, else the first student profile, else a new
+  // one (not on a read-only file: it then practises unsaved, as the banner says).
+  studentId_ = profiles_->remembered();
+  if (!studentId_)
+    if (const auto students = profiles_->students(); !students.isEmpty()) studentId_ = students.front().id;
   if (db_->isReadOnly()) {
     if (studentId_) signInStudent();
     return;
   }
-  if (!studentId_) studentId_ = auth_->createStudent(tr("Student")).id;
-  db_->setSetting(kStudentKey, QString::number(studentId_));
-  signInStudent();
+  if (!studentId_) studentId_ = profiles_->create(tr("Student")).id;
+  profiles_->switchTo(studentId_);
 }
+
+void AppContext::switchStudent(qint64 profileId) {
+  profiles_->switchTo(profileId);
+  studentId_ = profileId;
+  chosenThisRun_ = true;
+  emit dataReplaced();
+}
+
+bool AppContext::needsStudentChoice() { return ok() && !chosenThisRun_ && profiles_->needsChoice(); }
 
 void AppContext::restoreBackup(const QString& file) {
   if (!ok()) throw app::AppError(app::AppError::Kind::Storage, tr("There is no open database to restore into."));

@@ -16,6 +16,7 @@
 #include "auth_service.h"
 #include "classroom_service.h"
 #include "database.h"
+#include "profile_service.h"
 #include "progress_service.h"
 #include "storage_guard.h"
 #include "zaya/problems/bank.h"
@@ -35,6 +36,7 @@ class AppContext : public QObject {
   app::AuthService& auth() { return *auth_; }
   app::ProgressService& progress() { return *progress_; }
   app::ClassroomService& classroom() { return *classroom_; }
+  app::ProfileService& profiles() { return *profiles_; }
   app::StorageGuard& storage() { return *storage_; }
 
   // Replaces the data by a backup (StorageGuard::restore: the current file is
@@ -42,10 +44,16 @@ class AppContext : public QObject {
   // Throws app::AppError.
   void restoreBackup(const QString& file);
 
-  // The student profile this computer practises as.
+  // The student profile that practises now (the one chosen last).
   qint64 studentId() const { return studentId_; }
   // Signs the student in again (after teacher mode is locked).
   void signInStudent();
+  // Another student takes over: signed in, remembered for the next start,
+  // and every screen reloads (dataReplaced). Throws app::AppError.
+  void switchStudent(qint64 profileId);
+  // More than one student practises here and none was chosen in this run:
+  // the window asks "Who is working?" at start.
+  bool needsStudentChoice();
 
   // The bank decides which problem ids sets may name; null until loaded.
   void setBank(const problems::ProblemBank* bank);
@@ -65,6 +73,8 @@ class AppContext : public QObject {
   std::unique_ptr<app::AuthService> auth_;
   std::unique_ptr<app::ProgressService> progress_;
   std::unique_ptr<app::ClassroomService> classroom_;
+  std::unique_ptr<app::ProfileService> profiles_;
+  bool chosenThisRun_ = false;
   const problems::ProblemBank* bank_ = nullptr;
   qint64 studentId_ = 0;
 };

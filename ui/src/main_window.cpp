@@ -37,6 +37,7 @@
 #include "storage_banner.h"
 #include "teacher_view.h"
 #include "tutor_settings.h"
+#include "profile_view.h"
 #include "theme.h"
 
 namespace zaya::ui {
@@ -137,7 +138,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     settings_->refresh();
     refreshProblemStatuses();
   });
-  stack_->setCurrentWidget(practice_);
+  profiles_ = new ProfileView(context_, stack_);
+  profiles_->setAccessibleName(tr("Students on this computer"));
+  addView(QStringLiteral("profiles"), profiles_);
+  connect(profiles_, &ProfileView::rendered, this, [this] {
+    if (stack_->currentWidget() == profiles_) emit viewRendered();
+  });
+  connect(profiles_, &ProfileView::chosen, this, [this] { showView(QStringLiteral("practice")); });
+  // Several students share this computer: ask who is working before anything is counted.
+  stack_->setCurrentWidget(context_->needsStudentChoice() ? static_cast<QWidget*>(profiles_) : practice_);
 
   status_ = new QLabel(this);
   status_->setAccessibleName(tr("Model and device status"));
@@ -443,6 +452,8 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Model manager"), QKeySequence(Qt::CTRL | Qt::Key_4), this, [this] { showView(QStringLiteral("models")); });
   view->addAction(tr("&Expert profiles"), QKeySequence(Qt::CTRL | Qt::Key_5), this, [this] { showView(QStringLiteral("experts")); });
   view->addAction(tr("&Settings"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { showView(QStringLiteral("settings")); });
+  view->addAction(tr("S&tudents on this computer"), QKeySequence(Qt::CTRL | Qt::Key_6), this,
+                  [this] { showView(QStringLiteral("profiles")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
   view->addAction(tr("T&oday's practice"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
     showView(QStringLiteral("practice"));

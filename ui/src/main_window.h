@@ -26,6 +26,7 @@ class DocumentView;
 class ExpertProfilesView;
 class ModelManagerView;
 class PracticeView;
+class ProfileView;
 class ProgressView;
 class SettingsView;
 class StorageBanner;
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
   QString statusText() const;
   DocumentView* welcomeView() const { return welcome_; }
   PracticeView* practiceView() const { return practice_; }
+  ProfileView* profileView() const { return profiles_; }
   ProgressView* progressView() const { return progress_; }
   TeacherView* teacherView() const { return teacher_; }
   ModelManagerView* modelManagerView() const { return models_; }
@@ -93,6 +95,7 @@ class MainWindow : public QMainWindow {
   PracticeView* practice_;
   AppContext* context_;
   ProgressView* progress_;
+  ProfileView* profiles_;
   TeacherView* teacher_;
   ModelManagerView* models_;
   SettingsView* settings_;
