@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "auth_service.h"
+#include "zaya/problems/bank.h"
 #include "zaya/problems/problem_set.h"
 
 
@@ -116,6 +117,17 @@ class ClassroomService : public QObject {
   ProblemSet createSet(qint64 classId, const QString& title, const QStringList& problemIds, std::optional<QDate> due,
                        bool allowHints, bool allowModelSolutions, bool allowReferenceSolutions = true);
   QList<ProblemSet> sets(qint64 classId);
+  // The bank the teacher picks from (AppContext sets it once loaded).
+  void setBank(const zaya::problems::ProblemBank* bank) { bank_ = bank; }
+  // "n problems of topic T at level L": drawn at random, the same for the
+  // same seed, from one source ("" = every source), never one in `exclude`.
+  // Fewer when the bank has fewer. Needs no sign-in (a read of the bank).
+  QStringList pickProblems(int n, const QString& topic, int level, const QString& sourceKey, quint32 seed,
+                           const QStringList& exclude) const;
+  // Adds a student per row of a CSV of names (RFC 4180; a header row naming
+  // a "name" column is used when there is one, else the first column).
+  // Blank names and names already on the roster are skipped. Returns the added.
+  QList<Profile> importRosterCsv(qint64 classId, const QString& file);
   void renameSet(qint64 setId, const QString& title);
   // Imported results are kept unless deleteResults.
   void deleteSet(qint64 setId, bool deleteResults);
@@ -164,6 +176,7 @@ class ClassroomService : public QObject {
   Database& db_;
   std::function<bool(std::string_view)> isBankId_;
   Grader grade_;
+  const zaya::problems::ProblemBank* bank_ = nullptr;
   int tampered_ = 0;
 };
 

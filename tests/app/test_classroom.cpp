@@ -507,6 +507,23 @@ class TestClassroom : public QObject {
     for (const QString& name : {QStringLiteral("correct"), QStringLiteral("problems")})
       QVERIFY2(!dateLike.match(bob[col(name)]).hasMatch(), qPrintable(bob[col(name)]));
   }
+  void rosterFromCsvOfNames() {
+    Database db(dir_.filePath(QStringLiteral("roster.sqlite")));
+    AuthService auth(db);
+    ClassroomService classroom(auth, isBankId);
+    const Profile t = auth.createTeacher(QStringLiteral("Ms Noether"), kTeacherPassword);
+    auth.signIn(t.id, kTeacherPassword);
+    const ClassInfo cls = classroom.createClass(QStringLiteral("Period 3"));
+    classroom.addStudent(cls.id, QStringLiteral("Ada"));
+    const QString csv = dir_.filePath(QStringLiteral("roster.csv"));
+    writeAll(csv, "\xef\xbb\xbfid,Name\r\n1,\"Lovelace, Ada\"\r\n2,Ben\r\n3,ada\r\n4,\r\n5,\"Zo\xc3\xab \"\"Z\"\"\"\n");
+    const QList<Profile> added = classroom.importRosterCsv(cls.id, csv);
+    QStringList names;
+    for (const auto& p : added) names << p.name;
+    QCOMPARE(names, (QStringList{QStringLiteral("Lovelace, Ada"), QStringLiteral("Ben"), QStringLiteral("Zoë \"Z\"")}));
+    QCOMPARE(classroom.students(cls.id).size(), 4);  // "ada" was on the roster already
+    for (const auto& p : added) QVERIFY(p.isRoster && p.resultsKey.size() == 32);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestClassroom)

@@ -331,6 +331,32 @@ class TestTeacherView : public QObject {
     for (const QString& line : g_log) QVERIFY2(!line.contains(kPassword, Qt::CaseInsensitive), qPrintable(line));
   }
 
+  // "N of topic T at level L" is drawn at random, the same for the same
+  // seed, from the chosen source only, never repeating a picked problem.
+  void seededDrawFromOneSource() {
+    app::Database db(dir_.filePath(QStringLiteral("draw.sqlite")));
+    app::AuthService auth(db);
+    app::ClassroomService classroom(auth, [](std::string_view) { return true; });
+    classroom.setBank(bank_.get());
+    const QStringList first = classroom.pickProblems(5, QStringLiteral("Algebra"), 2, QString(), 1234, {});
+    QCOMPARE(first.size(), 5);
+    QCOMPARE(classroom.pickProblems(5, QStringLiteral("Algebra"), 2, QString(), 1234, {}), first);
+    QVERIFY(classroom.pickProblems(5, QStringLiteral("Algebra"), 2, QString(), 4321, {}) != first);
+    // Not simply the bank's first five.
+    problems::SearchQuery q;
+    q.topics = {problems::Topic::Algebra};
+    q.difficulty_min = q.difficulty_max = 2;
+    QStringList inOrder;
+    for (const auto* p : bank_->search(q)) inOrder << QString::fromStdString(p->id);
+    QVERIFY(first != inOrder.mid(0, 5));
+    const QStringList more = classroom.pickProblems(5, QStringLiteral("Algebra"), 2, QString(), 1234, first);
+    for (const QString& id : more) QVERIFY(!first.contains(id));
+    for (const QString& id : classroom.pickProblems(50, QStringLiteral("Algebra"), 2, QStringLiteral("math"), 7, {})) {
+      const auto* p = bank_->find(id.toStdString());
+      QVERIFY(p && p->source_key == "math" && p->topic == problems::Topic::Algebra && p->difficulty == 2);
+    }
+  }
+
   // A stored iteration count of 2^31 - 1 (about an hour of PBKDF2, and not
   // the documented 600,000) is refused at once with the reason. With a valid
   // hash, pressing "Open teacher mode" says "Checking the password…" and

@@ -82,6 +82,7 @@ void AppContext::signInStudent() {
 
 void AppContext::setBank(const problems::ProblemBank* bank) {
   bank_ = bank;
+  if (classroom_) classroom_->setBank(bank);
   emit bankChanged();
 }
 

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -186,6 +187,26 @@ TeacherView::TeacherView(AppContext* context, QWidget* parent) : QWidget(parent)
   countRow->addWidget(new QLabel(tr("at level"), builder));
   countLevel_ = levelSpin(builder, 2);
   countRow->addWidget(countLevel_);
+  countRow->addWidget(new QLabel(tr("from"), builder));
+  countSource_ = new QComboBox(builder);
+  countSource_->setAccessibleName(tr("Source of the drawn problems"));
+  const auto fillSources = [this] {
+    countSource_->clear();
+    countSource_->addItem(tr("every source"), QString());
+    if (ctx_ && ctx_->bank())
+      for (const auto& key : ctx_->bank()->source_keys()) countSource_->addItem(qs(key), qs(key));
+  };
+  fillSources();
+  if (ctx_) connect(ctx_, &AppContext::bankChanged, this, fillSources);
+  countRow->addWidget(countSource_);
+  // The draw is random but repeatable: the seed is shown and can be typed.
+  countRow->addWidget(new QLabel(tr("seed"), builder));
+  countSeed_ = new QSpinBox(builder);
+  countSeed_->setRange(0, 999999);
+  countSeed_->setValue(int(QRandomGenerator::global()->bounded(1000000)));
+  countSeed_->setAccessibleName(tr("Seed of the random draw"));
+  countSeed_->setToolTip(tr("The same seed draws the same problems again."));
+  countRow->addWidget(countSeed_);
   auto* countButton = new QPushButton(tr("Add"), builder);
   countRow->addWidget(countButton);
   countRow->addStretch();
@@ -455,22 +476,17 @@ bool TeacherView::pickProblem(const QString& id) {
 }
 
 int TeacherView::addOfTopic(int n, const QString& topic, int level) {
-  const pr::ProblemBank* bank = ctx_ ? ctx_->bank() : nullptr;
-  const auto t = pr::topic_from_name(topic.toStdString());
-  if (!bank || !t) return 0;
-  pr::SearchQuery q;
-  q.topics = {*t};
-  q.difficulty_min = q.difficulty_max = level;
-  int added = 0;
-  for (const pr::Problem* p : bank->search(q)) {
-    if (added >= n) break;
-    const QString id = qs(p->id);
-    if (pickedIds_.contains(id)) continue;
-    pickedIds_ << id;
-    ++added;
+  if (!ctx_ || !ctx_->ok()) return 0;
+  try {
+    const QStringList drawn = ctx_->classroom().pickProblems(n, topic, level, countSource_->currentData().toString(),
+                                                            quint32(countSeed_->value()), pickedIds_);
+    pickedIds_ << drawn;
+    refreshPicked();
+    return int(drawn.size());
+  } catch (const app::AppError& e) {
+    setMessage(e.message(), true);
+    return 0;
   }
-  refreshPicked();
-  return added;
 }
 
 QStringList TeacherView::pickedIds() const { return pickedIds_; }

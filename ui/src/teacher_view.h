@@ -59,7 +59,8 @@ class TeacherView : public QWidget {
   // What the grid's integrity note says: signatures, re-grading, tampered records.
   QString integrityNote() const;
   void searchBank();
-  // Adds up to n problems of `topic` (a bank topic name) at `level` 1..5 that are not picked yet.
+  // Adds up to n problems of `topic` (a bank topic name) at `level` 1..5 that
+  // are not picked yet, drawn at random with the seed and source shown.
   int addOfTopic(int n, const QString& topic, int level);
   bool pickProblem(const QString& id);
   QStringList pickedIds() const;
@@ -75,6 +76,8 @@ class TeacherView : public QWidget {
   QCheckBox* hintsCheck() const { return allowHints_; }
   QCheckBox* solutionsCheck() const { return allowSolutions_; }
   QCheckBox* referenceCheck() const { return allowReference_; }
+  QSpinBox* seedSpin() const { return countSeed_; }
+  QComboBox* sourceCombo() const { return countSource_; }
   QListWidget* classList() const { return classes_; }
   QListWidget* studentList() const { return students_; }
   QListWidget* searchResults() const { return results_; }
@@ -126,6 +129,8 @@ class TeacherView : public QWidget {
   QSpinBox* countN_;
   QComboBox* countTopic_;
   QSpinBox* countLevel_;
+  QComboBox* countSource_ = nullptr;
+  QSpinBox* countSeed_ = nullptr;
   QListWidget* picked_;
   QLineEdit* setTitle_;
   QCheckBox* hasDue_;
