@@ -24,19 +24,43 @@ const QString kRemote = QStringLiteral("settings.remote.enabled");
 const QString kRemoteUrl = QStringLiteral("settings.remote.url");
 const QString kRemoteModel = QStringLiteral("settings.remote.model");
 
+// The student's own settings are kept under "<profile uuid>/<key>" for the
+// profile chosen last on this computer (ProfileService::kLastProfileKey); a
+// profile that never set one reads the computer's value, so an install from
+// before profiles keeps its settings. The rest belong to the computer.
+const QString kLastProfile = QStringLiteral("ui.student_profile");
+
+QString profilePrefix(Database& db) {
+  const QString id = db.setting(kLastProfile);
+  if (id.isEmpty()) return {};
+  const auto p = db.profile(id.toLongLong());
+  return p && p->role == Role::Student ? p->uuid + QLatin1Char('/') : QString();
+}
+
+// A Database whose personal keys read the profile's value, else the computer's.
+struct Scoped {
+  Database& db;
+  QString prefix;
+  bool personal(const QString& key) const { return !prefix.isEmpty() && (key == kFontSize || key == kTheme); }
+  QString setting(const QString& key, const QString& fallback = {}) const {
+    return personal(key) ? db.setting(prefix + key, db.setting(key, fallback)) : db.setting(key, fallback);
+  }
+  void setSetting(const QString& key, const QString& value) const { db.setSetting(personal(key) ? prefix + key : key, value); }
+};
+
 // The stored value when it is one of `allowed`, else the fallback.
-QString oneOf(Database& db, const QString& key, const QStringList& allowed, const QString& fallback) {
+QString oneOf(const Scoped& db, const QString& key, const QStringList& allowed, const QString& fallback) {
   const QString v = db.setting(key, fallback);
   return allowed.contains(v) ? v : fallback;
 }
 
-double number(Database& db, const QString& key, double fallback, double lo, double hi) {
+double number(const Scoped& db, const QString& key, double fallback, double lo, double hi) {
   bool ok = false;
   const double v = db.setting(key).toDouble(&ok);
   return ok ? std::clamp(v, lo, hi) : fallback;
 }
 
-int integer(Database& db, const QString& key, int fallback, int lo, int hi) {
+int integer(const Scoped& db, const QString& key, int fallback, int lo, int hi) {
   bool ok = false;
   const int v = db.setting(key).toInt(&ok);
   return ok ? std::clamp(v, lo, hi) : fallback;
@@ -44,7 +68,8 @@ int integer(Database& db, const QString& key, int fallback, int lo, int hi) {
 
 }  // namespace
 
-TutorSettings TutorSettings::load(Database& db) {
+TutorSettings TutorSettings::load(Database& store) {
+  const Scoped db{store, profilePrefix(store)};
   TutorSettings s;
   s.device = oneOf(db, kDevice, {QStringLiteral("auto"), QStringLiteral("gpu"), QStringLiteral("cpu")}, s.device);
   s.quantization = oneOf(db, kQuantization, {QStringLiteral("q4"), QStringLiteral("q8")}, s.quantization);
@@ -62,7 +87,8 @@ TutorSettings TutorSettings::load(Database& db) {
   return s;
 }
 
-void TutorSettings::save(Database& db) const {
+void TutorSettings::save(Database& store) const {
+  const Scoped db{store, profilePrefix(store)};
   db.setSetting(kDevice, device);
   db.setSetting(kQuantization, quantization);
   db.setSetting(kModelSampling, modelSampling ? QStringLiteral("1") : QStringLiteral("0"));

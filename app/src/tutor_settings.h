@@ -42,7 +42,10 @@ struct TutorSettings {
 
   static constexpr int kMinFontSize = 8, kMaxFontSize = 24;
 
-  // Missing or unreadable values fall back to the defaults above.
+  // Missing or unreadable values fall back to the defaults above. The font
+  // size and the theme are the student's: kept per profile (the one chosen
+  // last, ProfileService), read from the computer's value until the profile
+  // sets its own; the rest belong to the computer.
   static TutorSettings load(Database& db);
   void save(Database& db) const;
   // Where the remote server's API key is kept: <data directory>/remote-api-key.

@@ -3,6 +3,7 @@
 // history, after switching and after a restart; the app asks who is working
 // at start when more than one student practises here, and says that
 // profiles are not private from each other.
+#include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -142,6 +143,43 @@ class TestProfilesView : public QObject {
       QCOMPARE(ctx->profiles().students().size(), 1);
       QVERIFY(!ctx->database().profile(ben));
     }
+  }
+
+  // Runs after the test above: Ada is the one profile left.
+  void theThemeAndFontSizeAreEachStudentsOwn() {
+    qint64 ada = 0, cy = 0;
+    {
+      MainWindow w;
+      w.show();
+      QSignalSpy loaded(&w, &MainWindow::bankLoaded);
+      QVERIFY(loaded.wait(30000));
+      ui::AppContext* ctx = w.appContext();
+      ui::ProfileView* pv = w.profileView();
+      ada = ctx->studentId();
+      QVERIFY2(pv->createProfile(QStringLiteral("Cy")), qPrintable(pv->message()));
+      for (const auto& s : ctx->profiles().students())
+        if (s.name == QStringLiteral("Cy")) cy = s.id;
+      QCOMPARE(w.theme(), QStringLiteral("light"));
+      QAction* dark = nullptr;
+      for (QAction* a : w.findChildren<QAction*>())
+        if (a->data().toString() == QStringLiteral("dark")) dark = a;
+      QVERIFY(dark);
+      dark->trigger();  // Ada's choice
+      QCOMPARE(w.theme(), QStringLiteral("dark"));
+      QVERIFY(pv->switchTo(cy));
+      QCOMPARE(w.theme(), QStringLiteral("light"));  // Cy never chose: the computer's
+      QVERIFY(pv->switchTo(ada));
+      QCOMPARE(w.theme(), QStringLiteral("dark"));
+    }
+    MainWindow w;  // restart: the one who worked last brings their theme
+    w.show();
+    QSignalSpy loaded(&w, &MainWindow::bankLoaded);
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(w.appContext()->studentId(), ada);
+    QCOMPARE(w.theme(), QStringLiteral("dark"));
+    QVERIFY(w.profileView()->switchTo(cy));
+    QCOMPARE(w.theme(), QStringLiteral("light"));
+    QVERIFY(w.profileView()->switchTo(ada));
   }
 };
 

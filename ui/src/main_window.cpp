@@ -136,6 +136,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     if (context_->ok()) practice_->panel()->setStore(&context_->database(), context_->studentId());
     progress_->refresh();
     settings_->refresh();
+    // The theme and the font size are the student's own (TutorSettings): a switch brings theirs.
+    if (context_->ok() && settings_->settings().theme != theme_) setTheme(settings_->settings().theme);
+    applySettings();
     refreshProblemStatuses();
   });
   profiles_ = new ProfileView(context_, stack_);
