@@ -21,6 +21,7 @@
 
 #include "app_context.h"
 #include "app_info.h"
+#include "assignments_view.h"
 #include "backend_loader.h"
 #include "device_status.h"
 #include "document_view.h"
@@ -133,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
   column->addWidget(stack_, 1);
   setCentralWidget(central);
   connect(context_, &AppContext::dataReplaced, this, [this] {
+    practice_->endWalk();  // the set walked was the other student's
     if (context_->ok()) practice_->panel()->setStore(&context_->database(), context_->studentId());
     progress_->refresh();
     settings_->refresh();
@@ -148,6 +150,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     if (stack_->currentWidget() == profiles_) emit viewRendered();
   });
   connect(profiles_, &ProfileView::chosen, this, [this] { showView(QStringLiteral("practice")); });
+  assignments_ = new AssignmentsView(context_, stack_);
+  assignments_->setAccessibleName(tr("Assignments"));
+  addView(QStringLiteral("assignments"), assignments_);
+  connect(assignments_, &AssignmentsView::rendered, this, [this] {
+    if (stack_->currentWidget() == assignments_) emit viewRendered();
+  });
+  connect(assignments_, &AssignmentsView::openRequested, this,
+          [this](qint64 setId, const QString& title, const QStringList& ids) {
+            showView(QStringLiteral("practice"));
+            practice_->walkSet(setId, title, ids);
+          });
+  connect(assignments_, &AssignmentsView::assignmentsChanged, this, [this] {
+    progress_->refresh();
+    practice_->panel()->applySetRules();  // a new set may bind the open problem
+  });
   // Several students share this computer: ask who is working before anything is counted.
   stack_->setCurrentWidget(context_->needsStudentChoice() ? static_cast<QWidget*>(profiles_) : practice_);
 
@@ -336,6 +353,9 @@ void MainWindow::recordAnswer(const QString& problemId, const QString& answer, b
     if (!context_->auth().isTeacher())
       for (const auto& s : context_->classroom().mySets())
         if (s.problemIds.contains(problemId) && (!a.setId || s.id > *a.setId)) a.setId = s.id;
+    if (const auto walked = practice_->walkedSet(); walked && a.setId && !context_->auth().isTeacher())
+      for (const auto& s : context_->classroom().mySets())
+        if (s.id == *walked && s.problemIds.contains(problemId)) a.setId = s.id;
     // The help before the attempt, from the panel's tracker when the answer is
     // the attempt it just counted (docs/app-core.md, "Attempts: time and help").
     const app::AttemptTracker& tracker = practice_->panel()->attemptTracker();
@@ -364,40 +384,6 @@ void MainWindow::refreshProblemStatuses() {
     // Progress unreadable (another profile signed in, a damaged file): the
     // browser still works, only without marks.
     statusBar()->showMessage(tr("Your progress marks could not be read: %1").arg(e.message()), 8000);
-  }
-}
-
-void MainWindow::studentFileAction(int which) {
-  if (!context_->ok()) return;
-  auto& cs = context_->classroom();
-  try {
-    if (which == 0) {
-      const QString f = QFileDialog::getOpenFileName(this, tr("Join class"), {}, tr("Class files (*.json)"));
-      if (f.isEmpty()) return;
-      const app::ClassInfo c = cs.joinClass(f);
-      statusBar()->showMessage(tr("You joined %1.").arg(c.name), 8000);
-    } else if (which == 1) {
-      const QString f = QFileDialog::getOpenFileName(this, tr("Import problem set"), {}, tr("Problem sets (*.json)"));
-      if (f.isEmpty()) return;
-      const app::ProblemSet s = cs.importSet(f);
-      statusBar()->showMessage(tr("“%1” is now on your Progress screen.").arg(s.title), 8000);
-      progress_->refresh();
-      showView(QStringLiteral("progress"));
-    } else {
-      const QList<app::ProblemSet> sets = cs.mySets();
-      if (sets.isEmpty()) {
-        QMessageBox::information(this, tr("Export results"), tr("No problem set has been assigned to you yet."));
-        return;
-      }
-      const app::ProblemSet& s = sets.back();
-      const QString f = QFileDialog::getSaveFileName(this, tr("Export results of “%1”").arg(s.title),
-                                                     s.title + QStringLiteral(" results.json"), tr("Results files (*.json)"));
-      if (f.isEmpty()) return;
-      cs.exportResults(s.id, f);
-      statusBar()->showMessage(tr("Results written to %1 — hand the file to your teacher.").arg(f), 8000);
-    }
-  } catch (const app::AppError& e) {
-    QMessageBox::warning(this, tr("ZAYA Tutor"), e.message());
   }
 }
 
@@ -441,9 +427,19 @@ QString MainWindow::statusWithMemory() const {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(tr("&Join class…"), this, [this] { studentFileAction(0); });
-  file->addAction(tr("&Import problem set…"), this, [this] { studentFileAction(1); });
-  file->addAction(tr("&Export results…"), this, [this] { studentFileAction(2); });
+  // The student's class files; their screen is Assignments, where each says what happened.
+  file->addAction(tr("&Join class…"), this, [this] {
+    showView(QStringLiteral("assignments"));
+    assignments_->joinClass();
+  });
+  file->addAction(tr("&Import problem set…"), this, [this] {
+    showView(QStringLiteral("assignments"));
+    assignments_->importSet();
+  });
+  file->addAction(tr("&Export results…"), this, [this] {
+    showView(QStringLiteral("assignments"));
+    assignments_->exportResults();
+  });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -457,6 +453,7 @@ void MainWindow::buildMenus() {
   view->addAction(tr("&Settings"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { showView(QStringLiteral("settings")); });
   view->addAction(tr("S&tudents on this computer"), QKeySequence(Qt::CTRL | Qt::Key_6), this,
                   [this] { showView(QStringLiteral("profiles")); });
+  view->addAction(tr("&Assignments"), QKeySequence(Qt::CTRL | Qt::Key_7), this, [this] { showView(QStringLiteral("assignments")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
   view->addAction(tr("T&oday's practice"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
     showView(QStringLiteral("practice"));

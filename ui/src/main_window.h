@@ -22,6 +22,7 @@ class QStackedWidget;
 namespace zaya::ui {
 
 class AppContext;
+class AssignmentsView;
 class DocumentView;
 class ExpertProfilesView;
 class ModelManagerView;
@@ -46,6 +47,7 @@ class MainWindow : public QMainWindow {
   DocumentView* welcomeView() const { return welcome_; }
   PracticeView* practiceView() const { return practice_; }
   ProfileView* profileView() const { return profiles_; }
+  AssignmentsView* assignmentsView() const { return assignments_; }
   ProgressView* progressView() const { return progress_; }
   TeacherView* teacherView() const { return teacher_; }
   ModelManagerView* modelManagerView() const { return models_; }
@@ -87,7 +89,6 @@ class MainWindow : public QMainWindow {
   void applyFontSize(int points);
   void addView(const QString& name, QWidget* view);
   void recordAnswer(const QString& problemId, const QString& answer, bool correct, qint64 milliseconds);
-  void studentFileAction(int which);
 
   QStackedWidget* stack_;
   QMap<QString, QWidget*> views_;
@@ -96,6 +97,7 @@ class MainWindow : public QMainWindow {
   AppContext* context_;
   ProgressView* progress_;
   ProfileView* profiles_;
+  AssignmentsView* assignments_ = nullptr;
   TeacherView* teacher_;
   ModelManagerView* models_;
   SettingsView* settings_;
