@@ -115,8 +115,13 @@ class TestAssignmentsView : public QObject {
     QVERIFY(view->table()->item(oldRow, 3)->font().bold());
     QCOMPARE(view->table()->item(weekRow, 3)->text(), QStringLiteral("Open"));
     QVERIFY(!view->table()->item(weekRow, 1)->text().isEmpty());
-    if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty())
+    if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty()) {
       QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("assignments-light.png"))));
+      w.setTheme(QStringLiteral("dark"));
+      QTest::qWait(300);  // the palette change reaches every widget
+      QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("assignments-dark.png"))));
+      w.setTheme(QStringLiteral("light"));
+    }
 
     // Opening "Week 3" walks its problems in order on the practice screen.
     auto* panel = w.practiceView()->panel();
@@ -139,6 +144,10 @@ class TestAssignmentsView : public QObject {
     if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty()) {
       if (rendered.isEmpty() || rendered.count() < 2) rendered.wait(10000);
       QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("assignment-walk-light.png"))));
+      w.setTheme(QStringLiteral("dark"));
+      QTest::qWait(300);  // the page repaints in the new theme
+      QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("assignment-walk-dark.png"))));
+      w.setTheme(QStringLiteral("light"));
     }
     QVERIFY(!w.practiceView()->nextButton()->isEnabled());
     QVERIFY(w.practiceView()->walkPrevious());

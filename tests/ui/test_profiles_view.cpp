@@ -123,8 +123,13 @@ class TestProfilesView : public QObject {
       QCOMPARE(w.findChild<QStackedWidget*>()->currentWidget(), static_cast<QWidget*>(w.profileView()));
       QCOMPARE(ctx->studentId(), ben);
       QCOMPARE(w.profileView()->profileList()->count(), 2);
-      if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty())
+      if (const QString shots = qEnvironmentVariable("ZAYA_SCREENSHOT_DIR"); !shots.isEmpty()) {
         QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("profiles-light.png"))));
+        w.setTheme(QStringLiteral("dark"));
+        QTest::qWait(300);  // the palette change reaches every widget
+        QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("profiles-dark.png"))));
+        w.setTheme(QStringLiteral("light"));
+      }
       const Seen asBen = seenBy(w, problemId);
       QCOMPARE(asBen.attempts, 1);
       QCOMPARE(asBen.queued, 0);  // a first right answer: nothing to review
