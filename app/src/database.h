@@ -1,8 +1,13 @@
 // The app's SQLite database: the one place that holds SQL.
 //
-// Every statement the app runs is in database.cpp, next to the schema, so an
-// index can be checked against the queries it serves (each index carries a
-// comment naming them). The connection runs in WAL mode with foreign keys on
+// Database is the app's view of the file; its methods live in storage/, one
+// file per group of tables (storage/profiles.cpp, storage/attempts.cpp, …),
+// each next to the row readers it needs. The schema is the SQL files in
+// resources/sql/, one per version, each index with a comment naming the
+// queries it serves; storage/migrations.cpp runs them. Every query goes
+// through storage/statement.h.
+//
+// The connection (storage/connection.h) runs in WAL mode with foreign keys on
 // and synchronous=FULL; every write goes through write(), one transaction, so
 // a killed process leaves either the whole change or none of it.
 //
@@ -21,7 +26,6 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
-#include <QSqlDatabase>
 #include <QString>
 
 #include <functional>
@@ -29,8 +33,7 @@
 
 #include "app_error.h"
 #include "records.h"
-
-class QSqlQuery;
+#include "storage/connection.h"
 
 namespace zaya::app {
 
@@ -69,7 +72,7 @@ class Database {
   // <dataDirectory()>/zaya-tutor.sqlite
   static QString defaultPath();
 
-  const QString& path() const { return path_; }
+  const QString& path() const { return db_.path(); }
   int schemaVersion();
   QString journalMode();
   bool foreignKeysOn();
@@ -80,7 +83,7 @@ class Database {
   // index cross-checks: 50,000 attempts take well under a second
   // (docs/app-core.md).
   QString quickCheck();
-  bool isReadOnly() const { return access_ == Access::ReadOnly; }
+  bool isReadOnly() const { return db_.isReadOnly(); }
   // Names of the tables and indexes (tests and diagnostics).
   QStringList schemaObjects();
 
@@ -88,7 +91,7 @@ class Database {
   // join the outer one. Rolls back and rethrows on any exception.
   void write(const std::function<void()>& fn);
 
-  // --- profiles ---------------------------------------------------------
+  // --- profiles (storage/profiles.cpp) ------------------------------------
   qint64 insertProfile(const Profile& p);  // p.id ignored; uuid generated when empty
   std::optional<Profile> profile(qint64 id);
   std::optional<Profile> profileByUuid(const QString& uuid);
@@ -97,7 +100,6 @@ class Database {
   void setProfileClass(qint64 profileId, std::optional<qint64> classId);
   void setPassword(qint64 profileId, const PasswordRecord& record);
   std::optional<PasswordRecord> password(qint64 profileId);
-  // database_classroom.cpp from here to the end of this block.
   void renameProfile(qint64 profileId, const QString& name);
   // Deletes the profile and, by cascade, its attempts, solutions,
   // conversations, reviews and assignments.
@@ -106,10 +108,35 @@ class Database {
   void linkProfileToRoster(qint64 profileId, const QString& rosterId, const QByteArray& resultsKey);
   // Teacher side: a roster entry's own results key.
   void setProfileResultsKey(qint64 profileId, const QByteArray& key);
+
+  // --- classes (storage/classroom.cpp) -------------------------------------
+  qint64 insertClass(const ClassInfo& c);
+  std::optional<ClassInfo> classById(qint64 id);
+  std::optional<ClassInfo> classByUuid(const QString& uuid);
+  QList<ClassInfo> classes();
   void renameClass(qint64 classId, const QString& name);
   // Deletes the class; its sets and imported results go with it (cascade).
   void deleteClass(qint64 classId);
   bool hasClasses();
+
+  // --- imported results, teacher side (storage/classroom.cpp) ---------------
+  // Replaces what was imported before for (class, set, student) by `rows`.
+  void replaceImportedResults(qint64 classId, const QString& setUuid, const QString& studentUuid,
+                              const QList<ImportedResult>& rows);
+  QList<ImportedResult> importedResults(qint64 classId, const QString& setUuid);
+  // Every row, oldest first (the teacher's record MACs are checked over them).
+  QList<ImportedResult> allImportedResults();
+  void deleteImportedResults(qint64 classId, const QString& setUuid);
+  enum class RecordTable { Profiles, Classes, ProblemSets, ImportedResults };
+  void setRecordMac(RecordTable table, qint64 id, const QByteArray& mac);
+
+  // --- problem sets and assignments (storage/problem_sets.cpp) --------------
+  qint64 insertSet(const ProblemSet& s);
+  std::optional<ProblemSet> set(qint64 id);
+  std::optional<ProblemSet> setByUuid(const QString& uuid);
+  QList<ProblemSet> setsOfClass(qint64 classId);
+  // Every row, oldest first (the teacher's record MACs are checked over them).
+  QList<ProblemSet> allSets();
   void renameSet(qint64 setId, const QString& title);
   // A new local uuid for a set row (the student keeps an earlier version of a set beside the new one).
   void setSetUuid(qint64 setId, const QString& uuid);
@@ -117,20 +144,10 @@ class Database {
   void updateSet(const ProblemSet& s);
   // Imported results are keyed by the set's uuid, not its row: they stay.
   void deleteSet(qint64 setId);
-  void deleteImportedResults(qint64 classId, const QString& setUuid);
-  // Every row, oldest first (the teacher's record MACs are checked over them).
-  QList<ProblemSet> allSets();
-  QList<ImportedResult> allImportedResults();
-  enum class RecordTable { Profiles, Classes, ProblemSets, ImportedResults };
-  void setRecordMac(RecordTable table, qint64 id, const QByteArray& mac);
+  void assign(qint64 setId, qint64 profileId);
+  QList<ProblemSet> assignedSets(qint64 profileId);
 
-  // --- classes ----------------------------------------------------------
-  qint64 insertClass(const ClassInfo& c);
-  std::optional<ClassInfo> classById(qint64 id);
-  std::optional<ClassInfo> classByUuid(const QString& uuid);
-  QList<ClassInfo> classes();
-
-  // --- attempts ---------------------------------------------------------
+  // --- attempts (storage/attempts.cpp) -------------------------------------
   qint64 insertAttempt(const Attempt& a);
   std::optional<Attempt> attempt(qint64 id);
   // A profile's attempts with createdAt >= since, oldest first.
@@ -138,7 +155,7 @@ class Database {
   int attemptCount(qint64 profileId);
   void setGradeOverride(qint64 attemptId, std::optional<bool> correct);
 
-  // --- generated solutions ------------------------------------------------
+  // --- generated solutions (storage/solutions.cpp) --------------------------
   qint64 insertSolution(const Solution& s);
   std::optional<Solution> solution(qint64 id);
   // Newest first; without trace/token blobs (load one with solution()).
@@ -147,7 +164,7 @@ class Database {
   // without blobs (the progress screen's list).
   QList<Solution> recentSolutions(qint64 profileId, int limit);
 
-  // --- conversations (database_conversations.cpp) ---------------------------
+  // --- conversations (storage/conversations.cpp) ----------------------------
   // One conversation per (profile, problem): its turns, oldest first, each
   // naming the Solution row that holds its reply.
   // The conversation's id; 0 when there is none yet.
@@ -158,21 +175,7 @@ class Database {
   qint64 saveConversationTurn(qint64 profileId, const QString& problemId, ConversationTurn& turn, Solution& reply);
   QList<ConversationTurn> conversationTurns(qint64 profileId, const QString& problemId);
 
-  // --- problem sets and assignments -----------------------------------------
-  qint64 insertSet(const ProblemSet& s);
-  std::optional<ProblemSet> set(qint64 id);
-  std::optional<ProblemSet> setByUuid(const QString& uuid);
-  QList<ProblemSet> setsOfClass(qint64 classId);
-  void assign(qint64 setId, qint64 profileId);
-  QList<ProblemSet> assignedSets(qint64 profileId);
-
-  // --- imported results (teacher side) -------------------------------------
-  // Replaces what was imported before for (class, set, student) by `rows`.
-  void replaceImportedResults(qint64 classId, const QString& setUuid, const QString& studentUuid,
-                              const QList<ImportedResult>& rows);
-  QList<ImportedResult> importedResults(qint64 classId, const QString& setUuid);
-
-  // --- review schedule ------------------------------------------------------
+  // --- review schedule (storage/reviews.cpp) --------------------------------
   void upsertReview(const ReviewItem& item);
   void removeReview(qint64 profileId, const QString& problemId);
   std::optional<ReviewItem> review(qint64 profileId, const QString& problemId);
@@ -180,11 +183,11 @@ class Database {
   QList<ReviewItem> dueReviews(qint64 profileId, qint64 now);
   QList<ReviewItem> reviews(qint64 profileId);
 
-  // --- settings -------------------------------------------------------------
+  // --- settings (storage/settings.cpp) --------------------------------------
   QString setting(const QString& key, const QString& fallback = {});
   void setSetting(const QString& key, const QString& value);
 
-  // --- expert calibration ---------------------------------------------------
+  // --- expert calibration (storage/calibration.cpp) -------------------------
   // Records one calibrated problem and adds its counts ([layers][experts+1],
   // row-major) in one transaction, so an interrupted run resumes cleanly.
   void addCalibrationSample(const QString& modelId, const QString& problemId, const QString& topic,
@@ -195,7 +198,7 @@ class Database {
   QHash<QString, qint64> calibrationTokens(const QString& modelId);
   void clearCalibration(const QString& modelId);
 
-  // --- backup / restore of one profile --------------------------------------
+  // --- backup / restore of one profile (storage/profile_backup.cpp) ---------
   // Writes the profile, its attempts, solutions, review schedule, class and
   // assigned sets to a new database file at `file` (which must not exist).
   void backupProfile(qint64 profileId, const QString& file);
@@ -204,7 +207,7 @@ class Database {
   // Returns the local profile id.
   qint64 restoreProfile(const QString& file);
 
-  // --- whole-file snapshots (database_files.cpp) ----------------------------
+  // --- whole-file snapshots (storage/snapshots.cpp) -------------------------
   // A consistent copy of the whole database (VACUUM INTO) at `file`, which
   // must not exist; created owner-only.
   void snapshotTo(const QString& file);
@@ -217,19 +220,9 @@ class Database {
   void reopen(Access access, const std::function<void()>& whileClosed = {});
 
  private:
-  void open(int targetVersion);
-  void openReadOnly();
-  void migrate(int targetVersion);
-  QSqlQuery prepare(const QString& sql);
-  void exec(QSqlQuery& q, const char* what);
-  void execSql(const QString& sql, const char* what);
-  [[noreturn]] void fail(const QString& what, const QString& driverText);
+  void open(const QString& path, Access access, int targetVersion);
 
-  QString path_;
-  QString connectionName_;
-  QSqlDatabase db_;
-  int depth_ = 0;  // nesting of write()
-  Access access_ = Access::ReadWrite;
+  storage::Connection db_;
 };
 
 }  // namespace zaya::app
