@@ -1,7 +1,9 @@
-// Teacher mode, behind the teacher password: classes and students, a
-// problem-set builder (bank filters, manual picks, "N problems of topic T at
-// level L", due date, hints and model solutions allowed) exported as a set
-// file, imported results files and the class grid with CSV export.
+// Teacher mode, behind the teacher password: classes and students
+// (TeacherClassesPanel), a problem-set builder exported as a set file
+// (TeacherSetBuilderPanel), and imported results files in the class grid with
+// CSV export (TeacherResultsPanel). TeacherView itself holds the password
+// gate, the page's title, Lock button and message line, and tells each panel
+// what the others changed; the steps below are the panels', reachable here.
 //
 // The first use creates the teacher password (TeacherLockPage). Leaving the
 // screen locks it again, or abandons a password check still running, so the
@@ -13,10 +15,8 @@
 class QCheckBox;
 class QComboBox;
 class QDateEdit;
-class QLabel;
 class QLineEdit;
 class QListWidget;
-class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTableView;
@@ -28,7 +28,11 @@ class ClassGridModel;
 namespace zaya::ui {
 
 class AppContext;
+class MessageLine;
+class TeacherClassesPanel;
 class TeacherLockPage;
+class TeacherResultsPanel;
+class TeacherSetBuilderPanel;
 
 class TeacherView : public QWidget {
   Q_OBJECT
@@ -48,7 +52,7 @@ class TeacherView : public QWidget {
   // them with a file dialog). Each returns false and sets message() on error.
   bool createClass(const QString& name);
   bool addStudent(const QString& name);
-  // Every student's own class file into `folder` (teacher_roster.cpp from here).
+  // Every student's own class file into `folder`.
   bool exportClassFiles(const QString& folder);
   bool renameStudent(qint64 studentId, const QString& name);
   bool deleteStudent(qint64 studentId);
@@ -70,20 +74,20 @@ class TeacherView : public QWidget {
   QString message() const;
 
   QLineEdit* passwordField() const;
-  QLineEdit* setTitleField() const { return setTitle_; }
-  QCheckBox* dueCheck() const { return hasDue_; }
-  QDateEdit* dueEdit() const { return due_; }
-  QCheckBox* hintsCheck() const { return allowHints_; }
-  QCheckBox* solutionsCheck() const { return allowSolutions_; }
-  QCheckBox* referenceCheck() const { return allowReference_; }
-  QSpinBox* seedSpin() const { return countSeed_; }
-  QComboBox* sourceCombo() const { return countSource_; }
-  QListWidget* classList() const { return classes_; }
-  QListWidget* studentList() const { return students_; }
-  QListWidget* searchResults() const { return results_; }
-  QComboBox* setCombo() const { return sets_; }
-  QTableView* gridView() const { return grid_; }
-  app::ClassGridModel* gridModel() const { return gridModel_; }
+  QLineEdit* setTitleField() const;
+  QCheckBox* dueCheck() const;
+  QDateEdit* dueEdit() const;
+  QCheckBox* hintsCheck() const;
+  QCheckBox* solutionsCheck() const;
+  QCheckBox* referenceCheck() const;
+  QSpinBox* seedSpin() const;
+  QComboBox* sourceCombo() const;
+  QListWidget* classList() const;
+  QListWidget* studentList() const;
+  QListWidget* searchResults() const;
+  QComboBox* setCombo() const;
+  QTableView* gridView() const;
+  app::ClassGridModel* gridModel() const;
   qint64 currentClassId() const;
   qint64 currentSetId() const;
 
@@ -98,49 +102,17 @@ class TeacherView : public QWidget {
   void hideEvent(QHideEvent* e) override;
 
  private:
+  QWidget* buildTeacherPage();
   void showLockPage();
   void opened();
-  void refreshClasses();
-  void refreshStudents();
-  void refreshSets();
-  void refreshGrid();
-  void refreshPicked();
-  void setMessage(const QString& text, bool error);
-  void refreshIntegrityNote();
-  void connectRosterActions(QPushButton* rename, QPushButton* remove, QPushButton* password);
-  qint64 currentStudentId() const;
 
   AppContext* ctx_;
   QStackedWidget* pages_;
   TeacherLockPage* lockPage_;
-  // teacher page
-  QLabel* message_;
-  QLabel* integrity_ = nullptr;
-  QCheckBox* allowReference_ = nullptr;
-  QListWidget* classes_;
-  QLineEdit* className_;
-  QListWidget* students_;
-  QLineEdit* studentName_;
-  QLineEdit* searchText_;
-  QComboBox* searchTopic_;
-  QSpinBox* levelMin_;
-  QSpinBox* levelMax_;
-  QListWidget* results_;
-  QSpinBox* countN_;
-  QComboBox* countTopic_;
-  QSpinBox* countLevel_;
-  QComboBox* countSource_ = nullptr;
-  QSpinBox* countSeed_ = nullptr;
-  QListWidget* picked_;
-  QLineEdit* setTitle_;
-  QCheckBox* hasDue_;
-  QDateEdit* due_;
-  QCheckBox* allowHints_;
-  QCheckBox* allowSolutions_;
-  QComboBox* sets_;
-  QTableView* grid_;
-  app::ClassGridModel* gridModel_;
-  QStringList pickedIds_;
+  MessageLine* message_;
+  TeacherClassesPanel* classes_;
+  TeacherSetBuilderPanel* builder_;
+  TeacherResultsPanel* results_;
 };
 
 }  // namespace zaya::ui

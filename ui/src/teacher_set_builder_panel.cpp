@@ -1,0 +1,271 @@
+#include "teacher_set_builder_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <optional>
+
+#include "app_context.h"
+#include "message_line.h"
+#include "problem_document.h"
+
+namespace zaya::ui {
+
+namespace pr = zaya::problems;
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QComboBox* topicCombo(QWidget* parent, bool withAny) {
+  auto* c = new QComboBox(parent);
+  if (withAny) c->addItem(QObject::tr("Any topic"), QString());
+  for (int i = 0; i < pr::kTopicCount; ++i) {
+    const QString name = qs(std::string(pr::topic_name(pr::Topic(i))));
+    c->addItem(name, name);
+  }
+  return c;
+}
+
+QSpinBox* levelSpin(QWidget* parent, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(1, 5);
+  s->setValue(value);
+  return s;
+}
+}  // namespace
+
+TeacherSetBuilderPanel::TeacherSetBuilderPanel(TeacherServices services, QWidget* parent)
+    : QWidget(parent), services_(std::move(services)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(buildSearchRow());
+  layout->addLayout(buildPickLists(), 1);
+  layout->addLayout(buildDrawRow());
+  layout->addLayout(buildSetForm());
+  auto* exportButton = new QPushButton(tr("Create set and export…"), this);
+  layout->addWidget(exportButton, 0, Qt::AlignRight);
+  connect(exportButton, &QPushButton::clicked, this, &TeacherSetBuilderPanel::askForSetFile);
+}
+
+QLayout* TeacherSetBuilderPanel::buildSearchRow() {
+  auto* row = new QHBoxLayout;
+  searchText_ = new QLineEdit(this);
+  searchText_->setPlaceholderText(tr("Words in the problem"));
+  row->addWidget(searchText_, 2);
+  searchTopic_ = topicCombo(this, true);
+  row->addWidget(searchTopic_);
+  row->addWidget(new QLabel(tr("Level"), this));
+  levelMin_ = levelSpin(this, 1);
+  levelMax_ = levelSpin(this, 5);
+  row->addWidget(levelMin_);
+  row->addWidget(new QLabel(tr("to"), this));
+  row->addWidget(levelMax_);
+  auto* searchButton = new QPushButton(tr("Search"), this);
+  row->addWidget(searchButton);
+  connect(searchButton, &QPushButton::clicked, this, &TeacherSetBuilderPanel::searchBank);
+  connect(searchText_, &QLineEdit::returnPressed, this, &TeacherSetBuilderPanel::searchBank);
+  return row;
+}
+
+QLayout* TeacherSetBuilderPanel::buildPickLists() {
+  auto* row = new QHBoxLayout;
+  results_ = new QListWidget(this);
+  results_->setAccessibleName(tr("Matching problems"));
+  results_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  row->addWidget(results_, 1);
+  auto* buttons = new QVBoxLayout;
+  auto* pickButton = new QPushButton(tr("Add →"), this);
+  auto* unpickButton = new QPushButton(tr("← Remove"), this);
+  buttons->addStretch();
+  buttons->addWidget(pickButton);
+  buttons->addWidget(unpickButton);
+  buttons->addStretch();
+  row->addLayout(buttons);
+  picked_ = new QListWidget(this);
+  picked_->setAccessibleName(tr("Problems in the set"));
+  row->addWidget(picked_, 1);
+  connect(pickButton, &QPushButton::clicked, this, [this] {
+    for (auto* item : results_->selectedItems()) pickProblem(item->data(Qt::UserRole).toString());
+  });
+  connect(results_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { pickProblem(item->data(Qt::UserRole).toString()); });
+  connect(unpickButton, &QPushButton::clicked, this, &TeacherSetBuilderPanel::unpickSelected);
+  return row;
+}
+
+QLayout* TeacherSetBuilderPanel::buildDrawRow() {
+  auto* row = new QHBoxLayout;
+  row->addWidget(new QLabel(tr("Add"), this));
+  drawCount_ = new QSpinBox(this);
+  drawCount_->setRange(1, 50);
+  drawCount_->setValue(5);
+  row->addWidget(drawCount_);
+  row->addWidget(new QLabel(tr("problems of"), this));
+  drawTopic_ = topicCombo(this, false);
+  row->addWidget(drawTopic_);
+  row->addWidget(new QLabel(tr("at level"), this));
+  drawLevel_ = levelSpin(this, 2);
+  row->addWidget(drawLevel_);
+  row->addWidget(new QLabel(tr("from"), this));
+  drawSource_ = new QComboBox(this);
+  drawSource_->setAccessibleName(tr("Source of the drawn problems"));
+  fillSources();
+  if (services_.context) connect(services_.context, &AppContext::bankChanged, this, &TeacherSetBuilderPanel::fillSources);
+  row->addWidget(drawSource_);
+  // The draw is random but repeatable: the seed is shown and can be typed.
+  row->addWidget(new QLabel(tr("seed"), this));
+  drawSeed_ = new QSpinBox(this);
+  drawSeed_->setRange(0, 999999);
+  drawSeed_->setValue(int(QRandomGenerator::global()->bounded(1000000)));
+  drawSeed_->setAccessibleName(tr("Seed of the random draw"));
+  drawSeed_->setToolTip(tr("The same seed draws the same problems again."));
+  row->addWidget(drawSeed_);
+  auto* drawButton = new QPushButton(tr("Add"), this);
+  row->addWidget(drawButton);
+  row->addStretch();
+  connect(drawButton, &QPushButton::clicked, this, &TeacherSetBuilderPanel::drawAsAsked);
+  return row;
+}
+
+QLayout* TeacherSetBuilderPanel::buildSetForm() {
+  auto* form = new QFormLayout;
+  title_ = new QLineEdit(this);
+  title_->setPlaceholderText(tr("e.g. Week 3 — fractions"));
+  form->addRow(tr("Title"), title_);
+  auto* rulesRow = new QHBoxLayout;
+  hasDue_ = new QCheckBox(tr("Due"), this);
+  due_ = new QDateEdit(QDate::currentDate().addDays(7), this);
+  due_->setCalendarPopup(true);
+  due_->setEnabled(false);
+  connect(hasDue_, &QCheckBox::toggled, due_, &QWidget::setEnabled);
+  rulesRow->addWidget(hasDue_);
+  rulesRow->addWidget(due_);
+  allowHints_ = new QCheckBox(tr("Hints allowed"), this);
+  allowHints_->setChecked(true);
+  allowSolutions_ = new QCheckBox(tr("Model solutions allowed"), this);
+  allowSolutions_->setChecked(false);
+  allowReference_ = new QCheckBox(tr("Reference solutions allowed"), this);
+  allowReference_->setChecked(true);
+  allowReference_->setToolTip(tr("Even when allowed, the answer key opens only after a first attempt."));
+  rulesRow->addWidget(allowHints_);
+  rulesRow->addWidget(allowSolutions_);
+  rulesRow->addWidget(allowReference_);
+  rulesRow->addStretch();
+  form->addRow(rulesRow);
+  return form;
+}
+
+void TeacherSetBuilderPanel::fillSources() {
+  drawSource_->clear();
+  drawSource_->addItem(tr("every source"), QString());
+  if (services_.context && services_.context->bank())
+    for (const auto& key : services_.context->bank()->source_keys()) drawSource_->addItem(qs(key), qs(key));
+}
+
+void TeacherSetBuilderPanel::searchBank() {
+  results_->clear();
+  const pr::ProblemBank* bank = services_.context ? services_.context->bank() : nullptr;
+  if (!bank) {
+    services_.messages->showError(tr("The problem bank is not loaded yet."));
+    return;
+  }
+  pr::SearchQuery q;
+  q.text = searchText_->text().trimmed().toStdString();
+  if (const QString t = searchTopic_->currentData().toString(); !t.isEmpty())
+    if (const auto topic = pr::topic_from_name(t.toStdString())) q.topics.push_back(*topic);
+  q.difficulty_min = std::min(levelMin_->value(), levelMax_->value());
+  q.difficulty_max = std::max(levelMin_->value(), levelMax_->value());
+  q.limit = 300;
+  for (const pr::Problem* p : bank->search(q)) {
+    const QString statement = plainExcerpt(p->statement_latex, p->dollar_is_math, 90);
+    auto* item = new QListWidgetItem(QStringLiteral("%1 · L%2 · %3").arg(qs(p->id)).arg(p->difficulty).arg(statement), results_);
+    item->setData(Qt::UserRole, qs(p->id));
+  }
+  services_.messages->showInfo(tr("%1 matching problems listed (at most 300).").arg(results_->count()));
+}
+
+bool TeacherSetBuilderPanel::pickProblem(const QString& id) {
+  const pr::ProblemBank* bank = services_.context ? services_.context->bank() : nullptr;
+  if (!bank || !bank->contains(id.toStdString()) || pickedIds_.contains(id)) return false;
+  pickedIds_ << id;
+  refreshPicked();
+  return true;
+}
+
+void TeacherSetBuilderPanel::unpickSelected() {
+  for (auto* item : picked_->selectedItems()) pickedIds_.removeAll(item->data(Qt::UserRole).toString());
+  refreshPicked();
+}
+
+int TeacherSetBuilderPanel::addOfTopic(int n, const QString& topic, int level) {
+  if (!services_.context || !services_.context->ok()) return 0;
+  QStringList drawn;
+  services_.messages->run([&] {
+    drawn = services_.context->classroom().pickProblems(n, topic, level, drawSource_->currentData().toString(),
+                                                        quint32(drawSeed_->value()), pickedIds_);
+    pickedIds_ << drawn;
+    refreshPicked();
+  });
+  return int(drawn.size());
+}
+
+void TeacherSetBuilderPanel::drawAsAsked() {
+  const int added = addOfTopic(drawCount_->value(), drawTopic_->currentData().toString(), drawLevel_->value());
+  if (added < drawCount_->value())
+    services_.messages->showInfo(tr("Only %1 more of that topic and level in the bank.").arg(added));
+}
+
+void TeacherSetBuilderPanel::refreshPicked() {
+  picked_->clear();
+  const pr::ProblemBank* bank = services_.context ? services_.context->bank() : nullptr;
+  for (const QString& id : pickedIds_) {
+    QString label = id;
+    if (const pr::Problem* p = bank ? bank->find(id.toStdString()) : nullptr)
+      label = QStringLiteral("%1 · %2 · L%3").arg(id, qs(std::string(pr::topic_name(p->topic)))).arg(p->difficulty);
+    auto* item = new QListWidgetItem(label, picked_);
+    item->setData(Qt::UserRole, id);
+  }
+}
+
+void TeacherSetBuilderPanel::askForSetFile() {
+  const QString f = QFileDialog::getSaveFileName(this, tr("Export problem set"), title_->text() + QStringLiteral(".json"),
+                                                 tr("Problem sets (*.json)"));
+  if (!f.isEmpty()) exportSet(f);
+}
+
+bool TeacherSetBuilderPanel::exportSet(const QString& file) {
+  if (!services_.isUnlocked()) return false;
+  if (!classId_) {
+    services_.messages->showError(tr("Choose the class the set is for."));
+    return false;
+  }
+  const QString title = title_->text().trimmed();
+  if (title.isEmpty() || pickedIds_.isEmpty()) {
+    services_.messages->showError(tr("A set needs a title and at least one problem."));
+    return false;
+  }
+  return services_.messages->run([&] {
+    auto& classroom = services_.context->classroom();
+    const app::ProblemSet set =
+        classroom.createSet(classId_, title, pickedIds_, hasDue_->isChecked() ? std::optional<QDate>(due_->date()) : std::nullopt,
+                            allowHints_->isChecked(), allowSolutions_->isChecked(), allowReference_->isChecked());
+    classroom.exportSet(set.id, file);
+    emit setExported(set.id);
+    pickedIds_.clear();
+    refreshPicked();
+    services_.messages->showInfo(
+        tr("Set “%1” written to %2. Students open it with File ▸ Import problem set…").arg(set.title, file));
+  });
+}
+
+}  // namespace zaya::ui
