@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "app_context.h"
+#include "message_line.h"
 #include "screen_page.h"
 
 namespace zaya::ui {
@@ -23,6 +24,7 @@ TeacherLockPage::TeacherLockPage(AppContext* context, QWidget* parent) : QWidget
   form->addRow(title_);
   hint_ = new QLabel(lockBox);
   hint_->setWordWrap(true);
+  hint_->setTextFormat(Qt::PlainText);  // it can quote the database's path
   form->addRow(hint_);
   teacherName_ = new QLineEdit(tr("Teacher"), lockBox);
   teacherName_->setAccessibleName(tr("Teacher name"));
@@ -47,6 +49,7 @@ TeacherLockPage::TeacherLockPage(AppContext* context, QWidget* parent) : QWidget
   form->addRow(buttons);
   message_ = new QLabel(lockBox);
   message_->setWordWrap(true);
+  message_->setTextFormat(Qt::PlainText);  // errors can quote the teacher's name or a path
   form->addRow(message_);
   lockLayout->addWidget(lockBox, 0, Qt::AlignHCenter);
   lockLayout->addStretch();
@@ -95,23 +98,24 @@ bool TeacherLockPage::startUnlock(const QString& password) {
   password_->clear();
   confirm_->clear();
   qint64 teacherId = 0;
-  try {
-    if (!auth.hasTeacher()) {
-      if (password != repeated) {
-        message_->setText(tr("The two passwords differ."));
-        return false;
-      }
-      const QString name = teacherName_->text().trimmed();
-      teacherId = auth.createTeacher(name.isEmpty() ? tr("Teacher") : name, password).id;
-      refresh();
-    } else {
-      for (const auto& p : auth.profiles())
-        if (!teacherId && p.role == app::Role::Teacher) teacherId = p.id;
-    }
-  } catch (const app::AppError& e) {
-    message_->setText(e.message());
-    return false;
-  }
+  const bool haveTeacher = reportErrors(
+      [&] {
+        if (!auth.hasTeacher()) {
+          if (password != repeated) {
+            message_->setText(tr("The two passwords differ."));
+            return false;
+          }
+          const QString name = teacherName_->text().trimmed();
+          teacherId = auth.createTeacher(name.isEmpty() ? tr("Teacher") : name, password).id;
+          refresh();
+        } else {
+          for (const auto& p : auth.profiles())
+            if (!teacherId && p.role == app::Role::Teacher) teacherId = p.id;
+        }
+        return true;
+      },
+      [this](const QString& error) { message_->setText(error); });
+  if (!haveTeacher) return false;
   pending_ = auth.beginSignIn(teacherId, password, this);
   connect(pending_, &app::PendingSignIn::finished, this, [this](bool signedIn, const QString& error) {
     pending_->deleteLater();
