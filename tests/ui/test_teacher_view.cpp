@@ -332,6 +332,56 @@ class TestTeacherView : public QObject {
     for (const QString& line : g_log) QVERIFY2(!line.contains(kPassword, Qt::CaseInsensitive), qPrintable(line));
   }
 
+  // Names are shown as the teacher typed them, never as rich text, and a
+  // service's error reaches the message line in red, on every panel.
+  void messagesArePlainTextAndErrorsShown() {
+    AppContext teacher(dir_.filePath(QStringLiteral("plain/zaya-tutor.sqlite")));
+    QVERIFY2(teacher.ok(), qPrintable(teacher.error()));
+    teacher.setBank(bank_.get());
+    TeacherView tv(&teacher);
+    tv.show();
+    for (auto* f : tv.findChildren<QLineEdit*>())
+      if (f->accessibleName() == QStringLiteral("Repeat the password")) f->setText(kPassword);
+    QVERIFY2(unlock(tv, kPassword), qPrintable(tv.lockMessage()));
+    QLabel* line = nullptr;
+    const auto findLine = [&] {
+      line = nullptr;
+      for (auto* l : tv.findChildren<QLabel*>())
+        if (l->isVisibleTo(&tv) && l->text() == tv.message()) line = l;
+      return line != nullptr;
+    };
+
+    const QString marked = QStringLiteral("<b>7c</b> <img src=x>");
+    QVERIFY2(tv.createClass(marked), qPrintable(tv.message()));
+    QVERIFY2(tv.message().contains(marked), qPrintable(tv.message()));
+    QVERIFY(findLine());
+    QCOMPARE(line->textFormat(), Qt::PlainText);
+    QVERIFY(!line->styleSheet().contains(QStringLiteral("#c62828")));
+
+    // Classes panel: the service refuses an empty name.
+    QVERIFY(!tv.addStudent(QStringLiteral("   ")));
+    QCOMPARE(tv.message(), QStringLiteral("The student's name is empty."));
+    QVERIFY(findLine() && line->styleSheet().contains(QStringLiteral("#c62828")));
+    // Results panel: a file that is not there.
+    const QString missing = dir_.filePath(QStringLiteral("no-such-results.json"));
+    QVERIFY(!tv.importResults(missing));
+    QVERIFY2(tv.message().contains(QStringLiteral("no-such-results.json")), qPrintable(tv.message()));
+    // Set builder: a set file in a folder that is not there.
+    QVERIFY(tv.addOfTopic(1, QStringLiteral("Algebra"), 2) == 1);
+    tv.setTitleField()->setText(marked);
+    QVERIFY(!tv.exportSet(dir_.filePath(QStringLiteral("no-such-folder/set.json"))));
+    QVERIFY(!tv.message().isEmpty());
+    QVERIFY(findLine() && line->styleSheet().contains(QStringLiteral("#c62828")) && line->textFormat() == Qt::PlainText);
+
+    // The lock page's line too: its errors can quote what the teacher typed.
+    tv.lock();
+    QVERIFY(!unlock(tv, QStringLiteral("wrong password")));
+    bool lockLinePlain = false;
+    for (auto* l : tv.findChildren<QLabel*>())
+      if (l->text() == tv.lockMessage()) lockLinePlain = l->textFormat() == Qt::PlainText;
+    QVERIFY2(lockLinePlain, qPrintable(tv.lockMessage()));
+  }
+
   // "N of topic T at level L" is drawn at random, the same for the same
   // seed, from the chosen source only, never repeating a picked problem.
   void seededDrawFromOneSource() {
