@@ -60,12 +60,17 @@ TEST(TokenizerPeerCheck, IdenticalToJavaScriptReference) {
   // ---- collect the texts ----
   std::vector<std::string> texts;
   std::vector<fs::path> files;
+  // The shared data keeps one folder per source; the copy the project ships
+  // (problems/data) keeps the files side by side.
+  auto collect = [&](const fs::path& dir) {
+    for (const auto& f : fs::directory_iterator(dir))
+      if (f.is_regular_file() && f.path().string().ends_with(".normalized.jsonl")) files.push_back(f.path());
+  };
+  collect(problems);
   for (const auto& dir : fs::directory_iterator(problems))
-    if (dir.is_directory())
-      for (const auto& f : fs::directory_iterator(dir.path()))
-        if (f.path().string().ends_with(".normalized.jsonl")) files.push_back(f.path());
+    if (dir.is_directory()) collect(dir.path());
   std::sort(files.begin(), files.end());
-  ASSERT_FALSE(files.empty()) << "no */*.normalized.jsonl under " << problems;
+  ASSERT_FALSE(files.empty()) << "no *.normalized.jsonl or */*.normalized.jsonl under " << problems;
   for (const fs::path& f : files) {
     std::ifstream in(f, std::ios::binary);
     std::string line;
