@@ -9,7 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages: build tools, Qt 6, the libraries the project links, and the
 # tools its tests drive (Xvfb, clang for fuzzing, asymptote for diagrams),
 # rsvg-convert for the package's PNG icons, and python3-jinja2 (the Jinja
-# that transformers renders chat templates with) for the chat-template peer check.
+# that transformers renders chat templates with) for the chat-template peer check,
+# and poppler-utils (pdftotext, pdffonts, pdftoppm) to read back the printed PDFs.
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-webengine-dev-tools
@@ -22,6 +23,7 @@ packages=(
   sqlite3 xvfb xauth curl ca-certificates
   librsvg2-bin
   python3-jinja2
+  poppler-utils
 )
 
 as_root() {
