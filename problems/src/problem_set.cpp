@@ -267,7 +267,8 @@ Imported<ProblemSet> import_problem_set(std::string_view bytes, const std::funct
   try {
     json doc = parse_document(bytes, "zaya-problem-set", kProblemSetFormatVersion);
     Obj o(doc, "", {"format", "version", "set_id", "title", "instructions", "created_at", "due", "allow_hints",
-                    "allow_model_solutions", "allow_reference_solutions", "problems"});
+                    "allow_model_solutions", "allow_reference_solutions", "time_limit_minutes", "time_multiplier",
+                    "problems"});
     ProblemSet set;
     set.set_id = o.str("set_id", 128, true, false);
     check_id("set_id", set.set_id);
@@ -280,6 +281,9 @@ Imported<ProblemSet> import_problem_set(std::string_view bytes, const std::funct
     set.allow_hints = o.boolean("allow_hints", true);
     set.allow_model_solutions = o.boolean("allow_model_solutions", false);
     set.allow_reference_solutions = o.boolean("allow_reference_solutions", false);
+    if (o.has("time_limit_minutes"))
+      set.time_limit_minutes = static_cast<int>(o.integer("time_limit_minutes", 1, kMaxTimeLimitMinutes, 0));
+    set.time_multiplier = o.number("time_multiplier", 1.0, kMaxTimeMultiplier, 1.0);
     const json& problems = o.array("problems", kMaxSetProblems, true);
     if (problems.empty()) fail("problems", "the set has no problems");
     std::set<std::string> seen;
@@ -324,8 +328,11 @@ std::string export_problem_set(const ProblemSet& set) {
             {"due", set.due.empty() ? json(nullptr) : json(set.due)},
             {"allow_hints", set.allow_hints},
             {"allow_model_solutions", set.allow_model_solutions},
-            {"allow_reference_solutions", set.allow_reference_solutions},
-            {"problems", problems}};
+            {"allow_reference_solutions", set.allow_reference_solutions}};
+  // Written only when set, so an untimed set's file is the same as before.
+  if (set.time_limit_minutes) j["time_limit_minutes"] = *set.time_limit_minutes;
+  if (set.time_multiplier != 1.0) j["time_multiplier"] = set.time_multiplier;
+  j["problems"] = problems;
   return dump(j, 2) + "\n";
 }
 

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "zaya/problems/problem_set.h"
 
@@ -216,4 +218,36 @@ TEST(Results, VersionOneFilesStillImportWithTheirOwnBytes) {
   // A v1 tag still verifies: the canonical bytes keep the v1 layout.
   EXPECT_EQ(zp::results_canonical_bytes(*back.value), zp::results_canonical_bytes(res));
   EXPECT_FALSE(zp::import_results(replace(text, "\"attempts\"", "\"first_answer\": \"1\", \"attempts\""), &set));
+}
+
+TEST(ProblemSet, TimeLimitAndMultiplierAreOptionalAndRoundTrip) {
+  // An untimed set's file is written without the new fields, as before.
+  const std::string untimed = zp::export_problem_set(sample_set());
+  EXPECT_EQ(untimed.find("time_limit_minutes"), std::string::npos);
+  EXPECT_EQ(untimed.find("time_multiplier"), std::string::npos);
+  auto plain = zp::import_problem_set(untimed, known);
+  ASSERT_TRUE(plain) << plain.error;
+  EXPECT_FALSE(plain.value->time_limit_minutes);
+  EXPECT_EQ(plain.value->time_multiplier, 1.0);
+
+  auto set = sample_set();
+  set.time_limit_minutes = 45;
+  set.time_multiplier = 1.5;
+  const std::string timed = zp::export_problem_set(set);
+  auto back = zp::import_problem_set(timed, known);
+  ASSERT_TRUE(back) << back.error;
+  EXPECT_EQ(back.value->time_limit_minutes, 45);
+  EXPECT_EQ(back.value->time_multiplier, 1.5);
+  EXPECT_EQ(zp::export_problem_set(*back.value), timed);
+
+  for (const auto& [from, to, part] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"\"time_limit_minutes\": 45", "\"time_limit_minutes\": 0", "time_limit_minutes: out of range"},
+           {"\"time_limit_minutes\": 45", "\"time_limit_minutes\": 2000", "time_limit_minutes: out of range"},
+           {"\"time_limit_minutes\": 45", "\"time_limit_minutes\": 4.5", "time_limit_minutes: must be an integer"},
+           {"\"time_multiplier\": 1.5", "\"time_multiplier\": 0.5", "time_multiplier: out of range"},
+           {"\"time_multiplier\": 1.5", "\"time_multiplier\": \"1.5\"", "time_multiplier: must be a number"}}) {
+    auto r = zp::import_problem_set(replace(timed, from, to), known);
+    EXPECT_FALSE(r) << to;
+    EXPECT_NE(r.error.find(part), std::string::npos) << "wanted '" << part << "' in: " << r.error;
+  }
 }

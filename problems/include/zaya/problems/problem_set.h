@@ -19,6 +19,8 @@ inline constexpr int kProblemSetFormatVersion = 1;
 inline constexpr int kResultsFormatVersion = 2;  // 1 is still read
 inline constexpr std::size_t kMaxImportBytes = 8u << 20;  // larger files are refused unread
 inline constexpr std::size_t kMaxSetProblems = 500;
+inline constexpr int kMaxTimeLimitMinutes = 24 * 60;
+inline constexpr double kMaxTimeMultiplier = 4.0;
 
 // A problem written by the teacher, not in the bank.
 struct CustomProblem {
@@ -45,6 +47,12 @@ struct ProblemSet {
   bool allow_hints = true;
   bool allow_model_solutions = false;
   bool allow_reference_solutions = false;
+  // A timed test (optional, both absent in untimed sets): the time allowed in
+  // minutes, and a multiplier for extended time (1.5 = time and a half). A
+  // multiplier without a time limit stretches a contest run from the set's
+  // problems at its standard time.
+  std::optional<int> time_limit_minutes;  // 1..1440
+  double time_multiplier = 1.0;           // 1.0..4.0
   std::vector<SetItem> items;
 };
 
