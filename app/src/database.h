@@ -53,7 +53,7 @@ struct CalibrationCell {
 
 class Database {
  public:
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   // ReadOnly opens an existing file without writing anything beside it (a
   // damaged file, a read-only folder); every write then throws ReadOnly.
@@ -154,6 +154,21 @@ class Database {
   QList<Attempt> attempts(qint64 profileId, qint64 since = 0);
   int attemptCount(qint64 profileId);
   void setGradeOverride(qint64 attemptId, std::optional<bool> correct);
+
+  // --- timed sittings (storage/sittings.cpp) -------------------------------
+  // Inserts the sitting and one blank answer row per problem; returns its id.
+  qint64 insertSitting(const Sitting& s);
+  std::optional<Sitting> sitting(qint64 id);
+  // The profile's sitting that has not ended, if any (at most one runs).
+  std::optional<Sitting> openSitting(qint64 profileId);
+  // Newest first, answers included.
+  QList<Sitting> sittings(qint64 profileId);
+  void saveSittingAnswer(qint64 sittingId, int position, const QString& answer, bool flagged, qint64 now);
+  // The clock: time used in all and on the problem shown, in one write.
+  void saveSittingClock(qint64 sittingId, qint64 elapsedMs, int position, qint64 millisSpent);
+  // Ends the sitting with its verdicts (by position) and score.
+  void finishSitting(qint64 sittingId, qint64 endedAt, const QString& reason, qint64 elapsedMs, int score,
+                     const QList<std::pair<int, bool>>& verdicts);
 
   // --- generated solutions (storage/solutions.cpp) --------------------------
   qint64 insertSolution(const Solution& s);

@@ -179,4 +179,43 @@ struct ReviewItem {
   qint64 lastReviewedAt = 0;
 };
 
+
+// A timed sitting of a mock contest (contest_service.h): a past AIME paper,
+// a SAT-style module or a timed set, and its answers.
+enum class SittingKind { Aime, Sat, Set };
+QString sittingKindName(SittingKind kind);  // "aime", "sat", "set"
+std::optional<SittingKind> sittingKindFromName(const QString& name);
+
+struct SittingAnswer {
+  int position = 0;      // 0-based, in paper order
+  QString problemId{};
+  QString answer{};      // as saved (AIME: the number without leading zeros)
+  bool flagged = false;  // marked for review by the student
+  qint64 millisSpent = 0;  // clock time while this problem was the one shown
+  std::optional<bool> correct{};  // set when the sitting is scored
+  qint64 updatedAt = 0;
+};
+
+struct Sitting {
+  qint64 id = 0;
+  qint64 profileId = 0;
+  SittingKind kind = SittingKind::Aime;
+  QString paper{};   // AIME paper key ("aime-2024-I"), "sat", or the set's uuid
+  QString title{};   // "2024 AIME I", "SAT-style module (seed 1234)", the set's title
+  std::optional<qint64> setId{};
+  std::optional<qint64> seed{};
+  qint64 standardMs = 0;     // the time before extended time
+  double multiplier = 1.0;   // extended time (1.5 = time and a half)
+  qint64 timeLimitMs = 0;    // standardMs x multiplier
+  qint64 elapsedMs = 0;      // clock time used (only while the app ran the sitting)
+  qint64 startedAt = 0;
+  std::optional<qint64> endedAt{};  // null while it runs
+  QString endReason{};       // "submitted" | "time" once ended
+  std::optional<int> score{};
+  QString note{};            // e.g. why it is scored out of fewer problems than the paper has
+  QList<SittingAnswer> answers{};
+  bool isOpen() const { return !endedAt.has_value(); }
+  qint64 remainingMs() const { return timeLimitMs > elapsedMs ? timeLimitMs - elapsedMs : 0; }
+};
+
 }  // namespace zaya::app

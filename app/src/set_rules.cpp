@@ -37,7 +37,20 @@ SetRules setRulesFor(const QList<ProblemSet>& assigned, const QString& problemId
   return r;
 }
 
+SetRules contestRules(const QString& title) {
+  SetRules r;
+  r.hintsAllowed = r.modelSolutionsAllowed = r.referenceAllowed = r.answerCheckAllowed = false;
+  const QString why = QCoreApplication::translate(
+                          "SetRules", "This problem is in your timed sitting %1: help and answer checking open when it ends.")
+                          .arg(title);
+  r.hintsReason = r.modelSolutionsReason = r.referenceReason = r.answerCheckReason = why;
+  return r;
+}
+
 SetRules setRulesFor(Database& db, qint64 profileId, const QString& problemId, qint64 now) {
+  if (const auto sitting = db.openSitting(profileId))
+    for (const auto& a : sitting->answers)
+      if (a.problemId == problemId) return contestRules(sitting->title);
   bool attempted = false;
   for (const auto& a : db.attempts(profileId))
     if (a.problemId == problemId) attempted = true;

@@ -11,6 +11,10 @@
 //     allows reference solutions, and even then only after a first attempt.
 // After the due date the rules lift; help used then is reported as help
 // after the due date and does not count against the set.
+//
+// A problem of the profile's running timed sitting (contest_service.h) gets
+// no help of any kind and no answer feedback until the sitting ends, whatever
+// its sets allow.
 #pragma once
 
 #include <QList>
@@ -26,8 +30,10 @@ struct SetRules {
   bool hintsAllowed = true;
   bool modelSolutionsAllowed = true;
   bool referenceAllowed = true;
+  // Checking an answer outside the contest screen (only a running sitting stops it).
+  bool answerCheckAllowed = true;
   // Why each is refused, for the screen ("Your teacher turned off hints for Week 3"); empty when allowed.
-  QString hintsReason, modelSolutionsReason, referenceReason;
+  QString hintsReason, modelSolutionsReason, referenceReason, answerCheckReason;
   bool operator==(const SetRules&) const = default;
 };
 
@@ -35,7 +41,12 @@ struct SetRules {
 // has answered the problem (for any set or none); `now`: ms since the epoch.
 SetRules setRulesFor(const QList<ProblemSet>& assigned, const QString& problemId, bool attempted, qint64 now);
 
-// The same, read from the database for `profileId`.
+// Every help and the answer feedback refused, for a problem of the running
+// sitting `title`.
+SetRules contestRules(const QString& title);
+
+// The same, read from the database for `profileId` (assigned sets and the
+// running sitting).
 SetRules setRulesFor(Database& db, qint64 profileId, const QString& problemId, qint64 now);
 
 // The rule an action of the tutor follows; empty when it may go ahead.

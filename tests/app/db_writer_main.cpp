@@ -7,6 +7,12 @@
 //     Limits the size of any file it writes (RLIMIT_FSIZE) and records large
 //     attempts until a write fails; prints the committed ones, then
 //     "error <kind> <message>". Exit 0 when the error was reported as disk-full.
+//   zaya-test-db-writer sitting DB PROFILE_ID
+//     Signs the profile in, resumes its running timed sitting through
+//     ContestService and types answers into it forever, as the contest screen
+//     does: answer i goes to position i % N and is the number i % 1000. After
+//     each save has returned it prints "saved <i>"; every tenth save it also
+//     ticks the clock.
 //   zaya-test-db-writer open DB
 //     Opens the database (as an unprivileged user when started as root) and
 //     prints "opened" or "error <kind> <message>".
@@ -22,7 +28,10 @@
 #include <cstring>
 #include <string>
 
+#include "auth_service.h"
+#include "contest_service.h"
 #include "database.h"
+#include "progress_service.h"
 
 using zaya::app::AppError;
 using zaya::app::Attempt;
@@ -85,6 +94,23 @@ int main(int argc, char** argv) {
         const int bytes = int(QRandomGenerator::global()->bounded(10, 4000));
         const qint64 id = db.insertAttempt(makeAttempt(profileId, i, bytes));
         say(QStringLiteral("committed %1 p-%2-%3").arg(id).arg(::getpid()).arg(i));
+      }
+    }
+    if (mode == "sitting") {
+      Database db(path);
+      zaya::app::AuthService auth(db);
+      zaya::app::ProgressService progress(auth);
+      zaya::app::ContestService contest(auth, progress);
+      contest.setTicking(false);
+      auth.signIn(profileId);
+      const auto* sitting = contest.resumeOpen();
+      if (!sitting) return 6;
+      const int n = int(sitting->answers.size());
+      say(QStringLiteral("ready"));
+      for (int i = 0;; ++i) {
+        contest.setAnswer(i % n, QString::number(i % 1000));
+        say(QStringLiteral("saved %1").arg(i));
+        if (i % 10 == 9) contest.tick();
       }
     }
     if (mode == "fill" && argc >= 5) {

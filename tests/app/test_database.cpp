@@ -40,10 +40,14 @@ void seedAtVersion(const QString& path, int v) {
     if (v >= 3)
       run("INSERT INTO problem_sets (uuid, class_id, class_uuid, title, problem_ids, allow_hints, allow_solutions, "
           "created_at) VALUES ('s-1', 1, 'c-1', 'Week 1', '[\"math-1\"]', 1, 0, 11)");
-    if (v >= 3)
+    if (v >= 3 && v < 8)
       run("INSERT INTO imported_results (class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, "
           "millis_taken, hints_used, attempted_at, imported_at) VALUES (1, 's-1', 'u-9', 'Grace', 'math-1', '3/4', 1, "
           "7000, 2, 20, 21)");
+    if (v >= 8)  // as the v8 app writes it
+      run("INSERT INTO imported_results (class_id, set_uuid, student_uuid, student_name, problem_id, answer, correct, "
+          "millis_taken, hints_used, attempted_at, imported_at, first_answer, claimed_correct) VALUES (1, 's-1', "
+          "'u-9', 'Grace', 'math-1', '3/4', 1, 7000, 2, 20, 21, '3/4', 1)");
     if (v >= 4)
       run("INSERT INTO review_items (profile_id, problem_id, topic, box, due_at, lapses, last_reviewed_at) "
           "VALUES (1, 'math-1', 'Algebra', 3, 500, 2, 100)");
@@ -75,7 +79,7 @@ class TestDatabase : public QObject {
     for (const char* t : {"table:profiles", "table:classes", "table:attempts", "table:solutions", "table:problem_sets",
                           "table:assignments", "table:imported_results", "table:review_items", "table:settings",
                           "table:calibration_runs", "table:calibration_counts", "index:attempts_by_profile_time",
-                          "index:review_items_due"})
+                          "index:review_items_due", "table:sittings", "table:sitting_answers", "index:sittings_by_profile"})
       QVERIFY2(objects.contains(QLatin1String(t)), t);
   }
 
@@ -185,6 +189,18 @@ class TestDatabase : public QObject {
       QCOMPARE(r->lapses, 2);
     }
     // Everything added later works on the migrated file.
+    if (from >= 1) {
+      // v9: a timed sitting and its answers.
+      Sitting sitting{.profileId = 1, .paper = QStringLiteral("aime-2024-I"), .title = QStringLiteral("2024 AIME I"),
+                      .standardMs = 1000, .timeLimitMs = 1000};
+      sitting.answers << SittingAnswer{.position = 0, .problemId = QStringLiteral("aime-2024-I-01")};
+      const qint64 sid = db.insertSitting(sitting);
+      db.saveSittingAnswer(sid, 0, QStringLiteral("7"), true, 5);
+      QCOMPARE(db.openSitting(1)->answers.value(0).answer, QStringLiteral("7"));
+      db.finishSitting(sid, 9, QStringLiteral("submitted"), 500, 1, {{0, true}});
+      QVERIFY(!db.openSitting(1));
+      QCOMPARE(db.sittings(1).value(0).score, 1);
+    }
     if (from >= 1) {
       Attempt helped;
       helped.profileId = 1;

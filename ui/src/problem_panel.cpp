@@ -267,8 +267,11 @@ void ProblemPanel::applySetRules() {
                                                   : rules_.referenceReason);
   if (!referenceAvailable() && tabs_->currentIndex() == 1) tabs_->setCurrentIndex(0);
   QStringList why;
-  for (const QString& r : {rules_.hintsReason, rules_.modelSolutionsReason, rules_.referenceReason})
+  for (const QString& r : {rules_.hintsReason, rules_.modelSolutionsReason, rules_.referenceReason, rules_.answerCheckReason})
     if (!r.isEmpty()) why << r;
+  why.removeDuplicates();  // a running sitting gives one reason for all of them
+  check_->setEnabled(problem_ && rules_.answerCheckAllowed);
+  check_->setToolTip(rules_.answerCheckAllowed ? tr("Check your answer (Ctrl+Return)") : rules_.answerCheckReason);
   rulesNote_->setText(why.join(QLatin1Char(' ')));
   rulesNote_->setVisible(!why.isEmpty());
   updateTutorButtons();
@@ -520,8 +523,20 @@ QString ProblemPanel::currentAnswer() const {
 
 bool ProblemPanel::checkRunning() const { return checkRunner_->busy(); }
 
+// A running timed sitting gives no answer feedback: the verdict line says so
+// and nothing is checked or recorded.
+bool ProblemPanel::refuseCheck() {
+  rules_ = tutor_->rules();
+  if (rules_.answerCheckAllowed) return false;
+  verdict_->setText(rules_.answerCheckReason);
+  verdict_->setStyleSheet({});
+  verdictReason_->clear();
+  verdictReason_->hide();
+  return true;
+}
+
 void ProblemPanel::startCheck() {
-  if (!problem_) return;
+  if (!problem_ || refuseCheck()) return;
   const QString answer = currentAnswer();
   if (answer.trimmed().isEmpty()) {
     check(answer);  // says "Type an answer first."
@@ -542,6 +557,7 @@ void ProblemPanel::startCheck() {
 problems::Verdict ProblemPanel::check(const QString& given) {
   if (!problem_) return {false, "no problem selected"};
   checkRunner_->cancel();
+  if (refuseCheck()) return {false, rules_.answerCheckReason.toStdString()};
   QString answer = given;
   if (answer.isEmpty()) answer = currentAnswer();
   if (answer.trimmed().isEmpty()) {

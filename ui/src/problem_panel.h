@@ -132,6 +132,7 @@ class ProblemPanel : public QWidget {
   void showVerdict(const problems::Verdict& v);
   QString currentAnswer() const;
   // Shows the verdict and reports it; an undecided one is not reported as an attempt.
+  bool refuseCheck();
   void finishCheck(const QString& answer, const problems::Verdict& v);
   void updateTutorButtons();
   void refreshSavedSolutions(qint64 selectId = 0);
