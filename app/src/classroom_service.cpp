@@ -225,7 +225,7 @@ QStringList ClassroomService::exportAllClassFiles(qint64 classId, const QString&
 
 ProblemSet ClassroomService::createSet(qint64 classId, const QString& title, const QStringList& problemIds,
                                        std::optional<QDate> due, bool allowHints, bool allowModelSolutions,
-                                       bool allowReferenceSolutions) {
+                                       bool allowReferenceSolutions, const SetTiming& timing) {
   auth_.requireTeacher();
   const auto c = db_.classById(classId);
   if (!c) throw AppError(AppError::Kind::NotFound, QStringLiteral("No class with id %1.").arg(classId));
@@ -237,6 +237,8 @@ ProblemSet ClassroomService::createSet(qint64 classId, const QString& title, con
   s.allow_hints = allowHints;
   s.allow_model_solutions = allowModelSolutions;
   s.allow_reference_solutions = allowReferenceSolutions;
+  s.time_limit_minutes = timing.limitMinutes;
+  s.time_multiplier = timing.multiplier;
   for (const QString& id : problemIds) s.items.push_back(pr::SetItem{utf8(id), std::nullopt, 1.0});
   const std::string bytes = pr::export_problem_set(s);
   // Validate what we would hand out exactly as a student's app will read it.

@@ -84,6 +84,12 @@ struct ClassFileInfo {
   int version = 2;
 };
 
+// A timed test's limit and extended time, written into the set file.
+struct SetTiming {
+  std::optional<int> limitMinutes{};
+  double multiplier = 1.0;
+};
+
 class ClassroomService : public QObject {
   Q_OBJECT
  public:
@@ -113,9 +119,11 @@ class ClassroomService : public QObject {
   void exportClassFile(qint64 classId, qint64 studentId, const QString& file);
   // Every student's class file into `folder`, one per student ("<class> - <name>.zclass.json"); the paths written.
   QStringList exportAllClassFiles(qint64 classId, const QString& folder);
-  // A set of bank problems; fails on unknown ids.
+  // A set of bank problems; fails on unknown ids. `timing` makes it a timed
+  // test (problems/FORMAT.md: time_limit_minutes, time_multiplier).
   ProblemSet createSet(qint64 classId, const QString& title, const QStringList& problemIds, std::optional<QDate> due,
-                       bool allowHints, bool allowModelSolutions, bool allowReferenceSolutions = true);
+                       bool allowHints, bool allowModelSolutions, bool allowReferenceSolutions = true,
+                       const SetTiming& timing = {});
   QList<ProblemSet> sets(qint64 classId);
   // The bank the teacher picks from (AppContext sets it once loaded).
   void setBank(const zaya::problems::ProblemBank* bank) { bank_ = bank; }

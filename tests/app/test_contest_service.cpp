@@ -11,6 +11,7 @@
 
 #include <optional>
 
+#include "classroom_service.h"
 #include "contest_service.h"
 #include "scripted_backend.h"
 #include "tutor.h"
@@ -284,6 +285,54 @@ class TestContestService : public QObject {
     const qint64 untimed = f.db.insertSet(set);
     f.db.assign(untimed, f.me.id);
     QVERIFY_THROWS_EXCEPTION(AppError, f.contest.startSet(untimed));
+  }
+
+  // The seam: a teacher's timed set travels as a file and is sat under its
+  // limit on the student's computer; the results file carries the answers.
+  void aTeachersTimedSetFileIsSatUnderItsLimit() {
+    QTemporaryDir dir;
+    const auto isBank = [this](std::string_view id) { return bank_->contains(id); };
+    const QString classFile = dir.filePath(QStringLiteral("class.json")), setFile = dir.filePath(QStringLiteral("quiz.json"));
+    const QStringList ids = {QStringLiteral("math-test-0001"), QStringLiteral("math-test-0002")};
+    {
+      Database tdb(dir.filePath(QStringLiteral("teacher.sqlite")));
+      AuthService tauth(tdb);
+      ClassroomService tclass(tauth, isBank);
+      const Profile t = tauth.createTeacher(QStringLiteral("Ms T"), QStringLiteral("correct horse battery"));
+      tauth.signIn(t.id, QStringLiteral("correct horse battery"));
+      const ClassInfo c = tclass.createClass(QStringLiteral("7b"));
+      const Profile ada = tclass.addStudent(c.id, QStringLiteral("Ada"));
+      tclass.exportClassFile(c.id, ada.id, classFile);
+      const ProblemSet set = tclass.createSet(c.id, QStringLiteral("Quiz 1"), ids, std::nullopt, true, true, true,
+                                              {.limitMinutes = 20, .multiplier = 1.5});
+      tclass.exportSet(set.id, setFile);
+    }
+    Fixture f(dir.filePath(QStringLiteral("student.sqlite")), *bank_);
+    ClassroomService sclass(f.auth, isBank);
+    sclass.joinClass(classFile);
+    const ProblemSet mine = sclass.importSet(setFile);
+    QCOMPARE(f.contest.setTimeLimitMinutes(mine), 20);
+    QCOMPARE(f.contest.setTimeMultiplier(mine), 1.5);
+    const Sitting s = f.contest.startSet(mine.id);
+    QCOMPARE(s.timeLimitMs, 30 * 60 * 1000);
+    f.contest.setAnswer(0, key(*bank_, ids[0]));
+    f.now += 31 * 60 * 1000;
+    f.contest.tick();
+    QVERIFY(!f.contest.current());
+    const QString results = dir.filePath(QStringLiteral("results.json"));
+    sclass.exportResults(mine.id, results);
+    QFile file(results);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto imported = problems::import_results(file.readAll().toStdString());
+    QVERIFY2(imported, imported.error.c_str());
+    bool found = false;
+    for (const auto& e : imported.value->entries)
+      if (e.problem_id == ids[0].toStdString()) {
+        found = true;
+        QCOMPARE(e.verdict, problems::Verdict3::Correct);
+        QCOMPARE(e.attempts, 1);
+      }
+    QVERIFY(found);
   }
 
  private:

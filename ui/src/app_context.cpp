@@ -23,11 +23,13 @@ AppContext::AppContext(const QString& path, QObject* parent)
           return problems::check_problem_answer(*p, answer.toStdString()).equivalent;
         });
     profiles_ = std::make_unique<app::ProfileService>(*auth_);
+    contests_ = std::make_unique<app::ContestService>(*auth_, *progress_);
     chooseStudent();
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
     const auto* known = dynamic_cast<const app::AppError*>(&e);
     storage_->reportNotSaved(tr("Your profile"), known ? *known : app::AppError(app::AppError::Kind::Storage, error_));
+    contests_.reset();
     profiles_.reset();
     classroom_.reset();
     progress_.reset();
@@ -83,6 +85,7 @@ void AppContext::signInStudent() {
 void AppContext::setBank(const problems::ProblemBank* bank) {
   bank_ = bank;
   if (classroom_) classroom_->setBank(bank);
+  if (contests_) contests_->setBank(bank);
   emit bankChanged();
 }
 

@@ -15,6 +15,7 @@
 
 #include "auth_service.h"
 #include "classroom_service.h"
+#include "contest_service.h"
 #include "database.h"
 #include "profile_service.h"
 #include "progress_service.h"
@@ -37,6 +38,7 @@ class AppContext : public QObject {
   app::ProgressService& progress() { return *progress_; }
   app::ClassroomService& classroom() { return *classroom_; }
   app::ProfileService& profiles() { return *profiles_; }
+  app::ContestService& contests() { return *contests_; }
   app::StorageGuard& storage() { return *storage_; }
 
   // Replaces the data by a backup (StorageGuard::restore: the current file is
@@ -74,6 +76,7 @@ class AppContext : public QObject {
   std::unique_ptr<app::ProgressService> progress_;
   std::unique_ptr<app::ClassroomService> classroom_;
   std::unique_ptr<app::ProfileService> profiles_;
+  std::unique_ptr<app::ContestService> contests_;
   bool chosenThisRun_ = false;
   const problems::ProblemBank* bank_ = nullptr;
   qint64 studentId_ = 0;

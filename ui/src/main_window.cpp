@@ -21,6 +21,7 @@
 #include "app_context.h"
 #include "app_info.h"
 #include "assignments_view.h"
+#include "contest_view.h"
 #include "backend_loader.h"
 #include "device_status.h"
 #include "document_view.h"
@@ -164,6 +165,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), stack_(new QStack
     progress_->refresh();
     practice_->panel()->applySetRules();  // a new set may bind the open problem
   });
+  contests_ = new ContestView(context_, stack_);
+  contests_->setAccessibleName(tr("Mock contests"));
+  addView(QStringLiteral("contests"), contests_);
+  connect(contests_, &ContestView::rendered, this, [this] {
+    if (stack_->currentWidget() == contests_) emit viewRendered();
+  });
+  // Review after a sitting: the problem on the practice screen with the student's own answer.
+  connect(contests_, &ContestView::reviewRequested, this, [this](const QString& id, const QString& answer, bool correct) {
+    showView(QStringLiteral("practice"));
+    practice_->endWalk();
+    if (practice_->openProblem(id)) practice_->panel()->reviewAnswer(answer, correct);
+  });
+  connect(progress_, &ProgressView::sittingRequested, this, [this](qint64 id) {
+    showView(QStringLiteral("contests"));
+    contests_->showReport(id);
+  });
+  connect(contests_, &ContestView::sittingsChanged, this, [this] {
+    progress_->refresh();
+    assignments_->refresh();
+    practice_->panel()->applySetRules();  // the sitting's problems are open to help again
+    refreshProblemStatuses();
+  });
   // Several students share this computer: ask who is working before anything is counted.
   stack_->setCurrentWidget(context_->needsStudentChoice() ? static_cast<QWidget*>(profiles_) : practice_);
 
@@ -269,6 +292,11 @@ void MainWindow::startBankLoad() {
       if (!wanted.isEmpty()) statusBar()->showMessage(tr("No problem with id %1 in the bank").arg(wanted), 8000);
       if (!bank_->problems().empty()) practice_->openProblem(QString::fromStdString(bank_->problems().front().id));
     }
+    // A sitting that was running when the app closed goes on, on its own screen.
+    if (context_->ok() && stack_->currentWidget() != profiles_) {
+      contests_->refresh();
+      if (contests_->sittingShown()) showView(QStringLiteral("contests"));
+    }
     emit bankLoaded(true, {});
   });
   watcher->setFuture(QtConcurrent::run([]() -> Result {
@@ -317,6 +345,7 @@ void MainWindow::setTheme(const QString& theme) {
   if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) applyTheme(*app, theme);
   welcome_->setTheme(theme);
   practice_->setTheme(theme);
+  contests_->setTheme(theme);
   progress_->setTheme(theme);
   models_->setTheme(theme);
   experts_->setTheme(theme);

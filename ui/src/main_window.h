@@ -23,6 +23,7 @@ namespace zaya::ui {
 
 class AppContext;
 class AssignmentsView;
+class ContestView;
 class DocumentView;
 class ExpertProfilesView;
 class ModelManagerView;
@@ -48,6 +49,8 @@ class MainWindow : public QMainWindow {
   PracticeView* practiceView() const { return practice_; }
   ProfileView* profileView() const { return profiles_; }
   AssignmentsView* assignmentsView() const { return assignments_; }
+  ContestView* contestView() const { return contests_; }
+  AppContext* context() const { return context_; }
   ProgressView* progressView() const { return progress_; }
   TeacherView* teacherView() const { return teacher_; }
   ModelManagerView* modelManagerView() const { return models_; }
@@ -98,6 +101,7 @@ class MainWindow : public QMainWindow {
   ProgressView* progress_;
   ProfileView* profiles_;
   AssignmentsView* assignments_ = nullptr;
+  ContestView* contests_ = nullptr;
   TeacherView* teacher_;
   ModelManagerView* models_;
   SettingsView* settings_;

@@ -45,6 +45,7 @@ void MainWindow::buildMenus() {
   view->addAction(tr("S&tudents on this computer"), QKeySequence(Qt::CTRL | Qt::Key_6), this,
                   [this] { showView(QStringLiteral("profiles")); });
   view->addAction(tr("&Assignments"), QKeySequence(Qt::CTRL | Qt::Key_7), this, [this] { showView(QStringLiteral("assignments")); });
+  view->addAction(tr("Mock &contests"), QKeySequence(Qt::CTRL | Qt::Key_8), this, [this] { showView(QStringLiteral("contests")); });
   view->addAction(tr("&Welcome"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { showView(QStringLiteral("welcome")); });
   view->addAction(tr("T&oday's practice"), QKeySequence(Qt::CTRL | Qt::Key_T), this, [this] {
     showView(QStringLiteral("practice"));

@@ -523,6 +523,14 @@ QString ProblemPanel::currentAnswer() const {
 
 bool ProblemPanel::checkRunning() const { return checkRunner_->busy(); }
 
+void ProblemPanel::reviewAnswer(const QString& answer, bool correct) {
+  if (!problem_) return;
+  answer_->setText(answer);
+  for (QAbstractButton* b : choices_->buttons())
+    if (b->text() == answer) b->setChecked(true);
+  if (!answer.trimmed().isEmpty()) tutor_->noteAnswer(answer, correct);
+}
+
 // A running timed sitting gives no answer feedback: the verdict line says so
 // and nothing is checked or recorded.
 bool ProblemPanel::refuseCheck() {

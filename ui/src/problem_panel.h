@@ -49,6 +49,9 @@ class ProblemPanel : public QWidget {
   // The Check button, Enter and the shortcut: checks the typed answer / picked
   // choice on a worker thread with a time budget, showing "Checking…" until the
   // verdict comes; a verdict for a problem the student has left is dropped.
+  // Review of a sitting: the student's own answer in the box (or its option
+  // chosen), and told to the tutor, so the next hint starts from it.
+  void reviewAnswer(const QString& answer, bool correct);
   void startCheck();
   bool checkRunning() const;
   bool pickChoice(const QString& label);

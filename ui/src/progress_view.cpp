@@ -219,6 +219,18 @@ ProgressView::ProgressView(AppContext* context, QWidget* parent) : QWidget(paren
   setBox->addWidget(assignments_);
   setBox->addStretch();
   lists->addLayout(setBox, 1);
+  auto* sittingBox = new QVBoxLayout;
+  sittingBox->addWidget(screenHeading(tr("Mock contests"), page));
+  sittings_ = new QListWidget(page);
+  sittings_->setAccessibleName(tr("Timed sittings"));
+  sittings_->setMaximumHeight(140);
+  sittings_->setToolTip(tr("Double-click a sitting to see its score report"));
+  connect(sittings_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    if (item && item->data(Qt::UserRole).toLongLong() > 0) emit sittingRequested(item->data(Qt::UserRole).toLongLong());
+  });
+  sittingBox->addWidget(sittings_);
+  sittingBox->addStretch();
+  lists->addLayout(sittingBox, 1);
   layout->addLayout(lists);
 
   layout->addWidget(screenHeading(tr("History"), page));
@@ -294,6 +306,7 @@ void ProgressView::refresh() {
   QList<app::DayActivity> activity;
   QList<app::ProblemSet> sets;
   QList<app::Solution> solutions;
+  QList<app::Sitting> sittings;
   app::Streak streak;
   qint64 total = 0, week = 0;
   const QDate today = QDate::currentDate();
@@ -309,6 +322,7 @@ void ProgressView::refresh() {
     week = ps.timeOnTaskMillis(id, now - 7LL * 24 * 3600 * 1000);
     if (!ctx_->auth().isTeacher()) sets = ctx_->classroom().mySets();
     solutions = ctx_->database().recentSolutions(id, 200);
+    sittings = ctx_->database().sittings(id);
     if (const auto p = ctx_->database().profile(id)) title_->setText(tr("Progress of %1").arg(p->name));
     error_->hide();
   } catch (const app::AppError& e) {
@@ -348,6 +362,18 @@ void ProgressView::refresh() {
     item->setFlags(Qt::NoItemFlags);
   }
   startReview_->setEnabled(!due.isEmpty());
+
+  sittings_->clear();
+  for (const auto& s : sittings) {
+    const QString state = s.isOpen() ? tr("running") : tr("%1 of %2").arg(s.score.value_or(0)).arg(s.answers.size());
+    auto* item = new QListWidgetItem(tr("%1 — %2, %3").arg(s.title, state, dateTime(s.startedAt)), sittings_);
+    item->setData(Qt::UserRole, s.isOpen() ? 0 : s.id);
+  }
+  if (sittings.isEmpty()) {
+    auto* item = new QListWidgetItem(tr("No sittings yet. Sit a past AIME or a SAT module under View ▸ Mock contests."),
+                                     sittings_);
+    item->setFlags(Qt::NoItemFlags);
+  }
 
   assignments_->clear();
   for (const auto& s : sets) {

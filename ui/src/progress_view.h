@@ -69,6 +69,7 @@ class ProgressView : public QWidget {
   QTableWidget* solutionsTable() const { return solutions_; }  // row data (Qt::UserRole): solution id
   QListWidget* reviewList() const { return reviews_; }
   QListWidget* assignmentList() const { return assignments_; }
+  QListWidget* sittingList() const { return sittings_; }  // row data (Qt::UserRole): sitting id, 0 while it runs
   QPushButton* startReviewButton() const { return startReview_; }
   CalendarHeatmap* heatmap() const { return heatmap_; }
   QChartView* accuracyChart() const { return accuracyChart_; }
@@ -81,6 +82,8 @@ class ProgressView : public QWidget {
   void reviewRequested(const QString& problemId);
   // The student wants to read a saved solution again, with its expert views.
   void solutionRequested(const QString& problemId, qint64 solutionId);
+  // The score report of an ended timed sitting.
+  void sittingRequested(qint64 sittingId);
   // Shown and laid out (the charts are widgets: nothing loads later).
   void rendered();
 
@@ -103,6 +106,7 @@ class ProgressView : public QWidget {
   QListWidget* reviews_;
   QPushButton* startReview_;
   QListWidget* assignments_;
+  QListWidget* sittings_;
   QTableWidget* history_;
   QTableWidget* solutions_;
   QPushButton* openSolution_;
