@@ -2,7 +2,9 @@
 // In: showDocument(json), showPreview(html). Out: pageReady() once the page has connected, and
 // rendered(generation, katexCount, errorCount) after each document is on
 // screen, echoing the document's generation number; askAboutStep(step) when a
-// step's "Ask about this step" is pressed.
+// step's "Ask about this step" is pressed. The print page (print.js) takes
+// showPrintDocument(json) and answers printLaidOut(generation, katexCount,
+// errorCount, pageCount) once every formula, image and page is in place.
 #pragma once
 
 #include <QObject>
@@ -32,12 +34,15 @@ class Bridge : public QObject {
   void stateReported(const QString& json);
   // To the page: report what the preview box shows (answered by reportPreview).
   void previewQueried();
+  // To the print page: a worksheet or answer key to lay out in pages (set_printer.cpp).
+  void showPrintDocument(const QString& json);
   // To the app.
   void pageBecameReady();
   // The student pressed a step's "Ask about this step" (1-based).
   void stepQuestionRequested(int step);
   void previewReported(const QString& json);
   void documentRendered(int generation, int katexCount, int errorCount);
+  void printDocumentLaidOut(int generation, int katexCount, int errorCount, int pageCount);
 
  public slots:
   // Called by the page.
@@ -51,6 +56,10 @@ class Bridge : public QObject {
   void askAboutStep(int step) { emit stepQuestionRequested(step); }
   // What the preview box shows (its lines, the marked ones, the note under them).
   void reportPreview(const QString& json) { emit previewReported(json); }
+  // The print page is typeset and paginated, ready for printToPdf.
+  void printLaidOut(int generation, int katexCount, int errorCount, int pageCount) {
+    emit printDocumentLaidOut(generation, katexCount, errorCount, pageCount);
+  }
 
  private:
   bool pageReady_ = false;

@@ -2,70 +2,16 @@
 
 #include <QJsonDocument>
 #include <QWebChannel>
-#include <QWebEnginePage>
-#include <QWebEngineProfile>
-#include <QWebEngineSettings>
-#include <QWebEngineUrlRequestInterceptor>
-#include <QMutex>
 
 #include "bridge.h"
+#include "locked_page.h"
 
 namespace zaya::ui {
-namespace {
 
-// Refuses every navigation except the app's own page, so a link in a problem
-// or in model output can never take the view anywhere.
-class LockedPage : public QWebEnginePage {
- public:
-  using QWebEnginePage::QWebEnginePage;
-
- protected:
-  bool acceptNavigationRequest(const QUrl& url, NavigationType, bool isMainFrame) override {
-    return isMainFrame && url.scheme() == QLatin1String("qrc") && url.path() == QLatin1String("/web/page.html");
-  }
-  QWebEnginePage* createWindow(WebWindowType) override { return nullptr; }
-};
-
-// Blocks every request that is not for the app's own resources (qrc:) or an
-// inline data: image, and remembers it.
-class ResourceOnlyInterceptor : public QWebEngineUrlRequestInterceptor {
- public:
-  void interceptRequest(QWebEngineUrlRequestInfo& info) override {
-    const QString scheme = info.requestUrl().scheme();
-    if (scheme == QLatin1String("qrc") || scheme == QLatin1String("data")) return;
-    info.block(true);
-    QMutexLocker lock(&mutex);
-    blocked << info.requestUrl().toString();
-  }
-  QMutex mutex;
-  QStringList blocked;
-};
-
-ResourceOnlyInterceptor& interceptor() {
-  static auto* instance = [] {
-    auto* i = new ResourceOnlyInterceptor;
-    QWebEngineProfile::defaultProfile()->setUrlRequestInterceptor(i);
-    return i;
-  }();
-  return *instance;
-}
-
-}  // namespace
-
-QStringList DocumentView::blockedRequests() {
-  QMutexLocker lock(&interceptor().mutex);
-  return interceptor().blocked;
-}
+QStringList DocumentView::blockedRequests() { return blockedWebRequests(); }
 
 DocumentView::DocumentView(QWidget* parent) : QWebEngineView(parent), bridge_(new Bridge(this)) {
-  interceptor();
-  auto* page = new LockedPage(this);
-  auto* s = page->settings();
-  s->setAttribute(QWebEngineSettings::LocalContentCanAccessRemoteUrls, false);
-  s->setAttribute(QWebEngineSettings::LocalContentCanAccessFileUrls, false);
-  s->setAttribute(QWebEngineSettings::JavascriptCanOpenWindows, false);
-  s->setAttribute(QWebEngineSettings::JavascriptCanAccessClipboard, false);
-  s->setAttribute(QWebEngineSettings::AutoLoadImages, true);
+  auto* page = new LockedPage(QStringLiteral("/web/page.html"), this);
   auto* channel = new QWebChannel(page);
   channel->registerObject(QStringLiteral("bridge"), bridge_);
   page->setWebChannel(channel);
