@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "app_context.h"
@@ -21,6 +22,7 @@
 #include "practice_view.h"
 #include "problem_panel.h"
 #include "progress_view.h"
+#include "set_printer.h"
 #include "zaya/problems/answer_checker.h"
 
 using namespace zaya;
@@ -32,6 +34,8 @@ constexpr qint64 kHour = 3600 * 1000;
 
 class TestContestView : public QObject {
   Q_OBJECT
+ signals:
+  void printReported(const QString& text, bool isError);
 
  private slots:
   void initTestCase() { QDir(qEnvironmentVariable("ZAYA_DATA_DIR")).removeRecursively(); }
@@ -151,6 +155,21 @@ class TestContestView : public QObject {
       QVERIFY(w.grab().save(QDir(shots).filePath(QStringLiteral("contest-report-dark.png"))));
       w.setTheme(QStringLiteral("light"));
     }
+
+    // The paper prints as a worksheet from the report (the printer itself: test_set_printer).
+    QString why;
+    const auto request = view->printRequest(false, &why);
+    QVERIFY2(request, qPrintable(why));
+    QCOMPARE(request->problems.size(), 15);
+    QCOMPARE(request->title, QStringLiteral("2024 AIME I"));
+    QVERIFY(request->subtitle.contains(QStringLiteral("3 h 00 min")));
+    QTemporaryDir out;
+    QSignalSpy said(this, &TestContestView::printReported);
+    QVERIFY(ui::printSetTo(this, *request, out.filePath(QStringLiteral("paper.pdf")),
+                           [this](const QString& text, bool isError) { emit printReported(text, isError); }));
+    QVERIFY(said.wait(60000));
+    QVERIFY2(!said.first().at(1).toBool(), qPrintable(said.first().at(0).toString()));
+    QVERIFY(QFileInfo(out.filePath(QStringLiteral("paper.pdf"))).size() > 1000);
 
     // Review: problem 1 on the practice screen with the student's own answer, help open again.
     report->problems()->selectRow(0);

@@ -309,18 +309,22 @@ namespace zaya::ui {
 // The sitting's problems as a worksheet or an answer key. A teacher's timed
 // test gives its key only as the assignments screen does: when the set allows
 // reference solutions and its due date has passed.
-void ContestView::print(bool answerKey) {
+std::optional<PrintRequest> ContestView::printRequest(bool answerKey, QString* why) const {
   const app::Sitting& s = report_->report().sitting;
   const auto* bank = ctx_->bank();
-  if (!bank) return say(tr("The problem bank is still loading."), true);
+  if (!bank || s.id == 0) {
+    *why = tr("There is nothing to print yet.");
+    return std::nullopt;
+  }
   if (answerKey && s.kind == app::SittingKind::Set) {
     const auto set = s.setId ? ctx_->database().set(*s.setId) : std::nullopt;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!set || !set->allowReference || (set->dueAt && *set->dueAt > now))
-      return say(tr("Your teacher gives the answer key of %1 only after its due date, when reference solutions are "
-                    "allowed.")
-                     .arg(s.title),
-                 true);
+    if (!set || !set->allowReference || (set->dueAt && *set->dueAt > now)) {
+      *why = tr("Your teacher gives the answer key of %1 only after its due date, when reference solutions are "
+                "allowed.")
+                 .arg(s.title);
+      return std::nullopt;
+    }
   }
   PrintRequest request;
   request.kind = answerKey ? PrintRequest::Kind::AnswerKey : PrintRequest::Kind::Worksheet;
@@ -328,7 +332,14 @@ void ContestView::print(bool answerKey) {
   request.subtitle = tr("Time allowed: %1").arg(minutesText(s.timeLimitMs));
   for (const auto& a : s.answers)
     if (const auto* p = bank->find(a.problemId.toStdString())) request.problems << *p;
-  printSetWithDialog(this, request, [this](const QString& text, bool isError) { say(text, isError); });
+  return request;
+}
+
+void ContestView::print(bool answerKey) {
+  QString why;
+  const auto request = printRequest(answerKey, &why);
+  if (!request) return say(why, true);
+  printSetWithDialog(this, *request, [this](const QString& text, bool isError) { say(text, isError); });
 }
 
 }  // namespace zaya::ui

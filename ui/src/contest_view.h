@@ -6,7 +6,10 @@
 
 #include <QWidget>
 
+#include <optional>
+
 #include "contest_service.h"
+#include "print_request.h"
 
 class QComboBox;
 class QLabel;
@@ -34,6 +37,8 @@ class ContestView : public QWidget {
   bool startSatModule();
   bool startSelectedSet();
   void showReport(qint64 sittingId);
+  // What the report's print buttons print; nullopt with the reason when refused.
+  std::optional<PrintRequest> printRequest(bool answerKey, QString* why) const;
 
   QListWidget* papers() const { return papers_; }
   QListWidget* timedSets() const { return sets_; }
