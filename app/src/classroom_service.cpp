@@ -362,6 +362,15 @@ ResultsImportSummary ClassroomService::importResults(const QString& file) {
   ResultsImportSummary summary;
   summary.studentName = student->name;
   summary.setTitle = set->title;
+  for (const auto& t : r.sittings) {
+    const auto mmss = [](int seconds) {
+      return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    };
+    QString line = QStringLiteral("%1 of %2 in %3 of %4").arg(t.score).arg(t.out_of).arg(mmss(t.elapsed_seconds), mmss(t.time_limit_seconds));
+    if (t.time_multiplier > 1.0) line += QStringLiteral(" (%1× time)").arg(t.time_multiplier);
+    line += t.ended == "time" ? QStringLiteral(", the time ran out") : QStringLiteral(", submitted");
+    summary.timedSittings << line;
+  }
   QList<ImportedResult> rows;
   for (const auto& e : r.entries) {
     if (e.verdict == pr::Verdict3::Unanswered) continue;

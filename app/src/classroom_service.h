@@ -75,6 +75,9 @@ struct ResultsImportSummary {
   int correct = 0;          // by the teacher's checker
   int disagreements = 0;    // answers whose claimed verdict the checker does not confirm
   bool replacedEarlier = false;
+  // The set sat as a timed test, newest last, as the student's app reported
+  // them: "7 of 10 in 40:12 of 45:00 (1.5× time), submitted".
+  QStringList timedSittings;
 };
 
 // What a class file says, before anything is written (the student's app asks

@@ -1,6 +1,7 @@
 // Student side of ClassroomService: joining a class, importing sets and
 // exporting signed results of the signed-in profile.
 #include <QDateTime>
+#include <QTimeZone>
 #include <QUuid>
 
 #include "classroom_files.h"
@@ -180,6 +181,20 @@ void ClassroomService::exportResults(qint64 setId, const QString& file) {
     e.model_solution_viewed = before.model_solution_viewed;
     e.reference_solution_viewed = before.reference_solution_viewed;
     r.entries.push_back(e);
+  }
+  // The set sat as a timed test (contest_service.h): each ended sitting, oldest first.
+  const auto sittings = db_.sittings(me.id);
+  for (auto it = sittings.rbegin(); it != sittings.rend(); ++it) {
+    if (it->kind != SittingKind::Set || it->setId != setId || it->isOpen()) continue;
+    pr::TimedSitting t;
+    t.started_at = utf8(QDateTime::fromMSecsSinceEpoch(it->startedAt, QTimeZone::utc()).toString(Qt::ISODate));
+    t.time_limit_seconds = int(it->timeLimitMs / 1000);
+    t.time_multiplier = it->multiplier;
+    t.elapsed_seconds = int(std::min(it->elapsedMs, it->timeLimitMs) / 1000);
+    t.ended = utf8(it->endReason);
+    t.out_of = int(it->answers.size());
+    t.score = std::min(it->score.value_or(0), t.out_of);
+    r.sittings.push_back(t);
   }
   r.integrity_tag = resultsTag(r, linked ? me.resultsKey : cls->hmacKey).toStdString();
   writeFileAtomically(file, QByteArray::fromStdString(pr::export_results(r)));

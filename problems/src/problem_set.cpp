@@ -240,13 +240,27 @@ json results_body(const Results& r) {
     }
     answers.push_back(std::move(a));
   }
-  return {{"format", "zaya-results"},
-          {"version", r.version},
-          {"set_id", r.set_id},
-          {"set_title", r.set_title},
-          {"student", {{"id", r.student_id}, {"name", r.student_name}}},
-          {"exported_at", r.exported_at},
-          {"answers", answers}};
+  json body = {{"format", "zaya-results"},
+               {"version", r.version},
+               {"set_id", r.set_id},
+               {"set_title", r.set_title},
+               {"student", {{"id", r.student_id}, {"name", r.student_name}}},
+               {"exported_at", r.exported_at},
+               {"answers", answers}};
+  // Only when there are any, so the bytes of results without sittings stay as they were.
+  if (r.version >= 2 && !r.sittings.empty()) {
+    json sittings = json::array();
+    for (const auto& t : r.sittings)
+      sittings.push_back({{"started_at", t.started_at},
+                          {"time_limit_seconds", t.time_limit_seconds},
+                          {"time_multiplier", t.time_multiplier},
+                          {"elapsed_seconds", t.elapsed_seconds},
+                          {"ended", t.ended},
+                          {"score", t.score},
+                          {"out_of", t.out_of}});
+    body["timed_sittings"] = sittings;
+  }
+  return body;
 }
 
 std::string dump(const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::strict); }
@@ -340,9 +354,11 @@ Imported<Results> import_results(std::string_view bytes, const ProblemSet* set) 
   Imported<Results> out;
   try {
     json doc = parse_document(bytes, "zaya-results", kResultsFormatVersion);
-    Obj o(doc, "", {"format", "version", "set_id", "set_title", "student", "exported_at", "answers", "integrity"});
     Results r;
     r.version = static_cast<int>(doc.at("version").get<std::int64_t>());
+    std::vector<std::string> top = {"format", "version", "set_id", "set_title", "student", "exported_at", "answers", "integrity"};
+    if (r.version >= 2) top.push_back("timed_sittings");
+    Obj o(doc, "", top);
     r.set_id = o.str("set_id", 128, true, false);
     check_id("set_id", r.set_id);
     if (set && r.set_id != set->set_id) fail("set_id", "results are for set '" + r.set_id + "', not '" + set->set_id + "'");
@@ -397,6 +413,23 @@ Imported<Results> import_results(std::string_view bytes, const ProblemSet* set) 
         e.first_answer = e.answer;  // version 1 kept only one answer
       }
       r.entries.push_back(std::move(e));
+    }
+    const json& sittings = o.array("timed_sittings", 100, false);
+    for (std::size_t i = 0; i < sittings.size(); ++i) {
+      const std::string path = "timed_sittings[" + std::to_string(i) + "]";
+      Obj t(sittings[i], path,
+            {"started_at", "time_limit_seconds", "time_multiplier", "elapsed_seconds", "ended", "score", "out_of"});
+      TimedSitting ts;
+      ts.started_at = t.str("started_at", 40, true);
+      check_time(path + ".started_at", ts.started_at);
+      ts.time_limit_seconds = static_cast<int>(t.integer("time_limit_seconds", 1, 4 * 24 * 3600, 0));
+      ts.time_multiplier = t.number("time_multiplier", 1.0, kMaxTimeMultiplier, 1.0);
+      ts.elapsed_seconds = static_cast<int>(t.integer("elapsed_seconds", 0, ts.time_limit_seconds, 0));
+      ts.ended = t.str("ended", 16, true);
+      if (ts.ended != "submitted" && ts.ended != "time") fail(t.at("ended"), "must be \"submitted\" or \"time\"");
+      ts.out_of = static_cast<int>(t.integer("out_of", 0, static_cast<long long>(kMaxSetProblems), 0));
+      ts.score = static_cast<int>(t.integer("score", 0, ts.out_of, 0));
+      r.sittings.push_back(std::move(ts));
     }
     if (o.has("integrity")) {
       Obj in(o.raw("integrity"), "integrity", {"algorithm", "tag"});

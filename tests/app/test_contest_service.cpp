@@ -333,6 +333,22 @@ class TestContestService : public QObject {
         QCOMPARE(e.attempts, 1);
       }
     QVERIFY(found);
+    QCOMPARE(imported.value->sittings.size(), 1u);
+    const auto& sat = imported.value->sittings[0];
+    QCOMPARE(sat.time_limit_seconds, 1800);
+    QCOMPARE(sat.elapsed_seconds, 1800);
+    QCOMPARE(sat.time_multiplier, 1.5);
+    QCOMPARE(sat.ended, std::string("time"));
+    QCOMPARE(sat.score, 1);
+    QCOMPARE(sat.out_of, 2);
+    // The teacher's app reads it back, signed, and says how it was sat.
+    Database tdb(dir.filePath(QStringLiteral("teacher.sqlite")));
+    AuthService tauth(tdb);
+    ClassroomService tclass(tauth, isBank);
+    for (const auto& p : tauth.profiles())
+      if (p.role == Role::Teacher) tauth.signIn(p.id, QStringLiteral("correct horse battery"));
+    const ResultsImportSummary summary = tclass.importResults(results);
+    QCOMPARE(summary.timedSittings, QStringList{QStringLiteral("1 of 2 in 30:00 of 30:00 (1.5× time), the time ran out")});
   }
 
  private:

@@ -251,3 +251,29 @@ TEST(ProblemSet, TimeLimitAndMultiplierAreOptionalAndRoundTrip) {
     EXPECT_NE(r.error.find(part), std::string::npos) << "wanted '" << part << "' in: " << r.error;
   }
 }
+
+TEST(Results, TimedSittingsRoundTripAreSignedAndAbsentWhenNone) {
+  auto set = sample_set();
+  auto res = sample_results();
+  const std::string plain = zp::export_results(res);
+  EXPECT_EQ(plain.find("timed_sittings"), std::string::npos);  // bytes (and tags) of results without sittings unchanged
+  res.sittings.push_back({"2026-11-27T16:00:00Z", 2700, 1.5, 2412, "submitted", 2, 4});
+  const std::string text = zp::export_results(res);
+  auto back = zp::import_results(text, &set);
+  ASSERT_TRUE(back) << back.error;
+  ASSERT_EQ(back.value->sittings.size(), 1u);
+  EXPECT_EQ(back.value->sittings[0], res.sittings[0]);
+  EXPECT_EQ(zp::results_canonical_bytes(*back.value), zp::results_canonical_bytes(res));
+  auto changed = res;
+  changed.sittings[0].score = 4;  // the tag covers the sitting too
+  EXPECT_NE(zp::results_canonical_bytes(changed), zp::results_canonical_bytes(res));
+  for (const auto& [from, to, part] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"\"ended\": \"submitted\"", "\"ended\": \"early\"", "ended"},
+           {"\"elapsed_seconds\": 2412", "\"elapsed_seconds\": 9999", "elapsed_seconds: out of range"},
+           {"\"score\": 2", "\"score\": 5", "score: out of range"},
+           {"\"started_at\": \"2026-11-27T16:00:00Z\"", "\"started_at\": \"yesterday\"", "started_at"}}) {
+    auto r = zp::import_results(replace(text, from, to), &set);
+    EXPECT_FALSE(r) << to;
+    EXPECT_NE(r.error.find(part), std::string::npos) << "wanted '" << part << "' in: " << r.error;
+  }
+}

@@ -120,6 +120,8 @@ bool TeacherResultsPanel::importResults(const QString& file) {
                        .arg(s.correct)
                        .arg(s.answered)
                        .arg(s.setTitle, s.replacedEarlier ? tr(" (replaces the earlier file)") : QString());
+    if (!s.timedSittings.isEmpty())
+      text += tr(" Sat as a timed test: %1.").arg(s.timedSittings.join(QStringLiteral("; ")));
     if (s.disagreements > 0)
       text += tr(" %n answer(s) differ from the verdict the file claims (marked ⚠).", nullptr, s.disagreements);
     services_.messages->showMessage(text, s.disagreements > 0);

@@ -86,6 +86,19 @@ struct ResultEntry {
   HelpUsed help_after_due;
 };
 
+// A timed sitting of the set (version 2, optional): the set sat as a timed
+// test under contest rules.
+struct TimedSitting {
+  std::string started_at;       // ISO 8601
+  int time_limit_seconds = 0;   // with extended time
+  double time_multiplier = 1.0;
+  int elapsed_seconds = 0;      // time used
+  std::string ended;            // "submitted" | "time"
+  int score = 0;                // right answers by the student's app
+  int out_of = 0;               // problems of the sitting
+  bool operator==(const TimedSitting&) const = default;
+};
+
 struct Results {
   int version = kResultsFormatVersion;  // as read; export writes this layout
   std::string set_id;
@@ -94,6 +107,7 @@ struct Results {
   std::string student_name;
   std::string exported_at;   // ISO 8601
   std::vector<ResultEntry> entries;
+  std::vector<TimedSitting> sittings;  // version 2; empty when the set was not sat timed
   // Integrity tag: lower-case hex HMAC-SHA256 (64 hex digits) over
   // results_canonical_bytes(), computed and checked by the app with the class
   // key. Empty when unsigned. Only its shape is checked here.
