@@ -190,7 +190,12 @@
     return sheets.length;
   }
 
+  // A newer document (the app gave up waiting on this one and printed again)
+  // takes over: an older one still settling stops without touching the page.
+  let latest = 0;
+
   async function showPrintDocument(json) {
+    const mine = ++latest;
     const doc = JSON.parse(json);
     const main = document.getElementById("document");
     main.replaceChildren();
@@ -211,12 +216,14 @@
     for (const p of doc.problems || []) blocks.push(problem(doc, p));
     for (const b of blocks) staging.appendChild(b);
     await settle(staging);
+    if (mine !== latest) return;
 
     const pages = paginate(main, blocks, width, height, doc.labels);
     staging.remove();
     const katexCount = main.querySelectorAll(".katex").length;
     const errorCount = main.querySelectorAll(".katex-error").length;
     await document.fonts.ready;
+    if (mine !== latest) return;
     bridge.printLaidOut(doc.generation | 0, katexCount, errorCount, pages);
   }
 
@@ -227,7 +234,9 @@
         showPrintDocument(json).catch((e) => {
           // The app reports it: no pages means the print failed.
           console.error("print layout failed: " + e);
-          bridge.printLaidOut(-1, 0, 0, 0);
+          let generation = -1;
+          try { generation = JSON.parse(json).generation | 0; } catch (_) { /* unreadable: -1 */ }
+          bridge.printLaidOut(generation, 0, 0, 0);
         });
       });
       bridge.pageReady();

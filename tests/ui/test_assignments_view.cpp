@@ -48,6 +48,7 @@ class TestAssignmentsView : public QObject {
     const QString weekFile = dir_.filePath(QStringLiteral("week.json"));
     const QString oldFile = dir_.filePath(QStringLiteral("old.json"));
     const QString revisedFile = dir_.filePath(QStringLiteral("week-revised.json"));
+    const QString closedFile = dir_.filePath(QStringLiteral("closed.json"));
     {
       app::Database db(dir_.filePath(QStringLiteral("teacher.sqlite")));
       app::AuthService auth(db);
@@ -63,6 +64,9 @@ class TestAssignmentsView : public QObject {
       cs.exportSet(week.id, weekFile);
       cs.renameSet(week.id, QStringLiteral("Week 3 (revised)"));
       cs.exportSet(week.id, revisedFile);
+      // Open, and its rules keep the reference solutions closed.
+      const app::ProblemSet closed = cs.createSet(c.id, QStringLiteral("Closed book"), oldIds, QDate(2099, 1, 8), true, false, false);
+      cs.exportSet(closed.id, closedFile);
     }
 
     ui::AssignmentsView* view = w.assignmentsView();
@@ -166,6 +170,52 @@ class TestAssignmentsView : public QObject {
     QFile f(results);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().contains("Warm-up"));
+
+    // Printing: any set as a worksheet; the answer key only past the due
+    // date of a set whose rules allow reference solutions.
+    QVERIFY2(view->importSetFile(closedFile), qPrintable(view->message()->text()));
+    QVERIFY(view->select(view->table()->item(rowOf(QStringLiteral("Closed book")), 0)->data(Qt::UserRole).toLongLong()));
+    QVERIFY(view->printWorksheetButton()->isEnabled());
+    QVERIFY(!view->printKeyButton()->isEnabled());
+    QVERIFY2(view->printKeyButton()->toolTip().contains(QStringLiteral("do not include reference solutions")),
+             qPrintable(view->printKeyButton()->toolTip()));
+    const QString closedKey = dir_.filePath(QStringLiteral("closed-key.pdf"));
+    QVERIFY(!view->printSelected(ui::PrintRequest::Kind::AnswerKey, closedKey));  // refused, not only the button
+    QVERIFY(view->message()->text().contains(QStringLiteral("do not include reference solutions")));
+    QVERIFY(!QFileInfo::exists(closedKey));
+    QSignalSpy printed(view, &ui::AssignmentsView::printFinished);
+    const QString closedSheet = dir_.filePath(QStringLiteral("closed-worksheet.pdf"));
+    QVERIFY(view->printSelected(ui::PrintRequest::Kind::Worksheet, closedSheet));
+    QVERIFY(printed.wait(30000));
+    QVERIFY2(printed.takeFirst().at(0).toBool(), qPrintable(view->message()->text()));
+    QVERIFY(QFileInfo(closedSheet).size() > 1000);
+    // Week 3 allows them but is still open; Warm-up allows them and is past its due date.
+    view->table()->selectRow(rowOf(QStringLiteral("Week 3")));
+    QVERIFY(!view->printKeyButton()->isEnabled());
+    QVERIFY2(view->printKeyButton()->toolTip().contains(QStringLiteral("past its due date")),
+             qPrintable(view->printKeyButton()->toolTip()));
+    view->table()->selectRow(rowOf(QStringLiteral("Warm-up")));
+    QVERIFY(view->printKeyButton()->isEnabled());
+    const QString warmupKey = dir_.filePath(QStringLiteral("warm-up-key.pdf"));
+    QVERIFY(view->printSelected(ui::PrintRequest::Kind::AnswerKey, warmupKey));
+    QVERIFY(printed.wait(30000));
+    QVERIFY2(printed.takeFirst().at(0).toBool(), qPrintable(view->message()->text()));
+    QVERIFY2(view->message()->text().startsWith(QStringLiteral("Answer key written to")), qPrintable(view->message()->text()));
+    QVERIFY(QFileInfo(warmupKey).size() > 1000);
+  }
+
+  // The rule on its own: reference solutions allowed and the due date passed.
+  void answerKeyRule() {
+    app::ProblemSet s;
+    s.title = QStringLiteral("Week 3");
+    s.allowReference = true;
+    const qint64 due = QDateTime(QDate(2026, 12, 10), QTime(23, 59, 59)).toMSecsSinceEpoch();
+    QVERIFY(!ui::AssignmentsView::answerKeyRefusal(s, due).isEmpty());  // no due date: never
+    s.dueAt = due;
+    QVERIFY(!ui::AssignmentsView::answerKeyRefusal(s, due - 1).isEmpty());
+    QVERIFY(ui::AssignmentsView::answerKeyRefusal(s, due).isEmpty());
+    s.allowReference = false;
+    QVERIFY(!ui::AssignmentsView::answerKeyRefusal(s, due + 1).isEmpty());
   }
 };
 

@@ -238,6 +238,43 @@ class TestSetPrinter : public QObject {
     QCOMPARE(ui::suggestedPdfName(r), QStringLiteral("_b_Week 3__b_ & _script_ — worksheet.pdf"));
   }
 
+  // A long solution breaks between paragraphs onto the next page; a problem
+  // taller than a whole page gets a page of its own, scaled down, not cut.
+  void longBlocksFitThePage() {
+    if (!poppler_) QSKIP("pdftotext and pdfinfo are needed: install poppler-utils (tools/setup.sh)");
+    PrintRequest key;
+    key.kind = PrintRequest::Kind::AnswerKey;
+    key.title = QStringLiteral("Long solutions");
+    key.pageSize = QPageSize(QPageSize::A4);
+    for (const char* id : {"math-test-0001", "math-test-3305", "math-test-2444"}) key.problems << *bank_->find(id);
+    SetPrinter printer;
+    const QString keyPdf = dir_.filePath(QStringLiteral("long-key.pdf"));
+    auto [ok, said] = print(printer, key, keyPdf);
+    QVERIFY2(ok, qPrintable(said));
+    QString text = pdfText(keyPdf);
+    keep(keyPdf);
+    QVERIFY(text.contains(QStringLiteral("Solution (continued)")));
+    QCOMPARE(pdfPages(keyPdf), printer.lastPageCount());
+
+    PrintRequest sheet;
+    sheet.title = QStringLiteral("One very long problem");
+    sheet.pageSize = QPageSize(QPageSize::A4);
+    problems::CustomProblem custom;
+    for (int i = 1; i <= 70; ++i) custom.statement_latex += "Paragraph " + std::to_string(i) + " of a long problem, $x_{" + std::to_string(i) + "}$.\n\n";
+    custom.statement_latex += "Last words here.";
+    sheet.problems << ui::problemFromCustom("custom-long", custom);
+    const QString sheetPdf = dir_.filePath(QStringLiteral("long-sheet.pdf"));
+    std::tie(ok, said) = print(printer, sheet, sheetPdf);
+    QVERIFY2(ok, qPrintable(said));
+    QCOMPARE(printer.lastPageCount(), 2);  // the header, then the problem on a page of its own
+    keep(sheetPdf);
+    QCOMPARE(pdfPages(sheetPdf), 2);
+    text = pdfText(sheetPdf);
+    QVERIFY(text.contains(QStringLiteral("Paragraph 1 of a long problem")));
+    QVERIFY(text.contains(QStringLiteral("Last words here.")));  // scaled, so nothing is cut
+    QVERIFY(text.contains(QStringLiteral("Page 2 of 2")));
+  }
+
   void failedPrintLeavesNoFile() {
     PrintRequest r;
     r.title = QStringLiteral("Week 3");

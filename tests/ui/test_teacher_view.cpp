@@ -16,6 +16,8 @@
 #include <QTableWidget>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
@@ -27,6 +29,8 @@
 #include "problem_panel.h"
 #include "practice_view.h"
 #include "progress_view.h"
+#include "set_printer.h"
+#include "teacher_set_builder_panel.h"
 #include "teacher_view.h"
 #include "theme.h"
 
@@ -138,9 +142,39 @@ class TestTeacherView : public QObject {
     // Hints and reference solutions off: the student's app must obey.
     tv.hintsCheck()->setChecked(false);
     tv.referenceCheck()->setChecked(false);
+    // The set being built prints as a worksheet before it is saved.
+    auto* builder = tv.findChild<ui::TeacherSetBuilderPanel*>();
+    QVERIFY(builder);
+    QCOMPARE(builder->printChoice()->count(), 1);  // only "The set being built": nothing saved yet
+    const QString worksheet = dir_.filePath(QStringLiteral("Week 3 — worksheet.pdf"));
+    QSignalSpy printed(builder, &ui::TeacherSetBuilderPanel::printFinished);
+    QVERIFY2(builder->printTo(ui::PrintRequest::Kind::Worksheet, worksheet), qPrintable(tv.message()));
+    QVERIFY(printed.wait(30000));
+    QVERIFY2(printed.takeFirst().at(0).toBool(), qPrintable(tv.message()));
+    QVERIFY2(tv.message().startsWith(QStringLiteral("Worksheet written to")), qPrintable(tv.message()));
+    QFile worksheetFile(worksheet);
+    QVERIFY(worksheetFile.open(QIODevice::ReadOnly) && worksheetFile.read(5) == "%PDF-");
     const QString setFile = dir_.filePath(QStringLiteral("set.json"));
     QVERIFY2(tv.exportSet(setFile), qPrintable(tv.message()));
     QVERIFY(tv.pickedIds().isEmpty());
+    // Saved, it can be printed again, its answer key too (the teacher's own copy: always).
+    QVERIFY(!builder->printTo(ui::PrintRequest::Kind::Worksheet, worksheet));  // nothing picked any more
+    QVERIFY2(tv.message().contains(QStringLiteral("choose a saved set")), qPrintable(tv.message()));
+    QCOMPARE(builder->printChoice()->count(), 2);
+    QCOMPARE(builder->printChoice()->itemText(1), QStringLiteral("Saved: Week 3"));
+    builder->printChoice()->setCurrentIndex(1);
+    const QString key = dir_.filePath(QStringLiteral("Week 3 — answer key.pdf"));
+    QVERIFY2(builder->printTo(ui::PrintRequest::Kind::AnswerKey, key), qPrintable(tv.message()));
+    QVERIFY(printed.wait(30000));
+    QVERIFY2(printed.takeFirst().at(0).toBool(), qPrintable(tv.message()));
+    QVERIFY2(tv.message().startsWith(QStringLiteral("Answer key written to")), qPrintable(tv.message()));
+    if (!QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty()) {
+      QProcess text;
+      text.start(QStringLiteral("pdftotext"), {key, QStringLiteral("-")});
+      QVERIFY(text.waitForFinished(20000));
+      const QString keyText = QString::fromUtf8(text.readAllStandardOutput());
+      QVERIFY(keyText.contains(QStringLiteral("Answer key")) && keyText.contains(QStringLiteral("Week 3")));
+    }
     QCOMPARE(tv.setCombo()->count(), 1);
     QVERIFY(tv.currentSetId() > 0);
     // No results yet: the roster, nothing answered.

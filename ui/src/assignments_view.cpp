@@ -17,6 +17,7 @@
 
 #include "app_context.h"
 #include "screen_page.h"
+#include "set_printer.h"
 
 namespace zaya::ui {
 
@@ -26,6 +27,8 @@ AssignmentsView::AssignmentsView(AppContext* context, QWidget* parent)
       table_(new QTableWidget(0, 4, this)),
       open_(new QPushButton(tr("Open"), this)),
       export_(new QPushButton(tr("Export results…"), this)),
+      printWorksheet_(new QPushButton(tr("Print worksheet…"), this)),
+      printKey_(new QPushButton(tr("Print answer key…"), this)),
       join_(new QPushButton(tr("Join class…"), this)),
       import_(new QPushButton(tr("Import problem set…"), this)),
       empty_(new QLabel(this)),
@@ -47,7 +50,7 @@ AssignmentsView::AssignmentsView(AppContext* context, QWidget* parent)
   empty_->setWordWrap(true);
   page->addWidget(empty_);
   auto* row = new QHBoxLayout;
-  for (QPushButton* b : {open_, export_}) row->addWidget(b);
+  for (QPushButton* b : {open_, export_, printWorksheet_, printKey_}) row->addWidget(b);
   row->addStretch(1);
   for (QPushButton* b : {join_, import_}) row->addWidget(b);
   page->addLayout(row);
@@ -59,6 +62,9 @@ AssignmentsView::AssignmentsView(AppContext* context, QWidget* parent)
 
   open_->setToolTip(tr("Work through the set's problems in order"));
   export_->setToolTip(tr("Write your results of the selected set to a file for your teacher"));
+  printWorksheet_->setToolTip(tr("Print the selected set's problems to PDF, with room to work under each"));
+  connect(printWorksheet_, &QPushButton::clicked, this, [this] { printWithDialog(PrintRequest::Kind::Worksheet); });
+  connect(printKey_, &QPushButton::clicked, this, [this] { printWithDialog(PrintRequest::Kind::AnswerKey); });
   connect(table_, &QTableWidget::itemSelectionChanged, this, &AssignmentsView::updateButtons);
   connect(table_, &QTableWidget::cellDoubleClicked, this, [this] { openSelected(); });
   connect(open_, &QPushButton::clicked, this, [this] { openSelected(); });
@@ -113,9 +119,11 @@ void AssignmentsView::refresh() {
   QList<app::ProblemSet> sets;
   QHash<QString, app::ProblemStatus> statuses;
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  sets_.clear();
   if (ctx_ && ctx_->ok() && ctx_->studentId() && !ctx_->auth().isTeacher()) {
     try {
       sets = ctx_->classroom().mySets();
+      sets_ = sets;
       statuses = ctx_->progress().problemStatuses(ctx_->studentId(), now);
     } catch (const app::AppError& e) {
       say(tr("Your assignments cannot be read: %1").arg(e.message()));
@@ -176,6 +184,68 @@ void AssignmentsView::updateButtons() {
   export_->setEnabled(student && selectedSetId() != 0);
   join_->setEnabled(writable);
   import_->setEnabled(writable);
+  const auto set = selectedSet();
+  printWorksheet_->setEnabled(student && set);
+  const QString refusal = set ? answerKeyRefusal(*set, QDateTime::currentMSecsSinceEpoch()) : QString();
+  printKey_->setEnabled(student && set && refusal.isEmpty());
+  printKey_->setToolTip(!set ? tr("Select a set first")
+                        : refusal.isEmpty() ? tr("Print the set's keys and reference solutions to PDF")
+                                            : refusal);
+}
+
+std::optional<app::ProblemSet> AssignmentsView::selectedSet() const {
+  const qint64 id = selectedSetId();
+  for (const app::ProblemSet& s : sets_)
+    if (id && s.id == id) return s;
+  return std::nullopt;
+}
+
+QString AssignmentsView::answerKeyRefusal(const app::ProblemSet& set, qint64 nowMs) {
+  if (!set.allowReference)
+    return tr("Your teacher's rules for “%1” do not include reference solutions, so it has no answer key to print.")
+        .arg(set.title);
+  if (!set.dueAt)
+    return tr("The answer key can be printed once the set's due date has passed, and “%1” has no due date.").arg(set.title);
+  if (nowMs < *set.dueAt)
+    return tr("The answer key can be printed once “%1” is past its due date (%2).")
+        .arg(set.title, QLocale().toString(QDateTime::fromMSecsSinceEpoch(*set.dueAt), QLocale::ShortFormat));
+  return {};
+}
+
+std::optional<PrintRequest> AssignmentsView::requestFor(PrintRequest::Kind kind) {
+  const auto set = selectedSet();
+  if (!set || !ctx_ || !ctx_->ok() || ctx_->auth().isTeacher()) {
+    say(tr("Select one of your assigned sets first."));
+    return std::nullopt;
+  }
+  // Checked again here, not only by the button: the due date is read now.
+  if (kind == PrintRequest::Kind::AnswerKey)
+    if (const QString refusal = answerKeyRefusal(*set, QDateTime::currentMSecsSinceEpoch()); !refusal.isEmpty()) {
+      say(refusal);
+      return std::nullopt;
+    }
+  QString error;
+  auto request = printRequestForSet(*set, ctx_->bank(), kind, &error);
+  if (!request) say(error);
+  return request;
+}
+
+bool AssignmentsView::printSelected(PrintRequest::Kind kind, const QString& pdfPath) {
+  const auto request = requestFor(kind);
+  if (!request) return false;
+  return printSetTo(this, *request, pdfPath, [this](const QString& text, bool isError) {
+    say(text);
+    emit printFinished(!isError);
+  });
+}
+
+void AssignmentsView::printWithDialog(PrintRequest::Kind kind) {
+  const auto request = requestFor(kind);
+  if (!request) return;
+  printSetWithDialog(this, *request, [this](const QString& text, bool isError) {
+    say(text);
+    emit printFinished(!isError);
+  });
 }
 
 bool AssignmentsView::openSelected() {

@@ -3,7 +3,10 @@
 // order on the practice screen; results export for any set. The student's
 // class-file actions live here too: join a class ("Which student are you?"
 // when the class file names a roster student), import a set (Replace / Keep
-// both when a set of the same id changed), export results.
+// both when a set of the same id changed), export results. The selected set
+// prints as a worksheet; its answer key only once the set's due date has
+// passed and only when its rules allow reference solutions, so that printing
+// never hands a student the key of an open assignment.
 #pragma once
 
 #include <QWidget>
@@ -11,6 +14,7 @@
 #include <functional>
 #include <optional>
 
+#include "print_request.h"
 #include "records.h"
 
 class QLabel;
@@ -39,11 +43,20 @@ class AssignmentsView : public QWidget {
   bool exportResultsTo(qint64 setId, const QString& file);
   // Opens the selected set on the practice screen (openRequested).
   bool openSelected();
+  // Prints the selected set to `pdfPath` (printFinished follows); false, with
+  // the reason on message(), when it cannot start, e.g. an answer key
+  // answerKeyRefusal() refuses.
+  bool printSelected(PrintRequest::Kind kind, const QString& pdfPath);
+  // Why the student may not print the answer key of `set` at `nowMs`; empty when they may.
+  static QString answerKeyRefusal(const app::ProblemSet& set, qint64 nowMs);
+  QPushButton* printWorksheetButton() const { return printWorksheet_; }
+  QPushButton* printKeyButton() const { return printKey_; }
 
   // With a file dialog each (the File menu's actions).
   void joinClass();
   void importSet();
   void exportResults();  // the selected set, else the only or newest one
+  void printWithDialog(PrintRequest::Kind kind);  // the selected set
 
   // The questions these ask; a test answers them itself. Defaults: dialogs.
   // whichStudent: the roster name in the class file and the local student
@@ -57,6 +70,8 @@ class AssignmentsView : public QWidget {
   void openRequested(qint64 setId, const QString& title, const QStringList& problemIds);
   void assignmentsChanged();
   void rendered();
+  // A print of printSelected() or the print buttons has finished (the message line says how).
+  void printFinished(bool ok);
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -64,15 +79,20 @@ class AssignmentsView : public QWidget {
  private:
   void say(const QString& text);
   void updateButtons();
+  std::optional<app::ProblemSet> selectedSet() const;
+  std::optional<PrintRequest> requestFor(PrintRequest::Kind kind);
 
   AppContext* ctx_;
   QTableWidget* table_;
   QPushButton* open_;
   QPushButton* export_;
+  QPushButton* printWorksheet_;
+  QPushButton* printKey_;
   QPushButton* join_;
   QPushButton* import_;
   QLabel* empty_;
   QLabel* message_;
+  QList<app::ProblemSet> sets_;  // as listed by the last refresh()
 };
 
 }  // namespace zaya::ui

@@ -5,7 +5,9 @@
 // KaTeX in a locked web page (resources/web/print.html, no loads but qrc: and
 // data:) and paginated there; every page says "Page n of N".
 //
-// Use from any screen:
+// What to print is a PrintRequest (print_request.h): worksheet or answer
+// key, title, subtitle, instructions and the problems in order;
+// printRequestForSet() makes one from a stored set. Use from any screen:
 //   auto* printer = new SetPrinter(this);
 //   connect(printer, &SetPrinter::finished, this, [printer](bool ok, const QString& pathOrMessage) {
 //     ...; printer->deleteLater();
@@ -48,8 +50,9 @@ class SetPrinter : public QObject {
   void print(const PrintRequest& request, const QString& pdfPath);
   bool isBusy() const { return busy_; }
 
-  // Of the last print that got as far as laying out: formulas KaTeX could not
-  // typeset (shown as red source text), and the pages of the PDF. -1 before.
+  // Of the last print: formulas typeset, formulas KaTeX could not typeset
+  // (shown as red source text) and the pages of the PDF; -1 when it did not
+  // get as far as laying out its pages.
   int lastErrorCount() const { return lastErrors_; }
   int lastKatexCount() const { return lastKatex_; }
   int lastPageCount() const { return lastPages_; }

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
@@ -19,6 +20,7 @@
 #include "app_context.h"
 #include "message_line.h"
 #include "problem_document.h"
+#include "set_printer.h"
 
 namespace zaya::ui {
 
@@ -55,6 +57,98 @@ TeacherSetBuilderPanel::TeacherSetBuilderPanel(TeacherServices services, QWidget
   auto* exportButton = new QPushButton(tr("Create set and export…"), this);
   layout->addWidget(exportButton, 0, Qt::AlignRight);
   connect(exportButton, &QPushButton::clicked, this, &TeacherSetBuilderPanel::askForSetFile);
+  layout->addLayout(buildPrintRow());
+  connect(this, &TeacherSetBuilderPanel::setExported, this, &TeacherSetBuilderPanel::refreshSavedSets);
+}
+
+void TeacherSetBuilderPanel::setClassId(qint64 classId) {
+  classId_ = classId;
+  refreshSavedSets();
+}
+
+QLayout* TeacherSetBuilderPanel::buildPrintRow() {
+  auto* row = new QHBoxLayout;
+  row->addWidget(new QLabel(tr("Print"), this));
+  printWhat_ = new QComboBox(this);
+  printWhat_->setAccessibleName(tr("Set to print"));
+  row->addWidget(printWhat_, 1);
+  auto* worksheet = new QPushButton(tr("Print worksheet…"), this);
+  worksheet->setToolTip(tr("The problems, numbered, with Name and Date lines and room to work, as a PDF"));
+  auto* key = new QPushButton(tr("Print answer key…"), this);
+  key->setToolTip(tr("Each problem's key and the bank's reference solution, as a PDF"));
+  row->addWidget(worksheet);
+  row->addWidget(key);
+  connect(worksheet, &QPushButton::clicked, this, [this] { askToPrint(PrintRequest::Kind::Worksheet); });
+  connect(key, &QPushButton::clicked, this, [this] { askToPrint(PrintRequest::Kind::AnswerKey); });
+  refreshSavedSets();
+  return row;
+}
+
+// "The set being built", then the chosen class's saved sets, newest first.
+void TeacherSetBuilderPanel::refreshSavedSets() {
+  const qint64 keep = printWhat_->currentData().toLongLong();
+  printWhat_->clear();
+  printWhat_->addItem(tr("The set being built"), qint64(0));
+  if (classId_ && services_.context && services_.context->ok() && services_.context->auth().isTeacher()) {
+    QList<app::ProblemSet> sets;
+    services_.messages->run([&] { sets = services_.context->classroom().sets(classId_); });
+    for (auto it = sets.crbegin(); it != sets.crend(); ++it)
+      printWhat_->addItem(tr("Saved: %1").arg(it->title), it->id);  // a combo box shows names as typed
+  }
+  const int at = printWhat_->findData(keep);
+  printWhat_->setCurrentIndex(at >= 0 ? at : 0);
+}
+
+std::optional<PrintRequest> TeacherSetBuilderPanel::printRequest(PrintRequest::Kind kind) {
+  if (!services_.isUnlocked()) return std::nullopt;
+  const pr::ProblemBank* bank = services_.context ? services_.context->bank() : nullptr;
+  if (!bank) {
+    services_.messages->showError(tr("The problem bank is not loaded yet."));
+    return std::nullopt;
+  }
+  if (const qint64 setId = printWhat_->currentData().toLongLong()) {
+    std::optional<PrintRequest> request;
+    services_.messages->run([&] {
+      for (const app::ProblemSet& s : services_.context->classroom().sets(classId_)) {
+        if (s.id != setId) continue;
+        QString error;
+        request = printRequestForSet(s, bank, kind, &error);
+        if (!request) services_.messages->showError(error);
+        return;
+      }
+      services_.messages->showError(tr("That set is no longer saved for this class."));
+    });
+    return request;
+  }
+  if (pickedIds_.isEmpty()) {
+    services_.messages->showError(tr("Add problems to the set first, or choose a saved set to print."));
+    return std::nullopt;
+  }
+  PrintRequest r;
+  r.kind = kind;
+  r.title = title_->text().trimmed();
+  if (hasDue_->isChecked()) r.subtitle = tr("Due %1").arg(QLocale().toString(due_->date(), QLocale::LongFormat));
+  for (const QString& id : pickedIds_)
+    if (const pr::Problem* p = bank->find(id.toStdString())) r.problems << *p;
+  return r;
+}
+
+bool TeacherSetBuilderPanel::printTo(PrintRequest::Kind kind, const QString& pdfPath) {
+  const auto request = printRequest(kind);
+  if (!request) return false;
+  return printSetTo(this, *request, pdfPath, [this](const QString& text, bool isError) {
+    services_.messages->showMessage(text, isError);
+    emit printFinished(!isError);
+  });
+}
+
+void TeacherSetBuilderPanel::askToPrint(PrintRequest::Kind kind) {
+  const auto request = printRequest(kind);
+  if (!request) return;
+  printSetWithDialog(this, *request, [this](const QString& text, bool isError) {
+    services_.messages->showMessage(text, isError);
+    emit printFinished(!isError);
+  });
 }
 
 QLayout* TeacherSetBuilderPanel::buildSearchRow() {

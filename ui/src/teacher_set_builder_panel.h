@@ -2,12 +2,14 @@
 // topic, level) or drawn at random ("N problems of topic T at level L", with
 // the seed and source shown), the set's title, due date and what it allows
 // (hints, model solutions, reference solutions), exported as a set file for
-// the chosen class.
+// the chosen class. The set being built, or one of the class's saved sets,
+// prints as a worksheet or an answer key (PDF).
 #pragma once
 
 #include <QStringList>
 #include <QWidget>
 
+#include "print_request.h"
 #include "teacher_services.h"
 
 class QCheckBox;
@@ -25,7 +27,7 @@ class TeacherSetBuilderPanel : public QWidget {
   explicit TeacherSetBuilderPanel(TeacherServices services, QWidget* parent = nullptr);
 
   // The class a set built here is for (0: none chosen).
-  void setClassId(qint64 classId) { classId_ = classId; }
+  void setClassId(qint64 classId);
 
   // Lists what matches the filters (at most 300).
   void searchBank();
@@ -37,6 +39,11 @@ class TeacherSetBuilderPanel : public QWidget {
   // Creates the set from the picks and the form and writes its file; false,
   // with the message line saying why, on error.
   bool exportSet(const QString& file);
+  // Prints what printChoice() names (0: the set being built, else a saved
+  // set's id) to `pdfPath`; printFinished follows. False, with the message
+  // line saying why, when it cannot start.
+  bool printTo(PrintRequest::Kind kind, const QString& pdfPath);
+  QComboBox* printChoice() const { return printWhat_; }
 
   QLineEdit* titleField() const { return title_; }
   QCheckBox* dueCheck() const { return hasDue_; }
@@ -51,6 +58,8 @@ class TeacherSetBuilderPanel : public QWidget {
  signals:
   // A set was created and its file written.
   void setExported(qint64 setId);
+  // A print has finished (the message line says how).
+  void printFinished(bool ok);
 
  private:
   QLayout* buildSearchRow();
@@ -62,6 +71,10 @@ class TeacherSetBuilderPanel : public QWidget {
   void unpickSelected();
   void drawAsAsked();
   void askForSetFile();
+  QLayout* buildPrintRow();
+  void refreshSavedSets();
+  std::optional<PrintRequest> printRequest(PrintRequest::Kind kind);
+  void askToPrint(PrintRequest::Kind kind);
 
   TeacherServices services_;
   qint64 classId_ = 0;
@@ -86,6 +99,8 @@ class TeacherSetBuilderPanel : public QWidget {
   QCheckBox* allowHints_;
   QCheckBox* allowSolutions_;
   QCheckBox* allowReference_;
+  // printing
+  QComboBox* printWhat_;
 };
 
 }  // namespace zaya::ui
