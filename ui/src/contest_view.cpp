@@ -286,6 +286,7 @@ bool ContestView::startSelectedSet() {
 }
 
 void ContestView::showReport(qint64 sittingId) {
+  if (!report_) return;
   try {
     report_->show(ctx_->contests().report(sittingId));
   } catch (const app::AppError& e) {
@@ -310,6 +311,10 @@ namespace zaya::ui {
 // test gives its key only as the assignments screen does: when the set allows
 // reference solutions and its due date has passed.
 std::optional<PrintRequest> ContestView::printRequest(bool answerKey, QString* why) const {
+  if (!report_) {
+    *why = tr("Your data cannot be opened, so there is no sitting to print.");
+    return std::nullopt;
+  }
   const app::Sitting& s = report_->report().sitting;
   const auto* bank = ctx_->bank();
   if (!bank || s.id == 0) {

@@ -69,8 +69,8 @@ class ContestView : public QWidget {
   AppContext* ctx_;
   QStackedWidget* stack_;
   QWidget* start_ = nullptr;
-  ContestSittingPage* sitting_;
-  ContestReportPage* report_;
+  ContestSittingPage* sitting_ = nullptr;  // null when the data cannot be opened
+  ContestReportPage* report_ = nullptr;
   QListWidget* papers_ = nullptr;
   QListWidget* sets_ = nullptr;
   QListWidget* history_ = nullptr;
