@@ -46,7 +46,7 @@ class TestContestView : public QObject {
     w.resize(1280, 860);
     w.show();
     QVERIFY(loaded.wait(60000));
-    auto& contests = w.context()->contests();
+    auto& contests = w.appContext()->contests();
     qint64 now = 0;
     contests.setTicking(false);
     contests.setClock([&now] { return now; });
@@ -75,7 +75,7 @@ class TestContestView : public QObject {
     QVERIFY(s);
     QLineEdit* box = page->answerBox();
     QTest::keyClicks(box, QStringLiteral("7"));
-    QCOMPARE(w.context()->database().sitting(s->id)->answers[0].answer, QStringLiteral("7"));
+    QCOMPARE(w.appContext()->database().sitting(s->id)->answers[0].answer, QStringLiteral("7"));
     QTest::keyClicks(box, QStringLiteral("."));
     QCOMPARE(box->text(), QStringLiteral("7"));
     QVERIFY2(page->answerNote()->text().contains(QStringLiteral("000 to 999")), qPrintable(page->answerNote()->text()));
@@ -87,7 +87,7 @@ class TestContestView : public QObject {
     // "007" is saved as 7.
     box->clear();
     QTest::keyClicks(box, QStringLiteral("007"));
-    QCOMPARE(w.context()->database().sitting(s->id)->answers[0].answer, QStringLiteral("7"));
+    QCOMPARE(w.appContext()->database().sitting(s->id)->answers[0].answer, QStringLiteral("7"));
 
     // Problem 2: the right answer, flagged; the navigator shows both.
     page->navigatorButton(1)->click();
@@ -98,7 +98,7 @@ class TestContestView : public QObject {
     QVERIFY(page->navigatorButton(1)->text().contains(QStringLiteral("⚑")));
     QVERIFY(page->navigatorButton(1)->font().bold());
     QVERIFY(!page->navigatorButton(2)->font().bold());
-    QVERIFY(w.context()->database().sitting(s->id)->answers[1].flagged);
+    QVERIFY(w.appContext()->database().sitting(s->id)->answers[1].flagged);
 
     // The practice screen gives no help and no verdict on the sitting's problems.
     w.practiceView()->openProblem(contests.current()->answers[1].problemId);
@@ -106,7 +106,7 @@ class TestContestView : public QObject {
     QVERIFY(!panel->hintButton()->isEnabled());
     QVERIFY(panel->hintButton()->toolTip().contains(QStringLiteral("timed sitting")));
     QVERIFY(!panel->check(QString::fromStdString(second->answer)).equivalent);
-    QCOMPARE(w.context()->progress().attempts(w.context()->studentId()).size(), 0);
+    QCOMPARE(w.appContext()->progress().attempts(w.appContext()->studentId()).size(), 0);
     QVERIFY(w.showView(QStringLiteral("contests")));
     QCOMPARE(view->currentPage(), static_cast<QWidget*>(page));
 
@@ -130,7 +130,7 @@ class TestContestView : public QObject {
     contests.tick();
     QVERIFY(!contests.current());
     QCOMPARE(view->currentPage(), static_cast<QWidget*>(view->reportPage()));
-    const app::Sitting done = *w.context()->database().sitting(s->id);
+    const app::Sitting done = *w.appContext()->database().sitting(s->id);
     int right = 0;
     for (const auto& a : done.answers)
       right += !a.answer.isEmpty() &&

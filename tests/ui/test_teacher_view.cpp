@@ -11,7 +11,9 @@
 #include <QListWidget>
 #include <QComboBox>
 #include <QPushButton>
+#include <QComboBox>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QLabel>
@@ -154,6 +156,11 @@ class TestTeacherView : public QObject {
     QVERIFY2(tv.message().startsWith(QStringLiteral("Worksheet written to")), qPrintable(tv.message()));
     QFile worksheetFile(worksheet);
     QVERIFY(worksheetFile.open(QIODevice::ReadOnly) && worksheetFile.read(5) == "%PDF-");
+    // A timed test of 40 minutes with time and a half.
+    QVERIFY(!builder->minutesEdit()->isEnabled());
+    builder->timedCheck()->setChecked(true);
+    builder->minutesEdit()->setValue(40);
+    builder->multiplierBox()->setCurrentIndex(builder->multiplierBox()->findData(1.5));
     const QString setFile = dir_.filePath(QStringLiteral("set.json"));
     QVERIFY2(tv.exportSet(setFile), qPrintable(tv.message()));
     QVERIFY(tv.pickedIds().isEmpty());
@@ -199,6 +206,9 @@ class TestTeacherView : public QObject {
     QVERIFY(set.dueAt);
     QCOMPARE(QDateTime::fromMSecsSinceEpoch(*set.dueAt).date(), QDate(2031, 5, 17));
     QVERIFY(!set.allowSolutions && !set.allowHints && !set.allowReference);
+    // The student's app reads the teacher's time limit and extended time from the file.
+    QCOMPARE(student->contests().setTimeLimitMinutes(set), 40);
+    QCOMPARE(student->contests().setTimeMultiplier(set), 1.5);
 
     // Hints and the reference solution are off for Week 3, with the reason;
     // the tutor itself refuses, not only the button.

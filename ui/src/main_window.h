@@ -50,7 +50,6 @@ class MainWindow : public QMainWindow {
   ProfileView* profileView() const { return profiles_; }
   AssignmentsView* assignmentsView() const { return assignments_; }
   ContestView* contestView() const { return contests_; }
-  AppContext* context() const { return context_; }
   ProgressView* progressView() const { return progress_; }
   TeacherView* teacherView() const { return teacher_; }
   ModelManagerView* modelManagerView() const { return models_; }

@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "app_context.h"
+#include "contest_service.h"
 #include "message_line.h"
 #include "problem_document.h"
 #include "set_printer.h"
@@ -128,6 +129,10 @@ std::optional<PrintRequest> TeacherSetBuilderPanel::printRequest(PrintRequest::K
   r.kind = kind;
   r.title = title_->text().trimmed();
   if (hasDue_->isChecked()) r.subtitle = tr("Due %1").arg(QLocale().toString(due_->date(), QLocale::LongFormat));
+  if (timed_->isChecked()) {
+    const int allowed = qRound(minutes_->value() * multiplier_->currentData().toDouble());
+    r.subtitle += (r.subtitle.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("Time allowed: %1 min").arg(allowed);
+  }
   for (const QString& id : pickedIds_)
     if (const pr::Problem* p = bank->find(id.toStdString())) r.problems << *p;
   return r;
@@ -256,6 +261,29 @@ QLayout* TeacherSetBuilderPanel::buildSetForm() {
   rulesRow->addWidget(allowReference_);
   rulesRow->addStretch();
   form->addRow(rulesRow);
+  // A timed test (problems/FORMAT.md, time_limit_minutes): students sit it in
+  // their Mock contests screen under contest rules.
+  auto* timedRow = new QHBoxLayout;
+  timed_ = new QCheckBox(tr("Timed test"), this);
+  timed_->setToolTip(tr("Students sit it under contest rules: the clock, no hints, solutions or answer checking "
+                        "until they submit or the time is up"));
+  minutes_ = new QSpinBox(this);
+  minutes_->setRange(1, pr::kMaxTimeLimitMinutes);
+  minutes_->setValue(45);
+  minutes_->setSuffix(tr(" min"));
+  minutes_->setAccessibleName(tr("Time limit in minutes"));
+  multiplier_ = new QComboBox(this);
+  multiplier_->setAccessibleName(tr("Extended time"));
+  for (double m : app::kTimeMultipliers)
+    multiplier_->addItem(m == 1.0 ? tr("standard time") : tr("%1× time (extended)").arg(QLocale().toString(m)), m);
+  for (QWidget* w : {static_cast<QWidget*>(minutes_), static_cast<QWidget*>(multiplier_)}) w->setEnabled(false);
+  connect(timed_, &QCheckBox::toggled, minutes_, &QWidget::setEnabled);
+  connect(timed_, &QCheckBox::toggled, multiplier_, &QWidget::setEnabled);
+  timedRow->addWidget(timed_);
+  timedRow->addWidget(minutes_);
+  timedRow->addWidget(multiplier_);
+  timedRow->addStretch();
+  form->addRow(timedRow);
   return form;
 }
 
@@ -352,7 +380,9 @@ bool TeacherSetBuilderPanel::exportSet(const QString& file) {
     auto& classroom = services_.context->classroom();
     const app::ProblemSet set =
         classroom.createSet(classId_, title, pickedIds_, hasDue_->isChecked() ? std::optional<QDate>(due_->date()) : std::nullopt,
-                            allowHints_->isChecked(), allowSolutions_->isChecked(), allowReference_->isChecked());
+                            allowHints_->isChecked(), allowSolutions_->isChecked(), allowReference_->isChecked(),
+                            timed_->isChecked() ? app::SetTiming{minutes_->value(), multiplier_->currentData().toDouble()}
+                                                : app::SetTiming{});
     classroom.exportSet(set.id, file);
     emit setExported(set.id);
     pickedIds_.clear();

@@ -51,6 +51,9 @@ class TeacherSetBuilderPanel : public QWidget {
   QCheckBox* hintsCheck() const { return allowHints_; }
   QCheckBox* solutionsCheck() const { return allowSolutions_; }
   QCheckBox* referenceCheck() const { return allowReference_; }
+  QCheckBox* timedCheck() const { return timed_; }
+  QSpinBox* minutesEdit() const { return minutes_; }
+  QComboBox* multiplierBox() const { return multiplier_; }
   QSpinBox* seedSpin() const { return drawSeed_; }
   QComboBox* sourceCombo() const { return drawSource_; }
   QListWidget* searchResults() const { return results_; }
@@ -99,6 +102,9 @@ class TeacherSetBuilderPanel : public QWidget {
   QCheckBox* allowHints_;
   QCheckBox* allowSolutions_;
   QCheckBox* allowReference_;
+  QCheckBox* timed_;
+  QSpinBox* minutes_;
+  QComboBox* multiplier_;
   // printing
   QComboBox* printWhat_;
 };
