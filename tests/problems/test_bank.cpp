@@ -14,10 +14,7 @@ namespace zp = zaya::problems;
 
 namespace {
 
-const zp::ProblemBank& bank() {
-  static const zp::ProblemBank b = zp::ProblemBank::load(zp::testing::problems_dir());
-  return b;
-}
+const zp::ProblemBank& bank() { return zp::testing::shipped_bank(); }
 
 }  // namespace
 

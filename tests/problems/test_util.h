@@ -8,9 +8,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zaya/problems/bank.h"
+
 namespace zaya::problems::testing {
 
 inline std::filesystem::path problems_dir() { return std::filesystem::path(ZAYA_SOURCE_DIR) / "problems"; }
+
+// The bank the project ships, loaded once for every test of the executable.
+inline const ProblemBank& shipped_bank() {
+  static const ProblemBank bank = ProblemBank::load(problems_dir());
+  return bank;
+}
 
 inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::vector<nlohmann::json> out;
