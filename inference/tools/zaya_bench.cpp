@@ -2,7 +2,7 @@
 //
 //   zaya-bench --synthetic zaya1-8b --quant q4|q8 --device cpu|cuda
 //              [--threads N] [--context 128|2048|8192] [--decode-tokens 32]
-//              [--prompt 512] [--pack FILE] [--json FILE]
+//              [--prompt 512] [--generate N] [--pack FILE] [--json FILE]
 //
 // --synthetic writes (once, cached by shape and format under
 // ${ZAYA_CACHE_DIR:-~/.cache/zaya-tutor}/bench) a random pack with the real
@@ -10,7 +10,9 @@
 // Reports batch-1 decode tok/s after `context` tokens, prefill tok/s of one
 // `prompt`-token chunk, weight bytes read per decoded token, the bandwidth
 // that achieves, the machine's streaming read bandwidth measured in the same
-// run (the roofline), and peak RSS. With --device cuda the model runs on the
+// run (the roofline), and peak RSS. --generate N also times a whole N-token
+// generation after the `prompt`-token prompt (one token per step, the K/V
+// cache growing), with the bytes per token counting the cache. With --device cuda the model runs on the
 // GPU through the run-time-loaded backend, and the roofline is the device's
 // measured device-to-device copy bandwidth.
 #include <sys/resource.h>
@@ -60,7 +62,8 @@ double process_cpu_seconds() {
   std::fprintf(stderr,
                "zaya-bench: %s\n"
                "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant q4|q8] [--device cpu|cuda]\n"
-               "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--json FILE]\n"
+               "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--generate N]\n"
+               "                  [--json FILE]\n"
                "                  [--profile]   (CPU: wall time per forward-pass stage, decode and prefill)\n",
                why);
   std::exit(2);
@@ -77,16 +80,23 @@ std::uint64_t matrix_bytes(const zaya::WeightMatrix& W) {
   return static_cast<std::uint64_t>(zaya::row_bytes(W)) * static_cast<std::uint64_t>(W.rows);
 }
 
-// The stage clock's split of the last timed phase (CPU backend), scaled.
-void print_stages(const char* what, double scale, const char* unit) {
+// The stage clock's split of the last timed phase (CPU backend): time scaled
+// by `scale` in `unit`, and thread-pool barriers (parallel_for calls) divided
+// by `per`.
+void print_stages(const char* what, double scale, const char* unit, double per) {
   double total = 0;
-  for (int i = 0; i < static_cast<int>(zaya::Stage::kCount); ++i) total += zaya::stage_seconds(static_cast<zaya::Stage>(i));
-  std::fprintf(stderr, "zaya-bench: stages (%s):\n", what);
+  std::int64_t barriers = zaya::stage_barriers(zaya::Stage::kCount);
+  for (int i = 0; i < static_cast<int>(zaya::Stage::kCount); ++i) {
+    total += zaya::stage_seconds(static_cast<zaya::Stage>(i));
+    barriers += zaya::stage_barriers(static_cast<zaya::Stage>(i));
+  }
+  std::fprintf(stderr, "zaya-bench: stages (%s):                 barriers\n", what);
   for (int i = 0; i < static_cast<int>(zaya::Stage::kCount); ++i) {
     const auto s = static_cast<zaya::Stage>(i);
-    std::fprintf(stderr, "  %-16s %9.3f %s  %5.1f %%\n", zaya::stage_name(s), zaya::stage_seconds(s) * scale, unit,
-                 total > 0 ? 100.0 * zaya::stage_seconds(s) / total : 0.0);
+    std::fprintf(stderr, "  %-16s %9.3f %s  %5.1f %%  %7.1f\n", zaya::stage_name(s), zaya::stage_seconds(s) * scale, unit,
+                 total > 0 ? 100.0 * zaya::stage_seconds(s) / total : 0.0, static_cast<double>(zaya::stage_barriers(s)) / per);
   }
+  std::fprintf(stderr, "  %-16s %28.1f\n", "all (barriers)", static_cast<double>(barriers) / per);
 }
 
 // Weight bytes one batch-1 decode step reads: every attention and router
@@ -103,24 +113,30 @@ std::uint64_t decode_bytes_per_token(const zaya::ModelWeights& w) {
   return b;
 }
 
-// K/V cache bytes one timed decode step reads, averaged over the steps: each
-// layer reads K and V at every position it sees (a sliding-window layer at
-// most its window). Step i (1 .. decode_tokens - 1) runs at position
-// context + i. `element_bytes`: 4 for the CPU's fp32 cache, 2 for the GPU's
-// fp16 cache.
-std::uint64_t decode_kv_bytes_per_token(const zaya::ModelConfig& c, std::int64_t context, std::int64_t decode_tokens,
-                                        int element_bytes) {
-  if (decode_tokens < 2) return 0;
-  std::uint64_t total = 0;
-  for (std::int64_t i = 1; i < decode_tokens; ++i)
+// K/V cache bytes that decode steps at positions first .. first + steps - 1
+// read, averaged over the steps: each layer reads K and V at every position
+// it sees (a sliding-window layer at most its window). `element_bytes`: the
+// cache's element size (4 fp32, 2 fp16).
+std::uint64_t kv_bytes_per_step(const zaya::ModelConfig& c, std::int64_t first, std::int64_t steps, double element_bytes) {
+  if (steps < 1) return 0;
+  double total = 0;
+  for (std::int64_t pos = first; pos < first + steps; ++pos)
     for (std::int64_t layer = 0; layer < c.num_layers; ++layer) {
-      std::int64_t seen = context + i + 1;
+      std::int64_t seen = pos + 1;
       if (c.layer_types[static_cast<std::size_t>(layer)] == zaya::LayerType::HybridSliding && c.sliding_window > 0)
         seen = std::min(seen, c.sliding_window);
-      total += static_cast<std::uint64_t>(seen * 2 * c.kv_width() * element_bytes);
+      total += static_cast<double>(seen * 2 * c.kv_width()) * element_bytes;
     }
-  return total / static_cast<std::uint64_t>(decode_tokens - 1);
+  return static_cast<std::uint64_t>(total / static_cast<double>(steps));
 }
+
+// One timed generation (--generate).
+struct GenerationRun {
+  double tok_s = 0;
+  double quarter_tok_s[4] = {0, 0, 0, 0};  // speed over each quarter of the steps
+  double cpu_seconds_per_token = 0;
+  std::uint64_t kv_bytes_per_token = 0;    // averaged over the steps
+};
 
 double load_average() {
   double l[1] = {0};
@@ -138,7 +154,7 @@ std::uint64_t peak_rss_bytes() {
 int main(int argc, char** argv) {
   std::string synthetic, pack_path, quant = "q4", device = "cpu", json_path;
   int threads = 0;
-  std::int64_t context = 128, decode_tokens = 32, prompt = 512;
+  std::int64_t context = 128, decode_tokens = 32, prompt = 512, generate = 0;
   bool profile = false;
   for (zaya::CliArgs args(argc, argv, usage); args.next();) {
     const std::string& a = args.flag();
@@ -150,6 +166,7 @@ int main(int argc, char** argv) {
     else if (a == "--context") context = args.positive();
     else if (a == "--decode-tokens") decode_tokens = args.positive();
     else if (a == "--prompt") prompt = args.positive();
+    else if (a == "--generate") generate = args.positive();
     else if (a == "--json") json_path = args.value();
     else if (a == "--profile") profile = true;
     else if (a == "-h" || a == "--help") usage("help");
@@ -209,6 +226,8 @@ int main(int argc, char** argv) {
       throw std::runtime_error("the GPU backend could not run this model: " + model->device_note());
     std::fprintf(stderr, "zaya-bench: running on %s\n", model->device_description().c_str());
     const auto& cfg = model->config();
+    // The CPU's cache is fp32, the GPU's fp16.
+    const double kv_element_bytes = on_gpu ? 2.0 : 4.0;
 
     std::mt19937 rng(1234);
     auto random_ids = [&](std::int64_t n) {
@@ -235,7 +254,7 @@ int main(int argc, char** argv) {
       for (std::int64_t i = 1; i < decode_tokens; ++i) s.feed(std::span(ids).subspan(static_cast<std::size_t>(i), 1));
       decode_tok_s = static_cast<double>(decode_tokens - 1) / seconds_since(t0);
       decode_cpu_s = (process_cpu_seconds() - c0) / static_cast<double>(decode_tokens - 1);
-      if (profile) print_stages("decode, per token", 1e3 / static_cast<double>(decode_tokens - 1), "ms");
+      if (profile) print_stages("decode, per token", 1e3 / static_cast<double>(decode_tokens - 1), "ms", static_cast<double>(decode_tokens - 1));
     }
     const double load1 = load_average();
 
@@ -253,7 +272,38 @@ int main(int argc, char** argv) {
       s.feed(ids);
       prefill_tok_s = static_cast<double>(prompt) / seconds_since(t0);
       prefill_cpu_s = process_cpu_seconds() - c0;
-      if (profile) print_stages("prefill, whole chunk", 1.0, "s");
+      if (profile) print_stages("prefill, whole chunk", 1.0, "s", 1.0);
+    }
+    // Generation: a `prompt`-token prompt, then `generate` decode steps one
+    // token at a time, timed as a whole: the speed a student waiting for a
+    // long answer sees, with the K/V cache growing all the way.
+    GenerationRun gen;
+    if (generate > 0) {
+      zaya::SessionOptions go = so;
+      go.context_limit = prompt + generate + 8;
+      zaya::Session s(model, go);
+      std::fprintf(stderr, "zaya-bench: generating %lld tokens after a %lld-token prompt\n", static_cast<long long>(generate),
+                   static_cast<long long>(prompt));
+      s.feed(random_ids(prompt));
+      const auto ids = random_ids(generate);
+      zaya::reset_stage_clock();
+      const double c0 = process_cpu_seconds();
+      t0 = Clock::now();
+      auto quarter_start = t0;
+      for (std::int64_t i = 0, q = 0; i < generate; ++i) {
+        s.feed(std::span(ids).subspan(static_cast<std::size_t>(i), 1));
+        // Quarter q covers steps [generate·q/4, generate·(q+1)/4).
+        while (q < 4 && i + 1 == generate * (q + 1) / 4) {
+          const std::int64_t steps = generate * (q + 1) / 4 - generate * q / 4;
+          if (steps > 0) gen.quarter_tok_s[q] = static_cast<double>(steps) / seconds_since(quarter_start);
+          quarter_start = Clock::now();
+          ++q;
+        }
+      }
+      gen.tok_s = static_cast<double>(generate) / seconds_since(t0);
+      gen.cpu_seconds_per_token = (process_cpu_seconds() - c0) / static_cast<double>(generate);
+      gen.kv_bytes_per_token = kv_bytes_per_step(cfg, prompt, generate, kv_element_bytes);
+      if (profile) print_stages("generation, per token", 1e3 / static_cast<double>(generate), "ms", static_cast<double>(generate));
     }
     const double load2 = load_average();
     // A device failure during the runs moved the model to the CPU: what was
@@ -261,7 +311,8 @@ int main(int argc, char** argv) {
     if (on_gpu && !model->device_note().empty())
       throw std::runtime_error("the GPU stopped during the benchmark: " + model->device_note());
     const double achieved = static_cast<double>(per_token) * decode_tok_s / 1e9;
-    const std::uint64_t kv_per_token = decode_kv_bytes_per_token(cfg, context, decode_tokens, on_gpu ? 2 : 4);
+    // Step i (1 .. decode_tokens - 1) runs at position context + i.
+    const std::uint64_t kv_per_token = kv_bytes_per_step(cfg, context + 1, decode_tokens - 1, kv_element_bytes);
     const double achieved_with_kv = static_cast<double>(per_token + kv_per_token) * decode_tok_s / 1e9;
 
     nlohmann::json j = {
@@ -292,6 +343,16 @@ int main(int argc, char** argv) {
         {"load_average", {load0, load1, load2}},
         {"device_description", model->device_description()},
     };
+    if (generate > 0) {
+      const double gbs = static_cast<double>(per_token + gen.kv_bytes_per_token) * gen.tok_s / 1e9;
+      j["generate_tokens"] = generate;
+      j["generate_tok_s"] = gen.tok_s;
+      j["generate_quarter_tok_s"] = {gen.quarter_tok_s[0], gen.quarter_tok_s[1], gen.quarter_tok_s[2], gen.quarter_tok_s[3]};
+      j["generate_tok_s_cpu_time"] = static_cast<double>(threads) / gen.cpu_seconds_per_token;
+      j["generate_kv_bytes_per_token"] = gen.kv_bytes_per_token;
+      j["generate_achieved_gbs_with_kv"] = gbs;
+      j["generate_roofline_fraction_with_kv"] = gbs / roofline;
+    }
     if (const auto memory = model->device_memory()) {
       j["device_memory_used_bytes"] = memory->used_bytes;  // whole device, CUDA context included
       j["device_memory_total_bytes"] = memory->total_bytes;
@@ -301,6 +362,14 @@ int main(int argc, char** argv) {
                 100.0 * achieved / roofline, roofline, on_gpu ? "device copy" : "streaming read");
     std::printf("         with the K/V cache read too: %.3f GB/token, %.1f GB/s = %.0f %%\n",
                 static_cast<double>(per_token + kv_per_token) / 1e9, achieved_with_kv, 100.0 * achieved_with_kv / roofline);
+    if (generate > 0) {
+      const double gb = static_cast<double>(per_token + gen.kv_bytes_per_token) / 1e9;
+      std::printf("generate %.2f tok/s over %lld tokens after a %lld-token prompt (quarters %.1f / %.1f / %.1f / %.1f)\n",
+                  gen.tok_s, static_cast<long long>(generate), static_cast<long long>(prompt), gen.quarter_tok_s[0],
+                  gen.quarter_tok_s[1], gen.quarter_tok_s[2], gen.quarter_tok_s[3]);
+      std::printf("         %.3f GB/token with the K/V cache, %.1f GB/s = %.0f %% of %.1f GB/s\n", gb, gb * gen.tok_s,
+                  100.0 * gb * gen.tok_s / roofline, roofline);
+    }
     std::printf("prefill  %.1f tok/s (%lld-token chunk)\n", prefill_tok_s, static_cast<long long>(prompt));
     std::printf("by CPU time (%d threads each with a core): decode %.2f tok/s, prefill %.1f tok/s\n", threads,
                 static_cast<double>(threads) / decode_cpu_s, static_cast<double>(threads) * static_cast<double>(prompt) / prefill_cpu_s);

@@ -1,7 +1,9 @@
-// Where the CPU forward pass spends its wall time, by stage. `zaya-bench
-// --profile` switches it on and prints the split for decode and prefill; off
-// (the default) a scope costs one relaxed atomic load. Scopes are taken on
-// the thread that calls forward (its parallel_for shares are inside them).
+// Where the CPU forward pass spends its wall time, by stage, and how many
+// times each stage makes the thread pool meet (every parallel_for is a
+// barrier: the caller waits for the slowest share). `zaya-bench --profile`
+// switches it on and prints both for decode and prefill; off (the default) a
+// scope costs one relaxed atomic load. Scopes are taken on the thread that
+// calls forward (its parallel_for shares are inside them).
 #pragma once
 
 #include <atomic>
@@ -27,6 +29,11 @@ void enable_stage_clock(bool on);
 bool stage_clock_enabled();
 void reset_stage_clock();
 double stage_seconds(Stage s);
+// parallel_for calls made while `s` was the calling thread's open stage
+// (calls outside every stage count under Stage::kCount).
+std::int64_t stage_barriers(Stage s);
+// Called by ThreadPool::parallel_for on the calling thread.
+void count_stage_barrier();
 
 class StageScope {
  public:
@@ -37,6 +44,7 @@ class StageScope {
 
  private:
   Stage stage_;
+  Stage outer_;  // the thread's open stage before this scope
   bool on_;
   std::chrono::steady_clock::time_point t0_;
 };
@@ -57,6 +65,7 @@ class StageTimeline {
   void close();
   bool on_;
   Stage stage_ = Stage::kCount;
+  Stage outer_ = Stage::kCount;  // the thread's open stage before this timeline
   std::chrono::steady_clock::time_point t0_;
 };
 

@@ -1,5 +1,7 @@
 #include "util/thread_pool.h"
 
+#include "util/stage_clock.h"
+
 #include <algorithm>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -60,6 +62,7 @@ void ThreadPool::parallel_for(std::int64_t n, const std::function<void(std::int6
     fn(0, n);
     return;
   }
+  count_stage_barrier();
   std::lock_guard<std::mutex> call_lock(call_mutex_);
   job_ = &fn;
   job_n_ = n;
