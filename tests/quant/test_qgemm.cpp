@@ -202,6 +202,54 @@ TEST(QGemm, InterleavedKernelsMatchTheRowMajorOnes) {
   }
 }
 
+// A layer's q, k and value projections in one call: each output is exactly
+// what its own quant_matmul gives (the same kernel on the same rows), in both
+// layouts, with row counts that do not fill the last block, at every level.
+TEST(QGemm, SharedInputMatchesOneCallPerMatrix) {
+  for (const std::int64_t S : {1, 9}) {
+    const Case shapes[] = {{DType::Q4_G32, 256, 512, S}, {DType::Q8_G32, 48, 512, S}, {DType::Q4_G32, 35, 512, S}};
+    std::vector<Fixture> f;
+    std::vector<Interleaved> x16;
+    unsigned seed = 401;
+    for (const Case& c : shapes) {
+      f.push_back(make(c, seed++));
+      x16.push_back(interleave(f.back().W));
+    }
+    for (const bool interleaved : {false, true})
+      for (const int threads : {2, 3})
+        for (CpuLevel level : levels()) {
+          ThreadPool pool(threads);
+          std::vector<const WeightMatrix*> W;
+          std::vector<std::vector<float>> y, alone;
+          for (std::size_t i = 0; i < f.size(); ++i) {
+            W.push_back(interleaved ? &x16[i].W : &f[i].W);
+            y.emplace_back(static_cast<std::size_t>(S * W.back()->rows), NAN);
+            alone.emplace_back(y.back().size(), NAN);
+            quant_matmul(*W.back(), f[0].x.data(), S, alone.back().data(), pool, level);
+          }
+          std::vector<float*> out;
+          for (auto& v : y) out.push_back(v.data());
+          ASSERT_TRUE(quant_matmul_shared_input(W, out, f[0].x.data(), S, pool, level));
+          for (std::size_t i = 0; i < f.size(); ++i)
+            ASSERT_EQ(y[i], alone[i]) << "matrix " << i << (interleaved ? " interleaved" : " row-major") << " S=" << S
+                                      << " threads " << threads << " level " << cpu_level_name(level);
+        }
+  }
+}
+
+TEST(QGemm, SharedInputRefusesMatricesThatDoNotShareIt) {
+  ThreadPool pool(2);
+  const Fixture a = make({DType::Q4_G32, 32, 512, 1}, 7), b = make({DType::Q4_G32, 32, 256, 1}, 8);
+  const Interleaved ax = interleave(a.W);
+  std::vector<float> ya(32, NAN), yb(32, NAN);
+  float* out[] = {ya.data(), yb.data()};
+  const WeightMatrix* other_width[] = {&a.W, &b.W};
+  EXPECT_FALSE(quant_matmul_shared_input(other_width, out, a.x.data(), 1, pool));
+  const WeightMatrix* mixed_layouts[] = {&a.W, &ax.W};
+  EXPECT_FALSE(quant_matmul_shared_input(mixed_layouts, out, a.x.data(), 1, pool));
+  EXPECT_TRUE(std::isnan(ya[0]) && std::isnan(yb[0]));  // nothing computed
+}
+
 TEST(QGemm, InterleavedRowRangesAreWholeBlocks) {
   const Case c{DType::Q8_G32, 40, 64, 2};
   const Fixture f = make(c, 17);

@@ -53,11 +53,17 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   thread_local AttentionScratch scratch;
   StageTimeline clock(Stage::Projections);
 
-  // 1. Projections, packed after the previous positions' raw rows.
+  // 1. Projections, packed after the previous positions' raw rows. The value
+  // halves read the same x, so all four go through the pool together.
   std::span<float> q = grow(scratch.q, S * QW);        // [S, nq·d]
   std::span<float> k = grow(scratch.k, S * KW);        // [S, nkv·d]
-  matmul(m.q_proj, x, S, q.data(), pool);
-  matmul(m.k_proj, x, S, k.data(), pool);
+  std::span<float> vc = grow(scratch.vc, S * R);       // [S, R]
+  std::span<float> vdn = grow(scratch.vdn, S * R);     // [S, R] delayed projection of this chunk's tokens
+  {
+    const WeightMatrix* projections[] = {&m.q_proj, &m.k_proj, &m.v_current, &m.v_delayed};
+    float* outputs[] = {q.data(), k.data(), vc.data(), vdn.data()};
+    matmul_shared_input(projections, outputs, x, S, pool);
+  }
   std::span<float> U = grow(scratch.U, (Tc + S) * C);  // [T_c + S, C]: tail rows, then [q|k] of this chunk
   std::copy(st.conv_tail.begin(), st.conv_tail.end(), U.begin());
   for (std::int64_t t = 0; t < S; ++t) {
@@ -148,12 +154,6 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   trace("attn.key_pre_norm", K.data(), {S, nkv, d});
 
   // 5. Values: current-token half, then the previous position's delayed half.
-  std::span<float> vc = grow(scratch.vc, S * R);  // [S, R]
-  std::span<float> vdn = grow(scratch.vdn, S * R);  // [S, R] delayed projection of this chunk's tokens
-  clock.at(Stage::Projections);
-  matmul(m.v_current, x, S, vc.data(), pool);
-  matmul(m.v_delayed, x, S, vdn.data(), pool);
-  clock.at(Stage::QueryKey);
   std::span<float> V = grow(scratch.V, S * KW);  // [S, nkv, d] = concat(vc, vd) cut into heads
   for (std::int64_t t = 0; t < S; ++t) {
     std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);

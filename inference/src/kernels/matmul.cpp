@@ -287,6 +287,12 @@ void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, Thr
   throw std::logic_error(std::string("matmul: no kernel for weight type ") + dtype_name(W.dtype));
 }
 
+void matmul_shared_input(std::span<const WeightMatrix* const> W, std::span<float* const> y, const float* x,
+                         std::int64_t S, ThreadPool& pool) {
+  if (quant::quant_matmul_shared_input(W, y, x, S, pool)) return;
+  for (std::size_t i = 0; i < W.size(); ++i) matmul(*W[i], x, S, y[i], pool);
+}
+
 void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out) {
   if (is_float_type(W.dtype)) {
     kernels().widen(W.dtype, static_cast<const std::byte*>(W.data) + row * static_cast<std::int64_t>(W.row_stride_bytes),

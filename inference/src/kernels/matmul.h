@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "tensor/matrix.h"
 #include "util/thread_pool.h"
@@ -15,6 +16,13 @@ namespace zaya {
 // Rows are split across the pool; each weight row is read once per call
 // whatever S is, so prefill amortises the weight traffic over the chunk.
 void matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool);
+
+// y[i] = W[i]·x for matrices that read the same input x: [S, cols]. When
+// they are all quantised in one layout the pool splits the union of their
+// rows in one call (one barrier, the activations quantised once); otherwise
+// each is one matmul. Either way every y[i] is what matmul(W[i], ...) gives.
+void matmul_shared_input(std::span<const WeightMatrix* const> W, std::span<float* const> y, const float* x,
+                         std::int64_t S, ThreadPool& pool);
 
 // Σ a[i]·b[i] over n fp32 values, with the fastest kernel this CPU has
 // (the order of the additions differs between kernels).

@@ -146,4 +146,51 @@ void quant_matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* 
       min_rows);
 }
 
+bool quant_matmul_shared_input(std::span<const WeightMatrix* const> W, std::span<float* const> y, const float* x,
+                               std::int64_t S, ThreadPool& pool, CpuLevel level) {
+  constexpr std::size_t kMaxMatrices = 8;
+  if (W.empty() || W.size() != y.size() || W.size() > kMaxMatrices || S <= 0) return false;
+  const bool interleaved = is_interleaved(W[0]->dtype);
+  for (const WeightMatrix* m : W)
+    if (m->cols != W[0]->cols || is_interleaved(m->dtype) != interleaved || !(interleaved || is_quantized(m->dtype)))
+      return false;
+  thread_local QuantizedActivations acts;
+  quantize_activations(x, S, W[0]->cols, acts, level);
+  // first[i]: the first unit (16-row block or row) of matrix i in the union.
+  struct Job {
+    const WeightMatrix* W[kMaxMatrices];
+    float* y[kMaxMatrices];
+    std::int64_t first[kMaxMatrices + 1];
+    std::size_t n;
+    bool interleaved;
+    const QuantizedActivations* x;
+    CpuLevel level;
+  } job{};
+  job.n = W.size();
+  job.interleaved = interleaved;
+  job.x = &acts;
+  job.level = level;
+  for (std::size_t i = 0; i < W.size(); ++i) {
+    job.W[i] = W[i];
+    job.y[i] = y[i];
+    job.first[i + 1] = job.first[i] + (interleaved ? row_blocks(W[i]->rows) : W[i]->rows);
+  }
+  const Job* jp = &job;
+  const std::int64_t unit_rows = interleaved ? kInterleaveRows : 1;
+  const std::int64_t min_units = std::max<std::int64_t>(1, 32768 / std::max<std::int64_t>(1, unit_rows * W[0]->cols * S));
+  pool.parallel_for(
+      job.first[job.n],
+      [jp](std::int64_t u0, std::int64_t u1) {
+        for (std::size_t i = 0; i < jp->n; ++i) {
+          const std::int64_t b = std::max(u0, jp->first[i]) - jp->first[i];
+          const std::int64_t e = std::min(u1, jp->first[i + 1]) - jp->first[i];
+          if (b >= e) continue;
+          if (jp->interleaved) qgemm_blocks(*jp->W[i], *jp->x, jp->y[i], jp->W[i]->rows, b, e, jp->level);
+          else qgemm_rows(*jp->W[i], *jp->x, jp->y[i], jp->W[i]->rows, b, e, jp->level);
+        }
+      },
+      min_units);
+  return true;
+}
+
 }  // namespace zaya::quant

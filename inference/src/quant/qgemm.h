@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "quant/cpu_level.h"
@@ -52,5 +53,17 @@ void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, 
 // The activation buffer is the calling thread's own, reused across calls.
 void quant_matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* y, ThreadPool& pool,
                   CpuLevel level = default_cpu_level());
+
+// Several matrices that read the same activations (a layer's q, k and value
+// projections), in one pass over the pool: the activations are quantised
+// once and the threads split the union of the matrices' rows, so the small
+// matrices share one barrier with the large one instead of one each, and
+// each thread streams one longer run of weights.
+//   W[i]: quantised, all in the same layout (all interleaved or all
+//         row-major) and all with x's column count
+//   y[i]: [S, W[i]->rows] fp32 (overwritten)
+// Returns false (and computes nothing) when the matrices do not qualify.
+bool quant_matmul_shared_input(std::span<const WeightMatrix* const> W, std::span<float* const> y, const float* x,
+                               std::int64_t S, ThreadPool& pool, CpuLevel level = default_cpu_level());
 
 }  // namespace zaya::quant
