@@ -177,8 +177,8 @@ TEST(QGemm, InterleavedLayoutHoldsTheSameValues) {
 
 // The interleaved kernels against the fp32 reference and against the
 // row-major kernels on the same quantised activations (the same integer sums,
-// so only the fp32 summation order may differ), for every level: AVX-512 runs
-// its own kernel, the others the scalar reference of the layout.
+// so only the fp32 summation order may differ), for every level: AVX-512 and
+// AVX2 run their own kernels, the scalar level the reference of the layout.
 TEST(QGemm, InterleavedKernelsMatchTheRowMajorOnes) {
   ThreadPool pool(2);
   unsigned seed = 211;

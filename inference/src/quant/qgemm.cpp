@@ -29,9 +29,11 @@ detail::DotFn dot_for(CpuLevel level) {
 
 detail::TileFn tile_for(CpuLevel level) {
   require(level);
-  // AVX2 has no interleaved kernel of its own: it never gets such matrices
-  // from the backend (prefers_interleaved), and tests fall back to scalar.
-  return level == CpuLevel::Avx512Vnni ? detail::tile_x16_avx512 : detail::tile_x16_scalar;
+  switch (level) {
+    case CpuLevel::Avx512Vnni: return detail::tile_x16_avx512;
+    case CpuLevel::Avx2: return detail::tile_x16_avx2;
+    default: return detail::tile_x16_scalar;
+  }
 }
 
 // Tokens whose int8 rows stay in L1/L2 while every weight row of the thread's

@@ -37,6 +37,8 @@ using TileFn = void (*)(const WeightMatrix& W, std::int64_t b, const QuantizedAc
                         float* y, std::int64_t y_stride);
 void tile_x16_scalar(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                      float* y, std::int64_t y_stride);
+void tile_x16_avx2(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                   float* y, std::int64_t y_stride);
 void tile_x16_avx512(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                      float* y, std::int64_t y_stride);
 
