@@ -17,8 +17,7 @@ namespace {
 
 // x ← x · √d / max(‖x‖, ε) · scale, one head of d values.
 void normalize_head(float* x, std::int64_t d, float scale) {
-  double ss = 0;
-  for (std::int64_t i = 0; i < d; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const double ss = sum_squares(x, d);
   const float norm = std::max(static_cast<float>(std::sqrt(ss)), FLT_EPSILON);
   const float f = std::sqrt(static_cast<float>(d)) / norm * scale;
   for (std::int64_t i = 0; i < d; ++i) x[i] *= f;

@@ -6,12 +6,20 @@
 
 namespace zaya::cpu {
 
+double sum_squares(const float* x, std::int64_t n) {
+  double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] += static_cast<double>(x[i + j]) * x[i + j];
+  for (; i < n; ++i) part[0] += static_cast<double>(x[i]) * x[i];
+  return ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+}
+
 void rmsnorm(const float* x, const float* w, std::int64_t S, std::int64_t n, double eps, float* y) {
   for (std::int64_t s = 0; s < S; ++s) {
     const float* xs = x + s * n;
     float* ys = y + s * n;
-    double ss = 0;  // statistics in double: cheap, and removes one source of drift
-    for (std::int64_t i = 0; i < n; ++i) ss += static_cast<double>(xs[i]) * xs[i];
+    const double ss = sum_squares(xs, n);  // statistics in double: cheap, and removes one source of drift
     const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
     for (std::int64_t i = 0; i < n; ++i) ys[i] = w[i] * (xs[i] * inv);
   }
