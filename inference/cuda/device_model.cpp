@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common_host.h"
+#include "kernels/convert.h"
 
 namespace zaya::cuda {
 namespace {
@@ -40,6 +41,21 @@ void check_matrix(const WeightMatrix& m, const char* what) {
     throw Error(std::string("CUDA backend: ") + what + " (" + dtype_name(m.dtype) + ") has no scales");
 }
 
+// The grouped conv weights [C, d·K1] as fp32, whichever way the loader
+// holds them (LayerWeights::conv1_weight or the pack's BF16 view).
+std::vector<float> grouped_conv_f32(const LayerWeights& l, std::int64_t C, std::int64_t cols) {
+  if (!l.conv1_bf16.data) return l.conv1_weight;
+  if (l.conv1_bf16.dtype != DType::BF16 || l.conv1_bf16.rows != C || l.conv1_bf16.cols != cols)
+    throw Error("CUDA backend: the grouped conv weights are not a BF16 [" + std::to_string(C) + ", " + std::to_string(cols) + "] matrix");
+  std::vector<float> out(static_cast<std::size_t>(C * cols));
+  const auto* base = static_cast<const std::byte*>(l.conv1_bf16.data);
+  for (std::int64_t r = 0; r < C; ++r)
+    for (std::int64_t k = 0; k < cols; ++k)
+      out[static_cast<std::size_t>(r * cols + k)] =
+          bf16_to_f32(load_u16(base + r * static_cast<std::int64_t>(l.conv1_bf16.row_stride_bytes) + 2 * k));
+  return out;
+}
+
 std::uint64_t aligned(std::uint64_t b) { return (b + 255) & ~std::uint64_t{255}; }
 
 std::uint64_t matrix_bytes(const WeightMatrix& m) {
@@ -57,7 +73,8 @@ std::uint64_t DeviceModel::estimate_bytes(const ModelWeights& w) {
       b += matrix_bytes(*m);
     for (const auto& m : l.expert_gate_up) b += matrix_bytes(m);
     for (const auto& m : l.expert_down) b += matrix_bytes(m);
-    b += aligned(4 * (l.conv1_weight.size() + l.conv0_weight.size() + 16 * static_cast<std::uint64_t>(c.hidden_size) +
+    const auto conv1_values = static_cast<std::uint64_t>(c.conv_channels() * c.head_dim * c.cca_time1);  // widened at upload
+    b += aligned(4 * (conv1_values + l.conv0_weight.size() + 16 * static_cast<std::uint64_t>(c.hidden_size) +
                       8 * static_cast<std::uint64_t>(c.router_hidden_size) + 4 * static_cast<std::uint64_t>(c.conv_channels())));
   }
   return b + aligned(16 * static_cast<std::uint64_t>(c.hidden_size));
@@ -138,6 +155,9 @@ DeviceModel::DeviceModel(const ModelWeights& w) {
       DeviceLayer& o = layers[i];
       o.qkv = upload_stack({l.q_proj, l.k_proj, l.v_current, l.v_delayed}, false);
       o.o_proj = upload_matrix(l.o_proj);
+      // Router matrices in whatever the pack holds (BF16 from older packs,
+      // Q8_G32 from the presets): the GEMV, GEMM and router-select kernels
+      // dispatch on the dtype like every other matrix's.
       o.router_down = upload_matrix(l.router_down);
       o.router_fc1 = upload_matrix(l.router_fc1);
       o.router_fc2 = upload_matrix(l.router_fc2);
@@ -148,13 +168,16 @@ DeviceModel::DeviceModel(const ModelWeights& w) {
       o.conv0_w = upload(l.conv0_weight);
       o.conv0_b = upload(l.conv0_bias);
       // [C, d(in), K1] → [C/d, K1, d(in), d(out)] so that the threads of a
-      // head (one per output channel) read consecutive addresses.
-      std::vector<float> wt(l.conv1_weight.size());
+      // head (one per output channel) read consecutive addresses. The conv
+      // kernel reads fp32, so a pack's BF16 weights are widened here (exact;
+      // 1.3 MB a layer for the 8B, a small share of a decode step on a GPU).
+      const std::vector<float> w1 = grouped_conv_f32(l, C, d * K1);  // [C, d, K1]
+      std::vector<float> wt(w1.size());
       for (std::int64_t ch = 0; ch < C; ++ch) {
         const std::int64_t g = ch / d, oc = ch % d;
         for (std::int64_t ci = 0; ci < d; ++ci)
           for (std::int64_t j = 0; j < K1; ++j)
-            wt[static_cast<std::size_t>(((g * K1 + j) * d + ci) * d + oc)] = l.conv1_weight[static_cast<std::size_t>((ch * d + ci) * K1 + j)];
+            wt[static_cast<std::size_t>(((g * K1 + j) * d + ci) * d + oc)] = w1[static_cast<std::size_t>((ch * d + ci) * K1 + j)];
       }
       o.conv1_wt = upload(wt);
       o.conv1_b = upload(l.conv1_bias);

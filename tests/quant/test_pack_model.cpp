@@ -4,13 +4,17 @@
 //       wherever the golden router margin is >= 0.05;
 //   q4: KL / top-1 / router agreement with the fp32 reference reported, and
 //       greedy ids equal to the golden ones up to the first step whose fp32
-//       top-2 logit gap or router margin is below 0.05.
+//       top-2 logit gap or router margin is below 0.05;
+//   default (4-bit experts and attention, 8-bit head and router, bf16 conv)
+//       and a pack whose only quantised matrices are the router's (Q8):
+//       loaded, run and compared with fp32 the same way.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -56,11 +60,14 @@ class TinyPack : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("zaya-pack-model-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    for (const char* p : {"q8", "q4"}) {
+    // file stem → preset; "router-q8": every matrix in the checkpoint's
+    // bf16 but the router's four, conv bf16 (exact: zaya-tiny is bf16).
+    for (const auto& [stem, preset] : std::map<std::string, std::string>{
+             {"q8", "q8"}, {"q4", "q4"}, {"default", "default"}, {"router-q8", "f/f/f/q8/bf16"}}) {
       QuantizeOptions o;
-      o.preset = quantize_preset(p);
+      o.preset = quantize_preset(preset);
       o.threads = 2;
-      results_[p] = quantize_checkpoint(kTiny.string(), (dir_ / (std::string(p) + ".pack")).string(), o);
+      results_[stem] = quantize_checkpoint(kTiny.string(), (dir_ / (stem + ".pack")).string(), o);
     }
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
@@ -102,7 +109,8 @@ TEST_F(TinyPack, PackHoldsConfigAndQuantisedMatrices) {
   EXPECT_EQ(r.at("model.layers.0.mlp.experts.gate_up_proj").dtype, DType::Q4_G32);
   EXPECT_EQ(r.at("model.layers.0.self_attn.o_proj.weight").dtype, DType::Q4_G32);
   EXPECT_EQ(r.at("model.embed_tokens.weight").dtype, DType::Q4_G32);
-  EXPECT_EQ(r.at("model.layers.0.mlp.gate.router_mlp.fc1.weight").dtype, DType::BF16);  // router kept
+  EXPECT_EQ(r.at("model.layers.0.mlp.gate.router_mlp.fc1.weight").dtype, DType::Q8_G32);  // router at 8 bits in every preset
+  EXPECT_EQ(r.at("model.layers.0.self_attn.qkv_proj.conv_qk_grouped.weight").dtype, DType::BF16);
   EXPECT_EQ(r.at("model.layers.0.input_layernorm.weight").dtype, DType::F32);
   const auto& q8 = results_.at("q8").groups;
   const auto& q4 = results_.at("q4").groups;
@@ -292,6 +300,91 @@ TEST_F(TinyPack, GreedyAndAgreementWithFp32) {
       EXPECT_GT(a.router_agreement, 0.7);
     }
   }
+}
+
+}  // namespace
+}  // namespace zaya::pack
+
+namespace zaya::pack {
+namespace {
+
+// The default preset's pack: its formats as loaded, a forward pass through
+// the interleaved Q8 router and the BF16 grouped conv, and its agreement
+// with fp32 reported. Its experts and attention are 4-bit like q4's, so the
+// bounds are q4's (router agreement > 0.7); the head and router at 8 bits
+// are what it adds (measured: see the printed line).
+TEST_F(TinyPack, DefaultPackLoadsAndRuns) {
+  const auto ref = Model::load(kTiny.string(), cpu_options());
+  const auto m = pack_model("default");
+  const LayerWeights& l = m->weights().layers[1];
+  EXPECT_EQ(m->weights().embed.dtype, DType::Q8_G32);
+  EXPECT_EQ(l.expert_gate_up[0].dtype, DType::Q4_G32);
+  EXPECT_EQ(l.q_proj.dtype, DType::Q4_G32);
+  for (const WeightMatrix* r : {&l.router_down, &l.router_fc1, &l.router_fc2, &l.router_out}) EXPECT_EQ(r->dtype, DType::Q8_G32);
+  EXPECT_EQ(l.conv1_bf16.dtype, DType::BF16);
+  EXPECT_NE(l.conv1_bf16.data, nullptr);
+  EXPECT_TRUE(l.conv1_weight.empty());
+  const auto& groups = results_.at("default").groups;
+  EXPECT_LT(groups.at("router").relative(), 0.01);
+  EXPECT_EQ(groups.at("conv").relative(), 0.0);  // bf16 checkpoint: exact
+  std::vector<std::vector<TokenId>> seqs;
+  const auto prompts = read_json(kTiny / "prompts.json");
+  for (const auto& c : prompts["cases"]) seqs.push_back(c["ids"].get<std::vector<TokenId>>());
+  const AgreementReport a = compare_models(ref, m, seqs);
+  std::printf("default vs fp32: mean KL %.5f, top-1 %.4f, router %.4f over %lld positions\n", a.mean_kl, a.top1_agreement,
+              a.router_agreement, static_cast<long long>(a.positions));
+  RecordProperty("default_mean_kl", std::to_string(a.mean_kl));
+  RecordProperty("default_router_agreement", std::to_string(a.router_agreement));
+  EXPECT_GT(a.router_agreement, 0.7);
+  // Prefill then one token at a time gives what one prefill gives (the decode
+  // conv path reads the same bf16 weights as the chunk path).
+  std::vector<float> logits;
+  std::vector<std::vector<RoutingDecision>> routing;
+  run_cases(m, logits, routing);
+  for (float v : logits) ASSERT_TRUE(std::isfinite(v));
+}
+
+// Only the router quantised (Q8, interleaved on an AVX-512 VNNI CPU): its
+// decisions against fp32 and the golden routing, as the q8 pack is checked
+// above — identical wherever the golden margin is >= 0.15.
+TEST_F(TinyPack, Q8RouterKeepsRoutingDecisions) {
+  const auto ref = Model::load(kTiny.string(), cpu_options());
+  const auto m = pack_model("router-q8");
+  EXPECT_EQ(m->weights().layers[0].router_out.dtype, DType::Q8_G32);
+  EXPECT_EQ(m->weights().layers[0].q_proj.dtype, DType::BF16);
+  std::vector<float> logits;
+  std::vector<std::vector<RoutingDecision>> routing;
+  run_cases(m, logits, routing);
+  const auto gr = read_json(kTiny / "expected_routing.json");
+  std::size_t tok = 0;
+  int checked = 0, changes = 0;
+  for (const auto& c : gr["cases"])
+    for (const auto& per_token : c["routing"]) {
+      ASSERT_LT(tok, routing.size());
+      for (const auto& d : per_token) {
+        const bool same = routing[tok][d["layer"].get<std::size_t>()].expert == d["expert"].get<int>();
+        changes += !same;
+        if (d["margin"].get<double>() >= 0.15) {
+          EXPECT_TRUE(same) << c["name"] << " token " << tok << " margin " << d["margin"].get<double>();
+          ++checked;
+        }
+      }
+      ++tok;
+    }
+  std::vector<std::vector<TokenId>> seqs;
+  const auto prompts = read_json(kTiny / "prompts.json");
+  for (const auto& c : prompts["cases"]) seqs.push_back(c["ids"].get<std::vector<TokenId>>());
+  const AgreementReport a = compare_models(ref, m, seqs);
+  const auto [compared, equal] = greedy_agreement(ref, m);
+  std::printf("router-only q8 vs fp32: mean KL %.5f, top-1 %.4f, router %.4f over %lld positions; "
+              "%d routing changes of %zu golden decisions; greedy %zu of %zu robust steps equal\n",
+              a.mean_kl, a.top1_agreement, a.router_agreement, static_cast<long long>(a.positions), changes,
+              routing.size() * routing[0].size(), equal, compared);
+  RecordProperty("router_q8_router_agreement", std::to_string(a.router_agreement));
+  RecordProperty("router_q8_mean_kl", std::to_string(a.mean_kl));
+  EXPECT_GT(checked, 20);
+  EXPECT_GT(a.router_agreement, 0.95);
+  EXPECT_EQ(equal, compared);
 }
 
 }  // namespace

@@ -88,24 +88,22 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // is one contiguous dot product of its weights [d, K1] with the group's
   // inputs laid out the same way (zi[ci·K1 + j] = z[t + j, g0 + ci]), built
   // once per (group, position) and shared by the group's d outputs.
+  // The weights [C, d·K1] are F32 (float checkpoints, older packs) or the
+  // pack's own BF16 (half the bytes); both run through the same kernels and
+  // give the same sums for bf16-representable weights.
+  const WeightMatrix W1 = grouped_conv_matrix(w, C, d * K1);
   std::span<float> co = grow(scratch.co, S * C);  // [S, C]
   if (S >= kConvGemmTokens) {
     // A chunk: per group, the inputs of every position as the rows of one
-    // matrix (im2col) and the group's weights [d, d·K1] as an fp32 weight
-    // matrix, so the matmul's register tile does the work.
+    // matrix (im2col) and the group's weights [d, d·K1] as a weight matrix,
+    // so the matmul's register tile does the work.
     const std::span<float> cols = grow(scratch.conv_cols, S * d * K1);  // [S, d·K1]
     const std::span<float> out = grow(scratch.conv_out, S * d);         // [S, d]
     for (std::int64_t g0 = 0; g0 < C; g0 += d) {
       for (std::int64_t t = 0; t < S; ++t)
         for (std::int64_t ci = 0; ci < d; ++ci)
           for (std::int64_t j = 0; j < K1; ++j) cols[(t * d + ci) * K1 + j] = z[(t + j) * C + g0 + ci];
-      WeightMatrix Wg;
-      Wg.dtype = DType::F32;
-      Wg.rows = d;
-      Wg.cols = d * K1;
-      Wg.data = w.conv1_weight.data() + g0 * d * K1;
-      Wg.row_stride_bytes = static_cast<std::size_t>(d * K1) * sizeof(float);
-      matmul(Wg, cols.data(), S, out.data(), pool);
+      matmul(W1.row_slice(g0, d), cols.data(), S, out.data(), pool);
       for (std::int64_t t = 0; t < S; ++t)
         for (std::int64_t o = 0; o < d; ++o) co[t * C + g0 + o] = w.conv1_bias[g0 + o] + out[t * d + o];
     }
@@ -121,7 +119,7 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
             for (std::int64_t j = 0; j < K1; ++j) zi[ci * K1 + j] = z[(t + j) * C + g0 + ci];
           built = g0;
         }
-        co[t * C + o] = w.conv1_bias[o] + dot_f32(w.conv1_weight.data() + o * d * K1, zi.data(), d * K1);
+        co[t * C + o] = w.conv1_bias[o] + dot_row(W1, o, zi.data());
       }
     }
   }, 8);

@@ -24,7 +24,9 @@ template <typename Fn>
 void for_each_matrix(CpuMatrices& m, Fn&& fn) {
   fn(m.lm_head);
   for (LayerMatrices& l : m.layers) {
-    for (WeightMatrix* w : {&l.q_proj, &l.k_proj, &l.v_current, &l.v_delayed, &l.o_proj}) fn(*w);
+    for (WeightMatrix* w : {&l.q_proj, &l.k_proj, &l.v_current, &l.v_delayed, &l.o_proj, &l.router_down, &l.router_fc1,
+                            &l.router_fc2, &l.router_out})
+      fn(*w);
     for (WeightMatrix& w : l.expert_gate_up) fn(w);
     for (WeightMatrix& w : l.expert_down) fn(w);
   }
@@ -76,7 +78,8 @@ std::shared_ptr<void> map_arena(std::size_t bytes) {
 }  // namespace
 
 LayerMatrices loaded_matrices(const LayerWeights& w) {
-  return LayerMatrices{w.q_proj, w.k_proj, w.v_current, w.v_delayed, w.o_proj, w.expert_gate_up, w.expert_down};
+  return LayerMatrices{w.q_proj,     w.k_proj,     w.v_current,  w.v_delayed,      w.o_proj,     w.router_down,
+                       w.router_fc1, w.router_fc2, w.router_out, w.expert_gate_up, w.expert_down};
 }
 
 CpuMatrices prepare_matrices(const ModelWeights& w, bool interleave, ThreadPool& pool, const LoadProgress& progress) {

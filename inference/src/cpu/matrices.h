@@ -21,6 +21,12 @@ using LoadProgress = std::function<void(double fraction, const std::string& stag
 
 struct LayerMatrices {
   WeightMatrix q_proj, k_proj, v_current, v_delayed, o_proj;
+  // Router: quantised ones (Q8_G32 in the presets) interleaved like the
+  // rest; the last block of router_out ([E+1, D], 17 rows for ZAYA1-8B) is
+  // padded with zero rows, which the kernels compute and never store.
+  WeightMatrix router_down;                  // [D, H]
+  WeightMatrix router_fc1, router_fc2;       // [D, D]
+  WeightMatrix router_out;                   // [E+1, D]
   std::vector<WeightMatrix> expert_gate_up;  // [E]
   std::vector<WeightMatrix> expert_down;     // [E]
 };

@@ -30,7 +30,7 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   // Router hidden state s = down(x) + b (+ ρ_prev ⊙ scale after layer 0); it
   // becomes the next layer's ρ before any normalisation.
   std::span<float> s = grow(scratch.s, S * D);  // [S, D]
-  matmul(w.router_down, x, S, s.data(), pool);
+  matmul(m.router_down, x, S, s.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t i = 0; i < D; ++i) {
       float v = s[t * D + i] + w.router_down_bias[i];
@@ -42,14 +42,14 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
 
   std::span<float> z = grow(scratch.z, S * D), z2 = grow(scratch.z2, S * D);  // [S, D]
   rmsnorm(s.data(), w.router_norm.data(), S, D, c.rms_norm_eps, z.data());
-  matmul(w.router_fc1, z.data(), S, z2.data(), pool);
+  matmul(m.router_fc1, z.data(), S, z2.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t i = 0; i < D; ++i) z2[t * D + i] = gelu_erf(z2[t * D + i] + w.router_fc1_bias[i]);
-  matmul(w.router_fc2, z2.data(), S, z.data(), pool);
+  matmul(m.router_fc2, z2.data(), S, z.data(), pool);
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t i = 0; i < D; ++i) z[t * D + i] = gelu_erf(z[t * D + i] + w.router_fc2_bias[i]);
   std::span<float> logits = grow(scratch.logits, S * classes);  // [S, E + 1]
-  matmul(w.router_out, z.data(), S, logits.data(), pool);
+  matmul(m.router_out, z.data(), S, logits.data(), pool);
   trace("router.logits", logits.data(), {S, classes});
 
   // Top-1 on biased probabilities; the applied weight is the unbiased one.

@@ -105,7 +105,9 @@ ZAYA_AVX2 float dot_f32_avx2(const float* a, const float* b, std::int64_t n) {
 }
 
 // Dot of a 16-bit-float row with fp32 x, widening on the fly (decode path:
-// the weight row is touched once, so widening into a buffer would only add traffic).
+// the weight row is touched once, so widening into a buffer would only add
+// traffic). The additions run in dot_f32_avx2's order, so a bf16 row gives
+// the very sum its fp32 widening would (the bf16 conv relies on it).
 template <bool kBF16>
 ZAYA_AVX2 float dot_half_avx2(const std::byte* w, const float* x, std::int64_t n) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
@@ -116,6 +118,8 @@ ZAYA_AVX2 float dot_half_avx2(const std::byte* w, const float* x, std::int64_t n
     s0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + i), s0);
     s1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), s1);
   }
+  for (; i + 8 <= n; i += 8)
+    s0 = _mm256_fmadd_ps(kBF16 ? load_bf16x8(w + 2 * i) : load_f16x8(w + 2 * i), _mm256_loadu_ps(x + i), s0);
   float acc = hsum256(_mm256_add_ps(s0, s1));
   for (; i < n; ++i) {
     const std::uint16_t h = load_u16(w + 2 * i);
@@ -326,5 +330,17 @@ std::size_t row_bytes(const WeightMatrix& W) {
 }
 
 float dot_f32(const float* a, const float* b, std::int64_t n) { return kernels().dot_f32(a, b, n); }
+
+float dot_row(const WeightMatrix& W, std::int64_t r, const float* x) {
+  const Kernels& k = kernels();
+  const std::byte* row = static_cast<const std::byte*>(W.data) + r * static_cast<std::int64_t>(W.row_stride_bytes);
+  switch (W.dtype) {
+    case DType::F32: return k.dot_f32(reinterpret_cast<const float*>(row), x, W.cols);
+    case DType::BF16: return k.dot_bf16(row, x, W.cols);
+    case DType::F16: return k.dot_f16(row, x, W.cols);
+    default: break;
+  }
+  throw std::logic_error(std::string("dot_row: not a 16/32-bit float type: ") + dtype_name(W.dtype));
+}
 
 }  // namespace zaya

@@ -28,6 +28,12 @@ void matmul_shared_input(std::span<const WeightMatrix* const> W, std::span<float
 // (the order of the additions differs between kernels).
 float dot_f32(const float* a, const float* b, std::int64_t n);
 
+// Σ W[r, c]·x[c] over row r of a float-typed W (F32, F16 or BF16; F32 rows
+// 4-byte aligned), with the kernels of a one-token matmul: an F32 row gives
+// exactly dot_f32, a BF16 row of bf16-representable values the same sum.
+//   x: [W.cols] fp32
+float dot_row(const WeightMatrix& W, std::int64_t r, const float* x);
+
 // One row of W widened to fp32 (embedding lookup). out: [W.cols] fp32.
 void dequantize_row(const WeightMatrix& W, std::int64_t row, float* out);
 

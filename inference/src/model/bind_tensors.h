@@ -5,6 +5,9 @@
 //   b.matrix(name, rows, cols)      → WeightMatrix [rows, cols]
 //   b.vec(name, shape)              → a small fp32-readable vector
 //   b.stacked(name, E, rows, cols)  → E stacked matrices [E, rows, cols]
+//   b.grouped_conv(name, shape, f32, bf16)
+//                                   → the grouped conv kernel [C, d, K1]: widened into
+//                                     `f32`, or (a pack storing it BF16) a [C, d·K1] view in `bf16`
 #pragma once
 
 #include <cstdint>
@@ -47,7 +50,7 @@ void bind_model_tensors(Binder& b, ModelWeights& w) {
     L.v_delayed = b.matrix(a + "v_proj_delayed.weight", R, H);
     L.conv0_weight = b.vec(a + "conv_qk_depthwise.weight", {C, 1, c.cca_time0});
     L.conv0_bias = b.vec(a + "conv_qk_depthwise.bias", {C});
-    L.conv1_weight = b.vec(a + "conv_qk_grouped.weight", {C, d, c.cca_time1});
+    b.grouped_conv(a + "conv_qk_grouped.weight", {C, d, c.cca_time1}, L.conv1_weight, L.conv1_bf16);
     L.conv1_bias = b.vec(a + "conv_qk_grouped.bias", {C});
     L.key_temperature = b.vec(p + "self_attn.qk_norm.temp", {nkv});
     L.o_proj = b.matrix(p + "self_attn.o_proj.weight", H, nq * d);

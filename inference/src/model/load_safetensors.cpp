@@ -49,6 +49,12 @@ class Binder {
     return out;
   }
 
+  // A checkpoint's grouped conv is always widened: float checkpoints keep the
+  // fp32 path they were validated on.
+  void grouped_conv(const std::string& name, const std::vector<std::int64_t>& shape, std::vector<float>& f32, WeightMatrix&) {
+    f32 = vec(name, shape);
+  }
+
   // A dense [rows, cols] matrix view; F8 is accepted only where a scale tensor may follow.
   WeightMatrix matrix(const std::string& name, std::int64_t rows, std::int64_t cols) {
     const auto& t = get(name, {rows, cols});
@@ -177,7 +183,12 @@ void validate_weights(const ModelWeights& w, const std::string& source) {
     mat(L.o_proj, H, c.q_width(), p + "o_proj");
     vec(L.conv0_weight, c.conv_channels() * c.cca_time0, p + "conv0_weight");
     vec(L.conv0_bias, c.conv_channels(), p + "conv0_bias");
-    vec(L.conv1_weight, c.conv_channels() * d * c.cca_time1, p + "conv1_weight");
+    if (L.conv1_bf16.data) {
+      need(L.conv1_weight.empty() && L.conv1_bf16.dtype == DType::BF16, p + "conv1 is held both ways, or its view is not BF16");
+      mat(L.conv1_bf16, c.conv_channels(), d * c.cca_time1, p + "conv1_weight");
+    } else {
+      vec(L.conv1_weight, c.conv_channels() * d * c.cca_time1, p + "conv1_weight");
+    }
     vec(L.conv1_bias, c.conv_channels(), p + "conv1_bias");
     vec(L.key_temperature, c.num_kv_heads, p + "key_temperature");
     vec(L.input_norm, H, p + "input_norm");

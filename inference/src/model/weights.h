@@ -27,7 +27,12 @@ struct LayerWeights {
   WeightMatrix v_delayed;                 // [R, H]
   std::vector<float> conv0_weight;        // [C, K0]   depthwise
   std::vector<float> conv0_bias;          // [C]
-  std::vector<float> conv1_weight;        // [C, d, K1] grouped, one group per head
+  // Grouped conv, one group per head, held one of two ways: widened to fp32
+  // (float checkpoints and packs that store it F32/F16), or, for a pack that
+  // stores it in BF16, read as is from the pack (half the bytes per token);
+  // the other one is empty. grouped_conv_matrix() gives either as a matrix.
+  std::vector<float> conv1_weight;        // [C, d, K1] fp32, or empty
+  WeightMatrix conv1_bf16;                // [C, d·K1] BF16 view into the pack, or data == nullptr
   std::vector<float> conv1_bias;          // [C]
   std::vector<float> key_temperature;     // [nkv]
   WeightMatrix o_proj;                    // [H, nq·d]
@@ -49,6 +54,20 @@ struct LayerWeights {
   std::vector<WeightMatrix> expert_down;     // [E] of [H, I]
   ResidualMerge post_mlp;
 };
+
+// The grouped conv weights of `w` as a [C, d·K1] matrix (row o = output
+// channel o's weights [d, K1]): F32 over conv1_weight, or the BF16 view.
+// `C` = conv_channels(), `cols` = d·K1.
+inline WeightMatrix grouped_conv_matrix(const LayerWeights& w, std::int64_t C, std::int64_t cols) {
+  if (w.conv1_bf16.data) return w.conv1_bf16;
+  WeightMatrix m;
+  m.dtype = DType::F32;
+  m.rows = C;
+  m.cols = cols;
+  m.data = w.conv1_weight.data();
+  m.row_stride_bytes = static_cast<std::size_t>(cols) * sizeof(float);
+  return m;
+}
 
 struct ModelWeights {
   ModelConfig config;

@@ -47,6 +47,23 @@ class PackBinder {
     return out;
   }
 
+  // BF16 (what the presets write) stays in the pack and is read as is;
+  // F32 or F16 (packs written before the presets had a conv choice) is widened.
+  void grouped_conv(const std::string& name, const std::vector<std::int64_t>& shape, std::vector<float>& f32, WeightMatrix& bf16) {
+    const PackEntry& e = get(name, shape);
+    if (e.dtype != DType::BF16) {
+      f32 = vec(name, shape);
+      return;
+    }
+    // [C, d, K1] seen as [C, d·K1]: one row per output channel.
+    bf16 = WeightMatrix{};
+    bf16.dtype = DType::BF16;
+    bf16.rows = shape[0];
+    bf16.cols = shape[1] * shape[2];
+    bf16.data = r_.bytes(e).data();
+    bf16.row_stride_bytes = static_cast<std::size_t>(bf16.cols) * 2;
+  }
+
   WeightMatrix matrix(const std::string& name, std::int64_t rows, std::int64_t cols) {
     return checked_view(get(name, {rows, cols}), name);
   }

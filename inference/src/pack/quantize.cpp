@@ -24,45 +24,12 @@ namespace zaya::pack {
 
 namespace fs = std::filesystem;
 
-QuantizePreset quantize_preset(const std::string& name) {
-  if (name == "q4") return {"q4", DType::Q4_G32, DType::Q4_G32, DType::Q4_G32};
-  if (name == "q8") return {"q8", DType::Q8_G32, DType::Q8_G32, DType::Q8_G32};
-  // Custom mixes "experts/attention/head", each q4, q8 or f (keep the checkpoint's float type).
-  const auto a = name.find('/'), b = name.rfind('/');
-  if (a != std::string::npos && b != a) {
-    auto one = [&](const std::string& p) {
-      if (p == "q4") return DType::Q4_G32;
-      if (p == "q8") return DType::Q8_G32;
-      if (p == "f") return DType::BF16;
-      throw std::invalid_argument("unknown quantisation preset '" + name + "' (parts are q4, q8 or f)");
-    };
-    return {name, one(name.substr(0, a)), one(name.substr(a + 1, b - a - 1)), one(name.substr(b + 1))};
-  }
-  throw std::invalid_argument("unknown quantisation preset '" + name + "' (known: q4, q8, or experts/attention/head as q4|q8|f)");
-}
-
 double GroupError::relative() const { return reference_sq > 0 ? std::sqrt(error_sq / reference_sq) : 0.0; }
 
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// "experts", "attention", "head", or "" (kept as is).
-std::string group_of(const std::string& name) {
-  if (name == "model.embed_tokens.weight") return "head";
-  if (ends_with(name, "mlp.experts.gate_up_proj") || ends_with(name, "mlp.experts.down_proj")) return "experts";
-  for (const char* p : {"self_attn.qkv_proj.q_proj.weight", "self_attn.qkv_proj.k_proj.weight",
-                        "self_attn.qkv_proj.v_proj_current.weight", "self_attn.qkv_proj.v_proj_delayed.weight",
-                        "self_attn.o_proj.weight"})
-    if (ends_with(name, p)) return "attention";
-  return "";
-}
-
-bool is_router_matrix(const std::string& name, const TensorInfo& t) {
-  return t.shape.size() == 2 && name.find(".mlp.gate.") != std::string::npos && ends_with(name, ".weight") &&
-         name.find("router_mlp.norm") == std::string::npos;
 }
 
 // Gives the pages of a finished source range back (the file stays in the
@@ -175,7 +142,7 @@ class Converter {
     err.weights += rows * cols;
   }
 
-  // Router matrices: the checkpoint's own bytes.
+  // Matrices whose group keeps its float type: the checkpoint's own bytes.
   void copied(const std::string& name, const Checkpoint::Tensor& t) {
     if (t.info.dtype != DType::F32 && t.info.dtype != DType::F16 && t.info.dtype != DType::BF16)
       throw LoadError(t.file->path() + ": tensor '" + name + "' has dtype " + dtype_name(t.info.dtype) + "; expected F32, F16 or BF16");
@@ -185,7 +152,26 @@ class Converter {
     progress(n, name);
   }
 
-  // Small vectors and conv kernels: widened to F32.
+  // Conv kernels in BF16: rounded to nearest even (exact for a bf16
+  // checkpoint); the rounding error is reported under `err`.
+  void narrowed(const std::string& name, const Checkpoint::Tensor& t, GroupError& err) {
+    if (t.info.dtype != DType::F32 && t.info.dtype != DType::F16 && t.info.dtype != DType::BF16)
+      throw LoadError(t.file->path() + ": tensor '" + name + "' has dtype " + dtype_name(t.info.dtype) + "; expected F32, F16 or BF16");
+    std::vector<float> f(static_cast<std::size_t>(t.info.numel()));
+    quant::row_to_f32(t.info.dtype, t.data, t.info.numel(), 1.0f, f.data());
+    std::vector<std::uint16_t> b(f.size());  // [numel] bf16, the tensor's shape
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      b[i] = f32_to_bf16(f[i]);
+      const double e = static_cast<double>(bf16_to_f32(b[i])) - f[i];
+      err.error_sq += e * e;
+      err.reference_sq += static_cast<double>(f[i]) * f[i];
+    }
+    err.weights += t.info.numel();
+    w_.add_tensor(name, DType::BF16, t.info.shape, std::as_bytes(std::span(b)));
+    progress(t.info.end - t.info.begin, name);
+  }
+
+  // Small vectors (and conv kernels under an F32 conv choice): widened to F32.
   void widened(const std::string& name, const Checkpoint::Tensor& t) {
     if (t.info.dtype != DType::F32 && t.info.dtype != DType::F16 && t.info.dtype != DType::BF16)
       throw LoadError(t.file->path() + ": tensor '" + name + "' has dtype " + dtype_name(t.info.dtype) + "; expected F32, F16 or BF16");
@@ -237,30 +223,22 @@ QuantizeResult quantize_checkpoint(const std::string& model_dir, const std::stri
       if (fs::exists(fs::path(model_dir) / f)) w.add_blob("tokenizer/" + std::string(f), read_text(fs::path(model_dir) / f));
     for (std::string_view f : carried_chat_files())
       if (fs::exists(fs::path(model_dir) / f)) w.add_blob("chat/" + std::string(f), read_text(fs::path(model_dir) / f));
-    w.add_blob("pack.json", nlohmann::json{{"preset", o.preset.name},
-                                           {"experts", dtype_name(o.preset.experts)},
-                                           {"attention", dtype_name(o.preset.attention)},
-                                           {"head", dtype_name(o.preset.head)},
-                                           {"router", "checkpoint type"},
-                                           {"vectors", "F32"},
-                                           {"source", fs::path(model_dir).filename().string()}}
-                                .dump());
+    nlohmann::json made;
+    for (const auto& [key, value] : preset_fields(o.preset)) made[key] = value;
+    made["source"] = fs::path(model_dir).filename().string();
+    w.add_blob("pack.json", made.dump());
     Converter conv(ck, w, o);
     std::uint64_t total = 0;
     for (const auto& [name, t] : ck.tensors()) total += t.info.end - t.info.begin;
     conv.set_total(total);
     for (const auto& [name, t] : ck.tensors()) {
       if (ends_with(name, ".weight_scale")) continue;  // folded into its F8 tensor
-      const std::string g = group_of(name);
-      if (!g.empty()) {
-        const DType to = g == "experts" ? o.preset.experts : g == "attention" ? o.preset.attention : o.preset.head;
-        if (quant::is_quantized(to)) conv.quantized(name, t, to, result.groups[g]);
-        else conv.copied(name, t);  // kept in the checkpoint's own float type
-      } else if (is_router_matrix(name, t.info)) {
-        conv.copied(name, t);
-      } else {
-        conv.widened(name, t);
-      }
+      const TensorGroup g = tensor_group(name);
+      const DType to = pack_dtype(o.preset, g, t.info.dtype);
+      if (quant::is_quantized(to)) conv.quantized(name, t, to, result.groups[group_name(g)]);
+      else if (g == TensorGroup::Conv && to == DType::BF16) conv.narrowed(name, t, result.groups[group_name(g)]);
+      else if (g == TensorGroup::Vector || g == TensorGroup::Conv) conv.widened(name, t);
+      else conv.copied(name, t);  // a matrix kept in the checkpoint's own float type
       ++result.tensors;
     }
     result.pack_bytes = w.finish();

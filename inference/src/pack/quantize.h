@@ -1,11 +1,17 @@
 // Checkpoint → model pack conversion, one tensor at a time.
 //
-// Which tensors are quantised (the rest keep 16/32 bits):
+// Which format each tensor gets is the preset's (pack/presets.h):
 //   experts    mlp.experts.gate_up_proj / down_proj       preset's expert type
 //   attention  q/k/v_current/v_delayed/o projections       preset's attention type
 //   head       model.embed_tokens.weight (= tied LM head)  preset's head type
-//   router matrices: copied in their checkpoint type (BF16/F16/F32);
-//   norms, residual scales, biases, convs, temperatures: F32.
+//   router     mlp.gate down_proj, fc1, fc2, out_proj      preset's router type
+//   conv       conv_qk_depthwise / conv_qk_grouped weights preset's conv type (BF16 or F32)
+//   norms, residual scales, biases, temperatures: F32.
+// A matrix group whose choice is a float type keeps the checkpoint's own
+// float type (BF16/F16/F32). The default preset ("default") is the mix the
+// published ZAYA1-8B quantisation study trusts: 4-bit experts and attention,
+// 8-bit head and router, bf16 conv; "q4" is the smallest, "q8" all 8-bit.
+// pack.json records the preset and each group's format.
 // F8_E4M3 experts (Zyphra's FP8-experts checkpoint) are dequantised row by
 // row with their per-row weight_scale and quantised directly, never widened
 // as a whole; MXFP4-experts checkpoints are refused.
@@ -16,22 +22,13 @@
 #include <map>
 #include <string>
 
+#include "pack/presets.h"
 #include "tensor/matrix.h"
 
 namespace zaya::pack {
 
-struct QuantizePreset {
-  std::string name;
-  DType experts = DType::Q4_G32;
-  DType attention = DType::Q4_G32;
-  DType head = DType::Q4_G32;
-};
-
-// "q4" or "q8"; throws std::invalid_argument for anything else.
-QuantizePreset quantize_preset(const std::string& name);
-
 struct QuantizeOptions {
-  QuantizePreset preset = quantize_preset("q4");
+  QuantizePreset preset = quantize_preset(kDefaultPresetName);
   int threads = 0;  // 0 = one per hardware thread
   std::function<void(double fraction, const std::string& tensor)> progress;
 };
@@ -44,7 +41,7 @@ struct GroupError {
 };
 
 struct QuantizeResult {
-  std::map<std::string, GroupError> groups;  // "experts", "attention", "head"
+  std::map<std::string, GroupError> groups;  // by group_name(): "experts", "attention", "head", "router", "conv"
   std::uint64_t pack_bytes = 0;
   std::int64_t tensors = 0;
 };

@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <vector>
 
 #include "kernels/convert.h"
 #include "pack/pack_writer.h"
+#include "pack/presets.h"
 #include "quant/quant_format.h"
 #include "zaya/config.h"
 
@@ -34,9 +36,9 @@ class Generator {
   Generator(PackWriter& w, const SyntheticPackOptions& o, std::uint64_t total_bytes)
       : w_(w), o_(o), rng_{o.seed * 0x9E3779B97F4A7C15ull + 1}, total_(total_bytes) {}
 
-  // Random weights with standard deviation ≈ `std` in the given storage type,
-  // streamed in slabs of rows.
-  void matrix(const std::string& name, DType t, std::vector<std::int64_t> shape, float std) {
+  // Random weights with mean ≈ `mean` (float types) and standard deviation
+  // ≈ `std` in the given storage type, streamed in slabs of rows.
+  void matrix(const std::string& name, DType t, std::vector<std::int64_t> shape, float std, float mean = 0.0f) {
     std::int64_t rows = 1;
     for (std::size_t i = 0; i + 1 < shape.size(); ++i) rows *= shape[i];
     const std::int64_t cols = shape.back();
@@ -59,7 +61,7 @@ class Generator {
     } else {
       std::vector<std::uint16_t> row(static_cast<std::size_t>(cols));
       for (std::int64_t r = 0; r < rows; ++r) {
-        for (auto& v : row) v = f32_to_bf16(std * rng_.normal());
+        for (auto& v : row) v = f32_to_bf16(mean + std * rng_.normal());
         if (t == DType::BF16) {
           put(row.data(), row.size() * 2);
         } else {
@@ -150,32 +152,53 @@ std::string zaya1_8b_config_json() {
   return j.dump(2);
 }
 
+SyntheticPackOptions synthetic_pack_options(const std::string& name) {
+  const QuantizePreset p = quantize_preset(name);
+  SyntheticPackOptions o;
+  // Matrix groups kept in the checkpoint's float type are BF16 here: the
+  // synthetic "checkpoint" is bf16, like the real one.
+  o.experts = pack_dtype(p, TensorGroup::Experts, DType::BF16);
+  o.attention = pack_dtype(p, TensorGroup::Attention, DType::BF16);
+  o.head = pack_dtype(p, TensorGroup::Head, DType::BF16);
+  o.router = pack_dtype(p, TensorGroup::Router, DType::BF16);
+  o.conv = pack_dtype(p, TensorGroup::Conv, DType::BF16);
+  o.preset = p.name;
+  return o;
+}
+
 std::uint64_t write_synthetic_pack(const std::string& path, const std::string& config_json,
                                    const SyntheticPackOptions& o) {
   const ModelConfig c = parse_config(config_json, path + ":config.json");
   const std::int64_t H = c.hidden_size, d = c.head_dim, nq = c.num_heads, nkv = c.num_kv_heads;
   const std::int64_t C = c.conv_channels(), R = c.value_half(), D = c.router_hidden_size;
   const std::int64_t E = c.num_experts, I = c.moe_intermediate_size;
-  auto qbytes = [](DType t, std::int64_t rows, std::int64_t cols) {
-    return static_cast<std::uint64_t>(quant::is_quantized(t) ? quant::quant_layout(t, rows, cols).total_bytes
-                                                             : static_cast<std::size_t>(rows * cols * 4));
+  if (o.conv != DType::BF16 && o.conv != DType::F32)
+    throw std::invalid_argument(std::string("write_synthetic_pack: conv kernels are BF16 or F32, not ") + dtype_name(o.conv));
+  // The options as a preset, so every tensor's format comes from pack_dtype,
+  // the converter's own choice.
+  QuantizePreset formats{o.preset.empty() ? "custom" : o.preset, o.experts, o.attention, o.head, o.router, o.conv};
+  auto type_of = [&](const std::string& name) {
+    const TensorGroup group = tensor_group(name);
+    const DType chosen = formats.choice(group);
+    // A float choice for a matrix group is the synthetic checkpoint's own
+    // type: BF16 as in a preset, or F32 if a caller asks for it.
+    return pack_dtype(formats, group, quant::is_quantized(chosen) ? DType::BF16 : chosen);
   };
-  const std::uint64_t total =
-      qbytes(o.head, c.vocab_size, H) +
-      static_cast<std::uint64_t>(c.num_layers) *
-          (qbytes(o.experts, E * 3 * I, H) + qbytes(o.attention, nq * d + nkv * d + 2 * R, H) + qbytes(o.attention, H, nq * d));
+  for (DType t : {o.experts, o.attention, o.head, o.router})
+    if (!quant::is_quantized(t) && t != DType::BF16 && t != DType::F32)
+      throw std::invalid_argument(std::string("write_synthetic_pack: matrices are Q4_G32, Q8_G32, BF16 or F32, not ") + dtype_name(t));
 
   PackWriter w(path);
   w.add_blob("config.json", config_json);
-  w.add_blob("pack.json", nlohmann::json{{"synthetic", true},
-                                         {"seed", o.seed},
-                                         {"experts", dtype_name(o.experts)},
-                                         {"attention", dtype_name(o.attention)},
-                                         {"head", dtype_name(o.head)}}
-                              .dump());
-  Generator g(w, o, total);
+  nlohmann::json made = {{"synthetic", true}, {"seed", o.seed}};
+  for (const auto& [key, value] : preset_fields(formats)) made[key] = value;
+  w.add_blob("pack.json", made.dump());
+  Generator g(w, o, pack_tensor_bytes(formats, c));
   const float wstd = 0.02f;
-  g.matrix("model.embed_tokens.weight", o.head, {c.vocab_size, H}, 1.0f);
+  auto mat = [&](const std::string& name, std::vector<std::int64_t> shape, float std, float mean = 0.0f) {
+    g.matrix(name, type_of(name), std::move(shape), std, mean);
+  };
+  mat("model.embed_tokens.weight", {c.vocab_size, H}, 1.0f);
   g.vec("model.input_hidden_states_scale", {H}, 1.0f, 0.1f);
   g.vec("model.input_hidden_states_bias", {H}, 0.0f, 0.02f);
   g.vec("model.norm.weight", {H}, 1.0f, 0.05f);
@@ -183,16 +206,16 @@ std::uint64_t write_synthetic_pack(const std::string& path, const std::string& c
     const std::string p = "model.layers." + std::to_string(i) + ".";
     const std::string a = p + "self_attn.qkv_proj.";
     g.vec(p + "input_layernorm.weight", {H}, 1.0f, 0.05f);
-    g.matrix(a + "q_proj.weight", o.attention, {nq * d, H}, wstd);
-    g.matrix(a + "k_proj.weight", o.attention, {nkv * d, H}, wstd);
-    g.matrix(a + "v_proj_current.weight", o.attention, {R, H}, wstd);
-    g.matrix(a + "v_proj_delayed.weight", o.attention, {R, H}, wstd);
-    g.vec(a + "conv_qk_depthwise.weight", {C, 1, c.cca_time0}, 0.5f, 0.2f);
+    mat(a + "q_proj.weight", {nq * d, H}, wstd);
+    mat(a + "k_proj.weight", {nkv * d, H}, wstd);
+    mat(a + "v_proj_current.weight", {R, H}, wstd);
+    mat(a + "v_proj_delayed.weight", {R, H}, wstd);
+    mat(a + "conv_qk_depthwise.weight", {C, 1, c.cca_time0}, 0.2f, 0.5f);
     g.vec(a + "conv_qk_depthwise.bias", {C}, 0.0f, 0.02f);
-    g.vec(a + "conv_qk_grouped.weight", {C, d, c.cca_time1}, 0.0f, 0.05f);
+    mat(a + "conv_qk_grouped.weight", {C, d, c.cca_time1}, 0.05f);
     g.vec(a + "conv_qk_grouped.bias", {C}, 0.0f, 0.02f);
     g.vec(p + "self_attn.qk_norm.temp", {nkv}, 2.0f, 0.2f);
-    g.matrix(p + "self_attn.o_proj.weight", o.attention, {H, nq * d}, wstd);
+    mat(p + "self_attn.o_proj.weight", {H, nq * d}, wstd);
     for (const char* m : {"post_attention_residual_scale.", "post_mlp_residual_scale."}) {
       g.vec(p + m + "hidden_states_scale", {H}, 1.0f, 0.1f);
       g.vec(p + m + "hidden_states_bias", {H}, 0.0f, 0.02f);
@@ -201,21 +224,21 @@ std::uint64_t write_synthetic_pack(const std::string& path, const std::string& c
     }
     g.vec(p + "post_attention_layernorm.weight", {H}, 1.0f, 0.05f);
     const std::string r = p + "mlp.gate.";
-    g.matrix(r + "down_proj.weight", DType::BF16, {D, H}, wstd);
+    mat(r + "down_proj.weight", {D, H}, wstd);
     g.vec(r + "down_proj.bias", {D}, 0.0f, 0.02f);
     if (i > 0) g.vec(r + "router_states_scale", {D}, 0.5f, 0.1f);
     g.vec(r + "router_mlp.norm.weight", {D}, 1.0f, 0.05f);
-    g.matrix(r + "router_mlp.fc1.weight", DType::BF16, {D, D}, 0.1f);
+    mat(r + "router_mlp.fc1.weight", {D, D}, 0.1f);
     g.vec(r + "router_mlp.fc1.bias", {D}, 0.0f, 0.02f);
-    g.matrix(r + "router_mlp.fc2.weight", DType::BF16, {D, D}, 0.1f);
+    mat(r + "router_mlp.fc2.weight", {D, D}, 0.1f);
     g.vec(r + "router_mlp.fc2.bias", {D}, 0.0f, 0.02f);
-    g.matrix(r + "router_mlp.out_proj.weight", DType::BF16, {E + 1, D}, 0.3f);
+    mat(r + "router_mlp.out_proj.weight", {E + 1, D}, 0.3f);
     // Expert biases ≥ 0 and skip −1: as in the real checkpoint, skip never wins.
     std::vector<float> bias(static_cast<std::size_t>(E + 1), 0.0f);
     bias.back() = -1.0f;
     w.add_tensor(r + "balancing_biases", DType::F32, {E + 1}, std::as_bytes(std::span(bias)));
-    g.matrix(p + "mlp.experts.gate_up_proj", o.experts, {E, 2 * I, H}, wstd);
-    g.matrix(p + "mlp.experts.down_proj", o.experts, {E, H, I}, wstd);
+    mat(p + "mlp.experts.gate_up_proj", {E, 2 * I, H}, wstd);
+    mat(p + "mlp.experts.down_proj", {E, H, I}, wstd);
   }
   return w.finish();
 }
