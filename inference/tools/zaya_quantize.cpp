@@ -102,8 +102,9 @@ int main(int argc, char** argv) {
                 static_cast<long long>(res.tensors), static_cast<double>(res.pack_bytes) / 1e9, preset.c_str(), secs,
                 static_cast<double>(u.ru_maxrss) / (1 << 20));
     const std::uint64_t per_token = zaya::pack::decode_bytes_per_token(o.preset, zaya::load_config(in));
-    std::printf("a decode step reads %.3f GB of its weights (preset %s: tied head, attention, router, one expert, conv)\n",
-                gb(per_token), o.preset.name.c_str());
+    std::printf("a decode step reads %llu bytes (%.3f GB) of its weights (preset %s: tied head, attention, router, "
+                "one expert, conv)\n",
+                static_cast<unsigned long long>(per_token), gb(per_token), o.preset.name.c_str());
     if (!report) return 0;
 
     nlohmann::json j;
