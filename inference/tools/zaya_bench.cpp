@@ -1,12 +1,13 @@
 // zaya-bench: decode and prefill speed of the engine on a real-shape model.
 //
-//   zaya-bench --synthetic zaya1-8b --quant q4|q8 --device cpu|cuda
+//   zaya-bench --synthetic zaya1-8b --quant default|q4|q8 --device cpu|cuda
 //              [--threads N] [--context 128|2048|8192] [--decode-tokens 32]
 //              [--prompt 512] [--generate N] [--pack FILE] [--json FILE]
 //
-// --synthetic writes (once, cached by shape and format under
+// --synthetic writes (once, cached by shape and formats under
 // ${ZAYA_CACHE_DIR:-~/.cache/zaya-tutor}/bench) a random pack with the real
-// ZAYA1-8B shapes directly in its quantised format; --pack runs any pack.
+// ZAYA1-8B shapes directly in the formats of preset --quant (exactly what
+// `zaya-quantize --preset` writes); --pack runs any pack.
 // Reports batch-1 decode tok/s after `context` tokens, prefill tok/s of one
 // `prompt`-token chunk, weight bytes read per decoded token, the bandwidth
 // that achieves, the machine's streaming read bandwidth measured in the same
@@ -33,6 +34,7 @@
 #include "device/cuda_backend.h"
 #include "kernels/matmul.h"
 #include "pack/load_pack.h"
+#include "pack/presets.h"
 #include "pack/synthetic_pack.h"
 #include "quant/cpu_level.h"
 #include "quant/stream_bandwidth.h"
@@ -61,7 +63,7 @@ double process_cpu_seconds() {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "zaya-bench: %s\n"
-               "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant q4|q8] [--device cpu|cuda]\n"
+               "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant default|q4|q8] [--device cpu|cuda]\n"
                "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--generate N]\n"
                "                  [--json FILE]\n"
                "                  [--profile]   (CPU: wall time per forward-pass stage, decode and prefill)\n",
@@ -74,10 +76,6 @@ std::string cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/zaya-tutor";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.cache/zaya-tutor";
-}
-
-std::uint64_t matrix_bytes(const zaya::WeightMatrix& W) {
-  return static_cast<std::uint64_t>(zaya::row_bytes(W)) * static_cast<std::uint64_t>(W.rows);
 }
 
 // The stage clock's split of the last timed phase (CPU backend): time scaled
@@ -97,20 +95,6 @@ void print_stages(const char* what, double scale, const char* unit, double per) 
                  total > 0 ? 100.0 * zaya::stage_seconds(s) / total : 0.0, static_cast<double>(zaya::stage_barriers(s)) / per);
   }
   std::fprintf(stderr, "  %-16s %28.1f\n", "all (barriers)", static_cast<double>(barriers) / per);
-}
-
-// Weight bytes one batch-1 decode step reads: every attention and router
-// matrix, one expert per layer (the synthetic router never skips), the
-// whole tied LM head; the embedding row is negligible.
-std::uint64_t decode_bytes_per_token(const zaya::ModelWeights& w) {
-  std::uint64_t b = matrix_bytes(w.embed);
-  for (const auto& L : w.layers) {
-    for (const auto* m : {&L.q_proj, &L.k_proj, &L.v_current, &L.v_delayed, &L.o_proj, &L.router_down, &L.router_fc1,
-                          &L.router_fc2, &L.router_out})
-      b += matrix_bytes(*m);
-    b += matrix_bytes(L.expert_gate_up[0]) + matrix_bytes(L.expert_down[0]);
-  }
-  return b;
 }
 
 // K/V cache bytes that decode steps at positions first .. first + steps - 1
@@ -174,7 +158,12 @@ int main(int argc, char** argv) {
   }
   if (synthetic.empty() == pack_path.empty()) usage("give exactly one of --synthetic zaya1-8b or --pack FILE");
   if (!synthetic.empty() && synthetic != "zaya1-8b") usage(("unknown synthetic shape '" + synthetic + "' (known: zaya1-8b)").c_str());
-  if (quant != "q4" && quant != "q8") usage("--quant must be q4 or q8");
+  zaya::pack::SyntheticPackOptions synthetic_formats;
+  try {
+    synthetic_formats = zaya::pack::synthetic_pack_options(quant);
+  } catch (const std::invalid_argument& e) {
+    usage(e.what());
+  }
   if (device != "cpu" && device != "cuda") usage("--device must be cpu or cuda");
   const bool on_gpu = device == "cuda";
   if (on_gpu) {
@@ -192,13 +181,16 @@ int main(int argc, char** argv) {
     if (!synthetic.empty()) {
       const fs::path dir = fs::path(cache_dir()) / "bench";
       fs::create_directories(dir);
-      pack_path = (dir / (synthetic + "-" + quant + ".pack")).string();
+      // Named by every group's format, so a preset whose mix changes never
+      // reuses a pack written under its old definition.
+      const auto& fm = synthetic_formats;
+      pack_path = (dir / (synthetic + "-" + quant + "-" + zaya::dtype_name(fm.experts) + "-" + zaya::dtype_name(fm.attention) + "-" +
+                          zaya::dtype_name(fm.head) + "-" + zaya::dtype_name(fm.router) + "-" + zaya::dtype_name(fm.conv) + ".pack"))
+                      .string();
       if (!fs::exists(pack_path)) {
         std::fprintf(stderr, "zaya-bench: writing the synthetic %s %s pack to %s\n", synthetic.c_str(), quant.c_str(),
                      pack_path.c_str());
-        zaya::pack::SyntheticPackOptions o;
-        const zaya::DType t = quant == "q4" ? zaya::DType::Q4_G32 : zaya::DType::Q8_G32;
-        o.experts = o.attention = o.head = t;
+        zaya::pack::SyntheticPackOptions o = synthetic_formats;
         o.progress = [](double f) { std::fprintf(stderr, "\r  %5.1f %%", 100.0 * f); };
         const auto t0 = Clock::now();
         const std::uint64_t size = zaya::pack::write_synthetic_pack(pack_path, zaya::pack::zaya1_8b_config_json(), o);
@@ -217,7 +209,7 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     auto weights = std::make_shared<zaya::ModelWeights>(zaya::pack::load_pack_model(pack_path));
     const double load_s = seconds_since(t0);
-    const std::uint64_t per_token = decode_bytes_per_token(*weights);
+    const std::uint64_t per_token = zaya::pack::decode_bytes_per_token(*weights);
     zaya::LoadOptions lo;
     lo.device = on_gpu ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Cpu;
     lo.threads = threads;

@@ -77,6 +77,10 @@ class Model {
   // and when the CPU was chosen.
   std::string device_note() const;
   std::uint64_t weight_bytes() const;
+  // Weight bytes one batch-1 decode step reads (the whole tied head, the
+  // attention and router matrices, one expert per layer, the conv kernels),
+  // in the formats this model holds: what bounds its CPU decode speed.
+  std::uint64_t decode_bytes_per_token() const;
   // Memory in use on the GPU the model runs on (nullopt on the CPU).
   std::optional<DeviceMemoryUse> device_memory() const;
   Backend& backend() const { return *backend_; }  // engine-internal

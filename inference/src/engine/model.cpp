@@ -10,6 +10,7 @@
 #include "io/safetensors.h"
 #include "model/load_safetensors.h"
 #include "pack/load_pack.h"
+#include "pack/presets.h"
 #include "quant/cpu_level.h"
 #include "quant/interleave.h"
 #include "zaya/device.h"
@@ -21,6 +22,7 @@ Model::~Model() = default;
 const ModelConfig& Model::config() const { return weights_->config; }
 std::string Model::device_description() const { return backend_->description(); }
 std::uint64_t Model::weight_bytes() const { return weights_->storage_bytes; }
+std::uint64_t Model::decode_bytes_per_token() const { return pack::decode_bytes_per_token(*weights_); }
 std::optional<DeviceMemoryUse> Model::device_memory() const { return backend_->device_memory(); }
 std::string Model::device_note() const { return device_note_.empty() ? cpu_fallback_note(*backend_) : device_note_; }
 
