@@ -178,6 +178,11 @@ class Database {
   // The profile's newest `limit` solutions over all problems, newest first,
   // without blobs (the progress screen's list).
   QList<Solution> recentSolutions(qint64 profileId, int limit);
+  // Decode speeds (tokens/s) of the newest `limit` finished answers of at
+  // least `minTokens` tokens whose model name starts with `modelPrefix`
+  // (e.g. "ZAYA1-8B-q4 (CPU"), over every profile on this computer: the
+  // speed this computer really reached with that model. Newest first.
+  QList<double> recentSpeeds(const QString& modelPrefix, int minTokens, int limit);
 
   // --- conversations (storage/conversations.cpp) ----------------------------
   // One conversation per (profile, problem): its turns, oldest first, each

@@ -1,5 +1,7 @@
 #include "model_manager.h"
 
+#include "pack_presets.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -253,36 +255,20 @@ std::shared_ptr<zaya::Model> inspect(const QString& path) {
   return zaya::Model::load(path.toStdString(), o);
 }
 
-double activeBytes(const zaya::Model& model) {
-  const zaya::ModelConfig& c = model.config();
-  // Parameter counts from the architecture (zaya1-architecture.md):
-  //   experts      L × E × 3·H·I   (gate_up [2I, H] + down [H, I] per expert)
-  //   the rest     vocab × H (tied embedding / head) + L × (2·nq·d·H + 3·nkv·d·H)
-  //                (q, o; k, v_current, v_delayed); norms, router and convs are small.
-  // Bytes per parameter = weight bytes / all parameters (the pack's mix of
-  // formats averaged); a token reads the rest plus one expert per layer.
-  const double H = double(c.hidden_size), I = double(c.moe_intermediate_size), L = double(c.num_layers);
-  const double expertsPerLayer = double(c.num_experts);
-  const double oneExpert = 3.0 * H * I;
-  const double rest = double(c.vocab_size) * H + L * (2.0 * double(c.num_heads) * double(c.head_dim) * H +
-                                                      3.0 * double(c.num_kv_heads) * double(c.head_dim) * H);
-  const double all = rest + L * expertsPerLayer * oneExpert;
-  const double bytesPerParam = all > 0 ? double(model.weight_bytes()) / all : 0.0;
-  return (rest + L * oneExpert) * bytesPerParam;
-}
-
 }  // namespace
 
-double ModelManager::activeBytesPerToken(const QString& path) { return activeBytes(*inspect(path)); }
+double ModelManager::activeBytesPerToken(const QString& path) { return double(inspect(path)->decode_bytes_per_token()); }
 
 DeviceRecommendation ModelManager::recommend(const QString& path, std::int64_t contextTokens, double cpuBandwidth) {
   DeviceRecommendation r;
   const auto model = inspect(path);
+  r.config = model->config();
   const zaya::MemoryEstimate e = zaya::estimate_memory(model->config(), model->weight_bytes(), contextTokens);
   r.gpuBytes = r.cpuBytes = e.total_bytes;
-  // CPU decode is memory-bound: tokens/s ≈ bandwidth / bytes read per token.
-  const double perToken = activeBytes(*model);
-  r.cpuTokensPerSecond = perToken > 0 ? cpuBandwidth / perToken : 0.0;
+  // CPU decode is memory-bound: tokens/s ≈ the bandwidth the engine reaches
+  // / the bytes a token reads.
+  const double perToken = double(model->decode_bytes_per_token());
+  r.cpuTokensPerSecond = perToken > 0 ? cpuBandwidth * kCpuDecodeEfficiency / perToken : 0.0;
   r.cpuText = tr("CPU: about %1 tokens/s (needs about %2 GB of RAM)")
                   .arg(r.cpuTokensPerSecond >= 10 ? QString::number(std::lround(r.cpuTokensPerSecond))
                                                   : QString::number(r.cpuTokensPerSecond, 'f', 1),

@@ -28,6 +28,7 @@
 #include <memory>
 
 #include "model_downloader.h"
+#include "zaya/config.h"
 
 namespace zaya {
 class Model;
@@ -44,6 +45,7 @@ struct DeviceRecommendation {
   QString cpuText;        // "CPU: about 6 tokens/s (needs about 5.1 GB of RAM)"
   double cpuTokensPerSecond = 0;
   std::uint64_t gpuBytes = 0, cpuBytes = 0;  // zaya::estimate_memory totals
+  zaya::ModelConfig config;                  // of the model estimated for
 };
 
 class ModelManager : public QObject {
@@ -82,7 +84,8 @@ class ModelManager : public QObject {
   void importSnapshot(const QString& sourceDir, const QString& name, bool link = false);
   // Validates an installed folder or pack (e.g. the one remembered as active).
   void open(const QString& path);
-  // Converts the ready checkpoint folder to a "q4" or "q8" pack.
+  // Converts the ready checkpoint folder to a pack of `preset`
+  // (zaya::quantize_presets(): "default", "q4" or "q8").
   void convert(const QString& preset);
   void cancel();
 

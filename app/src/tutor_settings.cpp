@@ -1,5 +1,7 @@
 #include "tutor_settings.h"
 
+#include "zaya/quantize.h"
+
 #include <QDir>
 
 #include <algorithm>
@@ -72,7 +74,9 @@ TutorSettings TutorSettings::load(Database& store) {
   const Scoped db{store, profilePrefix(store)};
   TutorSettings s;
   s.device = oneOf(db, kDevice, {QStringLiteral("auto"), QStringLiteral("gpu"), QStringLiteral("cpu")}, s.device);
-  s.quantization = oneOf(db, kQuantization, {QStringLiteral("q4"), QStringLiteral("q8")}, s.quantization);
+  QStringList presets;
+  for (const zaya::QuantizePresetInfo& p : zaya::quantize_presets()) presets << QString::fromStdString(p.name);
+  s.quantization = oneOf(db, kQuantization, presets, s.quantization);
   s.modelSampling = db.setting(kModelSampling, QStringLiteral("1")) != QLatin1String("0");
   s.temperature = number(db, kTemperature, s.temperature, 0.0, 2.0);
   s.topP = number(db, kTopP, s.topP, 0.01, 1.0);

@@ -14,8 +14,9 @@ class Database;
 struct TutorSettings {
   // Where the local engine runs: "auto" (GPU when one fits, else CPU), "gpu" or "cpu".
   QString device = QStringLiteral("auto");
-  // The preset the model manager converts checkpoints to: "q4" or "q8".
-  QString quantization = QStringLiteral("q4");
+  // The preset the model manager converts checkpoints to (one of
+  // zaya::quantize_presets(): "default", "q4" or "q8").
+  QString quantization = QStringLiteral("default");
   // The model's own sampling (temperature, top-p, top-k of its
   // generation_config.json) when it gives one; temperature and topP below
   // are then used only for models that give none.

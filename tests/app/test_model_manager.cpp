@@ -3,7 +3,8 @@
 // q8 conversion makes a pack the engine opens; cancelling a conversion leaves
 // no partial pack; download (from a local server with the hub's URL layout) →
 // verify → convert → Ready; a pack with flipped tensor bytes fails the
-// verify stage with the damaged tensor's name.
+// verify stage with the damaged tensor's name; the presets offered and their
+// speeds on this computer.
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,13 +12,18 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
+
 #include "database.h"
 #include "hub_server.h"
 #include "model_manager.h"
+#include "pack_presets.h"
 #include "pack/pack_reader.h"
 #include "pack/quantize.h"
 #include "synth_model.h"
 #include "zaya/model.h"
+#include "zaya/quantize.h"
 
 using namespace zaya::app;
 using zaya::testing::HubServer;
@@ -81,13 +87,15 @@ class TestModelManager : public QObject {
     QCOMPARE(db.setting(QStringLiteral("model.active")), installed);
     QCOMPARE(m.activeModel(), installed);
 
-    // The device advice: memory from estimate_memory, tokens/s from bandwidth / bytes per token.
+    // The device advice: memory from estimate_memory, tokens/s from the bandwidth the engine
+    // reaches / the bytes a token reads (the engine's own count).
     const DeviceRecommendation r = ModelManager::recommend(installed, 1024, 20e9);
     const zaya::MemoryEstimate e = zaya::estimate_memory(installed.toStdString(), 1024);
     QCOMPARE(r.cpuBytes, e.total_bytes);
     const double perToken = ModelManager::activeBytesPerToken(installed);
     QVERIFY(perToken > 0 && perToken < double(m.model()->weight_bytes()));
-    QVERIFY(qAbs(r.cpuTokensPerSecond - 20e9 / perToken) < 1e-6 * r.cpuTokensPerSecond);
+    QCOMPARE(perToken, double(m.model()->decode_bytes_per_token()));
+    QVERIFY(qAbs(r.cpuTokensPerSecond - 20e9 * kCpuDecodeEfficiency / perToken) < 1e-6 * r.cpuTokensPerSecond);
     QVERIFY2(r.cpuText.startsWith(QStringLiteral("CPU: about ")), qPrintable(r.cpuText));
     QVERIFY(!r.gpuText.isEmpty());
 
@@ -172,6 +180,76 @@ class TestModelManager : public QObject {
     QVERIFY(sawConvert);
     const auto model = zaya::Model::load(pack.toStdString());
     QCOMPARE(model->config().num_layers, m.model()->config().num_layers);
+  }
+
+  // The presets the model manager offers come from the engine, with its
+  // bytes per token; the measured speed of a preset is the median of this
+  // computer's CPU answers with an installed pack made with it (the pack's
+  // own record says which), over every profile, and nothing else.
+  void presetSpeedsUseTheEngineAndThisComputersAnswers() {
+    const QList<PresetChoice> choices = presetChoices();
+    QVERIFY(choices.size() >= 3);
+    QCOMPARE(choices.first().name, QStringLiteral("default"));
+    QStringList names;
+    for (const auto& c : choices) names << c.name;
+    QVERIFY(names.contains(QStringLiteral("q4")) && names.contains(QStringLiteral("q8")));
+
+    QTemporaryDir d;
+    ModelManager m(nullptr, d.filePath(QStringLiteral("models")));
+    m.importSnapshot(tiny_, QStringLiteral("tiny"), /*link=*/true);
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    m.convert(QStringLiteral("q4"));
+    QCOMPARE(settle(m), ModelManager::State::Ready);
+    const QString pack = d.filePath(QStringLiteral("models/tiny-q4.zpack"));
+    QCOMPARE(packPreset(pack), QStringLiteral("q4"));
+    QCOMPARE(packPreset(d.filePath(QStringLiteral("models/tiny"))), QString());  // a checkpoint folder has none
+    // A copy under another name is still a q4 pack: the record, not the name, says so.
+    QVERIFY(QFile::copy(pack, d.filePath(QStringLiteral("models/renamed.zpack"))));
+
+    Database db(d.filePath(QStringLiteral("db.sqlite")));
+    const qint64 ada = db.insertProfile({.name = QStringLiteral("Ada")});
+    const qint64 bob = db.insertProfile({.name = QStringLiteral("Bob")});
+    auto answer = [&](qint64 who, const QString& model, double speed, int tokens, bool cancelled) {
+      Solution s{.profileId = who, .problemId = QStringLiteral("p"), .mode = QStringLiteral("full"), .model = model};
+      s.tokenCount = tokens;
+      s.tokensPerSecond = speed;
+      s.cancelled = cancelled;
+      db.insertSolution(s);
+    };
+    answer(ada, QStringLiteral("tiny-q4 (CPU (2 threads))"), 30, 500, false);
+    answer(bob, QStringLiteral("tiny-q4 (CPU (2 threads))"), 34, 800, false);
+    answer(ada, QStringLiteral("tiny-q4 (CPU (2 threads))"), 31, 300, false);
+    answer(ada, QStringLiteral("tiny-q4 (CPU (2 threads))"), 90, 20, false);    // too short to be decode speed
+    answer(ada, QStringLiteral("tiny-q4 (CPU (2 threads))"), 5, 900, true);     // cancelled
+    answer(ada, QStringLiteral("tiny-q4 (GPU: H100)"), 400, 900, false);        // not the CPU
+    answer(ada, QStringLiteral("tiny-q4x (CPU (2 threads))"), 1, 900, false);   // another model's name
+    QCOMPARE(db.recentSpeeds(QStringLiteral("tiny-q4 (CPU"), kMinTokensForSpeed, kSpeedSamples), (QList<double>{31, 34, 30}));
+
+    zaya::ModelConfig config = m.model()->config();
+    const auto installed = ModelStore(d.filePath(QStringLiteral("models"))).installed();
+    const QList<PresetSpeed> speeds = presetSpeeds(config, 20e9, installed, &db);
+    QCOMPARE(speeds.size(), choices.size());
+    for (const PresetSpeed& s : speeds) {
+      QCOMPARE(s.bytesPerToken, zaya::preset_bytes_per_token(s.preset.toStdString(), config));
+      QCOMPARE(s.estimatedTokensPerSecond, 20e9 * kCpuDecodeEfficiency / double(s.bytesPerToken));
+      if (s.preset == QStringLiteral("q4")) {
+        QCOMPARE(s.measuredAnswers, 3);
+        QCOMPARE(s.measuredTokensPerSecond, 31.0);
+        QCOMPARE(s.measuredPack, QStringLiteral("tiny-q4"));
+      } else {
+        QCOMPARE(s.measuredAnswers, 0);
+      }
+    }
+    const PresetSpeed& def = speeds[0];
+    const PresetSpeed& q4 = *std::find_if(speeds.begin(), speeds.end(), [](const PresetSpeed& s) { return s.preset == QStringLiteral("q4"); });
+    QVERIFY(def.bytesPerToken > q4.bytesPerToken);
+    // Only q4 measured: the slowdown follows the bytes each reads per token.
+    QCOMPARE(defaultSlowdownPercent(speeds),
+             int(std::lround(100.0 * (1.0 - double(q4.bytesPerToken) / double(def.bytesPerToken)))));
+    QList<PresetSpeed> both = speeds;
+    both[0].measuredAnswers = 4;
+    both[0].measuredTokensPerSecond = 23.25;  // 25 % below q4's 31
+    QCOMPARE(defaultSlowdownPercent(both), 25);
   }
 
   void packWithFlippedTensorBytesFailsVerifyNamingTheTensor() {

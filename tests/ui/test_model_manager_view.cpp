@@ -175,6 +175,12 @@ class TestModelManagerView : public QObject {
     QVERIFY2(v.installedList()->item(0)->text().contains(QStringLiteral("(in use)")), qPrintable(v.installedList()->item(0)->text()));
     QTRY_VERIFY_WITH_TIMEOUT(v.cpuEstimateLabel()->text().startsWith(QStringLiteral("CPU: about ")), 60000);
     QVERIFY(!v.gpuEstimateLabel()->text().isEmpty());
+    // Every format compared on this computer, the default first and said to be slower than q4.
+    QCOMPARE(v.presetChoice()->itemData(0).toString(), QStringLiteral("default"));
+    QTRY_VERIFY_WITH_TIMEOUT(v.presetSpeedsLabel()->text().contains(QStringLiteral("Read per token")), 10000);
+    const QString formats = v.presetSpeedsLabel()->text();
+    for (const char* part : {"<b>default</b>", "<b>q4</b>", "<b>q8</b>", "tokens/s", "% slower</b> than q4", "GB/s"})
+      QVERIFY2(formats.contains(QLatin1String(part)), qPrintable(QStringLiteral("%1 missing from: %2").arg(QLatin1String(part), formats)));
 
     // The checked checkpoint converts to a q8 pack, which is then in use.
     QVERIFY(v.convertButton()->isEnabled());

@@ -88,7 +88,7 @@ class TestSettingsView : public QObject {
       v.thinkingBudgetField()->setValue(0);
       v.fontSizeField()->setValue(14);
       choose(v.themeChoice(), QStringLiteral("dark"));
-      choose(v.quantizationChoice(), QStringLiteral("q8"));
+      choose(v.quantizationChoice(), QStringLiteral("q4"));  // one step from the default
       choose(v.deviceChoice(), QStringLiteral("cpu"));
       QTest::mouseClick(v.remoteSwitch(), Qt::LeftButton);
       QVERIFY(v.remoteSwitch()->isChecked());
@@ -110,7 +110,7 @@ class TestSettingsView : public QObject {
     QCOMPARE(s.thinkingBudget, 0);
     QCOMPARE(s.fontSize, 14);
     QCOMPARE(s.theme, QStringLiteral("dark"));
-    QCOMPARE(s.quantization, QStringLiteral("q8"));
+    QCOMPARE(s.quantization, QStringLiteral("q4"));
     QCOMPARE(s.device, QStringLiteral("cpu"));
     QVERIFY(s.remote);
     QCOMPARE(s.remoteUrl, QStringLiteral("http://classroom.local:8000"));

@@ -27,6 +27,8 @@
 #include "device_status.h"
 #include "screen_page.h"
 #include "model_store.h"
+#include "pack_presets.h"
+#include "preset_speed_text.h"
 #include "prompt_format_box.h"
 #include "tutor_settings.h"
 
@@ -89,9 +91,10 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
       tr("<p><b>ZAYA1-8B</b> writes the hints and step-by-step solutions, right on this computer: once installed "
          "it needs no internet. It is a mixture-of-experts model by Zyphra with %1 billion parameters, of which "
          "only about %2 million work on each token — so it answers at the speed of a much smaller model.</p>"
-         "<p>The official checkpoint (bf16) takes <b>%3 GB</b> of disk. Converted to the app's 4-bit pack (q4) it "
-         "takes about <b>%4 GB</b> (8-bit q8: about %5 GB) and runs on a GPU with 8 GB of memory, or on the CPU "
-         "more slowly. Downloading and converting need room for both side by side.</p>"
+         "<p>The official checkpoint (bf16) takes <b>%3 GB</b> of disk. Converted to the app's all-4-bit pack (q4) it "
+         "takes about <b>%4 GB</b> (8-bit q8: about %5 GB); the default pack keeps the head and the router at 8 bits "
+         "for accuracy and is a little larger (the formats are compared below). Each runs on a GPU with 8 GB of "
+         "memory, or on the CPU more slowly. Downloading and converting need room for both side by side.</p>"
          "<p>Without a model everything else works: the problem bank, answer checking, reference solutions and "
          "your progress.</p>")
           .arg(kParameters / 1e9, 0, 'f', 1)
@@ -178,8 +181,8 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   auto* convertLabel = new QLabel(tr("Convert the checked checkpoint to a pack:"), installBox);
   preset_ = new QComboBox(installBox);
   preset_->setAccessibleName(tr("Pack format"));
-  preset_->addItem(tr("q4 — about %1 GB, fits an 8 GB GPU").arg(gigabytes(kParameters * kQ4BytesPerWeight)), QStringLiteral("q4"));
-  preset_->addItem(tr("q8 — about %1 GB, closer to bf16").arg(gigabytes(kParameters * kQ8BytesPerWeight)), QStringLiteral("q8"));
+  for (const app::PresetChoice& p : app::presetChoices())
+    preset_->addItem(QStringLiteral("%1 — %2").arg(p.name, p.description), p.name);
   convertLabel->setBuddy(preset_);
   convert_ = new QPushButton(tr("Convert"), installBox);
   convert_->setAccessibleName(tr("Convert to a pack"));
@@ -188,6 +191,11 @@ ModelManagerView::ModelManagerView(AppContext* context, const QString& modelsRoo
   convertRow->addWidget(convert_);
   convertRow->addStretch(1);
   installLayout->addLayout(convertRow);
+  presetSpeeds_ = new QLabel(installBox);
+  presetSpeeds_->setAccessibleName(tr("Pack formats compared on this computer"));
+  presetSpeeds_->setWordWrap(true);
+  presetSpeeds_->setTextFormat(Qt::RichText);
+  installLayout->addWidget(presetSpeeds_);
   layout->addWidget(installBox);
 
   // --- where it runs ---
@@ -324,6 +332,7 @@ void ModelManagerView::refresh() {
     ++estimateGeneration_;
     gpuEstimate_->setText(tr("Estimated once a model is installed, from its own files and this computer's memory."));
     cpuEstimate_->setText(tr("Estimated once a model is installed (a speed test of this computer's memory)."));
+    presetSpeeds_->setText(tr("Each format's size and speed on this computer are shown once a model is installed."));
   } else if (shown != estimatedPath_) {
     startEstimates(shown);
   }
@@ -344,10 +353,15 @@ void ModelManagerView::startEstimates(const QString& path) {
     if (!error.isEmpty()) {
       gpuEstimate_->setText(tr("No estimate: %1").arg(error));
       cpuEstimate_->clear();
+      presetSpeeds_->clear();
       return;
     }
     gpuEstimate_->setText(r.gpuText);
     cpuEstimate_->setText(r.cpuText);
+    // The answers' speeds are read here, on the thread that owns the database.
+    const auto installed = app::ModelStore(manager_->modelsRoot()).installed();
+    presetSpeeds_->setText(presetSpeedsHtml(
+        app::presetSpeeds(r.config, cpuBandwidth(), installed, ctx_ && ctx_->ok() ? &ctx_->database() : nullptr), cpuBandwidth()));
   });
   watcher->setFuture(QtConcurrent::run([path]() -> Result {
     try {

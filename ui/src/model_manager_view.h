@@ -52,6 +52,8 @@ class ModelManagerView : public QWidget {
   QPushButton* cancelButton() const { return cancel_; }
   QPushButton* convertButton() const { return convert_; }
   QComboBox* presetChoice() const { return preset_; }
+  // The presets compared: size, bytes per token, estimated and measured speed.
+  QLabel* presetSpeedsLabel() const { return presetSpeeds_; }
   QComboBox* deviceChoice() const { return device_; }
   QListWidget* installedList() const { return installed_; }
   QPushButton* useButton() const { return use_; }
@@ -97,6 +99,7 @@ class ModelManagerView : public QWidget {
   QPushButton* import_;
   QPushButton* open_;
   QComboBox* preset_;
+  QLabel* presetSpeeds_;
   QPushButton* convert_;
   QComboBox* device_;
   QLabel* gpuEstimate_;

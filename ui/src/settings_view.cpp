@@ -20,6 +20,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_context.h"
+#include "pack_presets.h"
 #include "backup_box.h"
 #include "screen_page.h"
 #include "app_error.h"
@@ -79,8 +80,8 @@ SettingsView::SettingsView(AppContext* context, QWidget* parent) : QWidget(paren
   modelForm->addRow(tr("Device:"), device_);
   quantization_ = new QComboBox(modelBox);
   quantization_->setAccessibleName(tr("Quantization"));
-  quantization_->addItem(tr("q4 — 4-bit, smallest and fastest"), QStringLiteral("q4"));
-  quantization_->addItem(tr("q8 — 8-bit, closest to the original"), QStringLiteral("q8"));
+  for (const app::PresetChoice& p : app::presetChoices())
+    quantization_->addItem(QStringLiteral("%1 — %2").arg(p.name, p.description), p.name);
   modelForm->addRow(tr("Quantization:"), quantization_);
   modelForm->addRow(hint(tr("The format the model manager converts a downloaded checkpoint to."), modelBox));
   left->addWidget(modelBox);

@@ -116,4 +116,15 @@ QList<Solution> Database::recentSolutions(qint64 profileId, int limit) {
       .rows(readSolution);
 }
 
+QList<double> Database::recentSpeeds(const QString& modelPrefix, int minTokens, int limit) {
+  // A scan, not an index: it runs once when the model manager shows a model,
+  // over one row per answer this computer has generated (thousands at most).
+  // substr, not LIKE: an exact, case-sensitive prefix with nothing to escape.
+  return query(db_,
+               QStringLiteral("SELECT tokens_per_second FROM solutions WHERE substr(model, 1, length(?)) = ? AND cancelled = 0 "
+                              "AND token_count >= ? AND tokens_per_second > 0 ORDER BY created_at DESC, id DESC LIMIT ?"),
+               {modelPrefix, modelPrefix, minTokens, std::max(0, limit)}, "reading answer speeds")
+      .rows([](const QSqlQuery& q) { return q.value(0).toDouble(); });
+}
+
 }  // namespace zaya::app
