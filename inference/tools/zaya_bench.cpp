@@ -2,7 +2,7 @@
 //
 //   zaya-bench --synthetic zaya1-8b --quant q4|q8 --device cpu|cuda
 //              [--threads N] [--context 128|2048|8192] [--decode-tokens 32]
-//              [--prompt 512] [--pack FILE] [--json FILE]
+//              [--prompt 512] [--pack FILE] [--json FILE] [--kv-cache auto|f32|f16|q8]
 //
 // --synthetic writes (once, cached by shape and format under
 // ${ZAYA_CACHE_DIR:-~/.cache/zaya-tutor}/bench) a random pack with the real
@@ -12,7 +12,8 @@
 // that achieves, the machine's streaming read bandwidth measured in the same
 // run (the roofline), and peak RSS. With --device cuda the model runs on the
 // GPU through the run-time-loaded backend, and the roofline is the device's
-// measured device-to-device copy bandwidth.
+// measured device-to-device copy bandwidth. --kv-cache picks the CPU's K/V
+// cache element type (auto: fp16 for a pack); the GPU keeps its own (fp16).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -24,6 +25,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +63,7 @@ double process_cpu_seconds() {
                "zaya-bench: %s\n"
                "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant q4|q8] [--device cpu|cuda]\n"
                "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--json FILE]\n"
+               "                  [--kv-cache auto|f32|f16|q8]   (CPU K/V cache element type; auto: f16 for a pack)\n"
                "                  [--profile]   (CPU: wall time per forward-pass stage, decode and prefill)\n",
                why);
   std::exit(2);
@@ -106,10 +109,10 @@ std::uint64_t decode_bytes_per_token(const zaya::ModelWeights& w) {
 // K/V cache bytes one timed decode step reads, averaged over the steps: each
 // layer reads K and V at every position it sees (a sliding-window layer at
 // most its window). Step i (1 .. decode_tokens - 1) runs at position
-// context + i. `element_bytes`: 4 for the CPU's fp32 cache, 2 for the GPU's
-// fp16 cache.
+// context + i. `row_bytes`: one position of one KV head in the cache's
+// element type (zaya::kv_cache_row_bytes).
 std::uint64_t decode_kv_bytes_per_token(const zaya::ModelConfig& c, std::int64_t context, std::int64_t decode_tokens,
-                                        int element_bytes) {
+                                        std::uint64_t row_bytes) {
   if (decode_tokens < 2) return 0;
   std::uint64_t total = 0;
   for (std::int64_t i = 1; i < decode_tokens; ++i)
@@ -117,7 +120,7 @@ std::uint64_t decode_kv_bytes_per_token(const zaya::ModelConfig& c, std::int64_t
       std::int64_t seen = context + i + 1;
       if (c.layer_types[static_cast<std::size_t>(layer)] == zaya::LayerType::HybridSliding && c.sliding_window > 0)
         seen = std::min(seen, c.sliding_window);
-      total += static_cast<std::uint64_t>(seen * 2 * c.kv_width() * element_bytes);
+      total += static_cast<std::uint64_t>(seen * 2 * c.num_kv_heads) * row_bytes;
     }
   return total / static_cast<std::uint64_t>(decode_tokens - 1);
 }
@@ -140,6 +143,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   std::int64_t context = 128, decode_tokens = 32, prompt = 512;
   bool profile = false;
+  zaya::KvCacheType kv_cache = zaya::KvCacheType::Auto;
   for (zaya::CliArgs args(argc, argv, usage); args.next();) {
     const std::string& a = args.flag();
     if (a == "--synthetic") synthetic = args.value();
@@ -152,6 +156,13 @@ int main(int argc, char** argv) {
     else if (a == "--prompt") prompt = args.positive();
     else if (a == "--json") json_path = args.value();
     else if (a == "--profile") profile = true;
+    else if (a == "--kv-cache") {
+      try {
+        kv_cache = zaya::parse_kv_cache_type(args.value());
+      } catch (const std::invalid_argument& e) {
+        usage(e.what());
+      }
+    }
     else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
@@ -204,10 +215,12 @@ int main(int argc, char** argv) {
     zaya::LoadOptions lo;
     lo.device = on_gpu ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Cpu;
     lo.threads = threads;
+    lo.kv_cache = kv_cache;
     auto model = zaya::Model::from_weights(weights, lo);
     if (on_gpu && !model->device_note().empty())  // the engine fell back to the CPU: not a GPU number
       throw std::runtime_error("the GPU backend could not run this model: " + model->device_note());
-    std::fprintf(stderr, "zaya-bench: running on %s\n", model->device_description().c_str());
+    std::fprintf(stderr, "zaya-bench: running on %s, %s K/V cache\n", model->device_description().c_str(),
+                 zaya::kv_cache_type_name(model->kv_cache_type()));
     const auto& cfg = model->config();
 
     std::mt19937 rng(1234);
@@ -261,7 +274,8 @@ int main(int argc, char** argv) {
     if (on_gpu && !model->device_note().empty())
       throw std::runtime_error("the GPU stopped during the benchmark: " + model->device_note());
     const double achieved = static_cast<double>(per_token) * decode_tok_s / 1e9;
-    const std::uint64_t kv_per_token = decode_kv_bytes_per_token(cfg, context, decode_tokens, on_gpu ? 2 : 4);
+    const std::uint64_t kv_per_token = decode_kv_bytes_per_token(cfg, context, decode_tokens,
+                                                                   zaya::kv_cache_row_bytes(model->kv_cache_type(), cfg.head_dim));
     const double achieved_with_kv = static_cast<double>(per_token + kv_per_token) * decode_tok_s / 1e9;
 
     nlohmann::json j = {
@@ -283,6 +297,7 @@ int main(int argc, char** argv) {
         {"prefill_tok_s_cpu_time", static_cast<double>(threads) * static_cast<double>(prompt) / prefill_cpu_s},
         {"bytes_per_token", per_token},
         {"achieved_gbs", achieved},  // weights only
+        {"kv_cache", zaya::kv_cache_type_name(model->kv_cache_type())},
         {"kv_bytes_per_token", kv_per_token},
         {"achieved_gbs_with_kv", achieved_with_kv},
         {"roofline_gbs", roofline},
