@@ -112,6 +112,7 @@ constexpr Case kChunkCases[] = {
     {1, 300, 8, 2, 128, 0},  // decode: one token, 4 of 16 lanes used
     {1, 300, 8, 2, 128, 40}, // decode in a sliding window
     {3, 70, 4, 2, 16, 0},    // a short chunk of tiny heads
+    {30, 4, 8, 2, 16, 0},    // small-vocab262k's heads: G = 4, d = 16
 };
 
 // Runs `kernel` on every chunk case with every cache type against the reference.
@@ -161,6 +162,7 @@ TEST(AttentionDecode, MatchesReferenceSoftmaxAttention) {
       {4099, 8, 2, 128, 0, 16},  // eight uneven spans per group
       {3000, 8, 2, 128, 1000, 8},  // a sliding window far from the start, split
       {700, 4, 2, 16, 0, 4},     // zaya-tiny's heads: G = 2, d = 16
+      {900, 8, 2, 16, 0, 2},     // small-vocab262k's heads: G = 4, d = 16
       {1500, 4, 4, 32, 0, 4},    // G = 1
       {1100, 16, 2, 64, 0, 3},   // G = 8
       {33, 8, 2, 128, 9, 2},     // a window shorter than a block
