@@ -17,6 +17,7 @@ namespace zaya::cpu {
 
 namespace {
 
+// Eight floats per instruction, rounded to nearest even like the scalar tail.
 __attribute__((target("avx,f16c"))) void f32_to_f16_row_f16c(const float* in, std::uint16_t* out, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
