@@ -3,6 +3,7 @@
 //   zaya-bench --synthetic zaya1-8b --quant default|q4|q8 --device cpu|cuda
 //              [--threads N] [--context 128|2048|8192] [--decode-tokens 32]
 //              [--prompt 512] [--generate N] [--pack FILE] [--json FILE]
+//              [--kv-cache auto|f32|f16|q8]
 //
 // --synthetic writes (once, cached by shape and formats under
 // ${ZAYA_CACHE_DIR:-~/.cache/zaya-tutor}/bench) a random pack with the real
@@ -15,7 +16,8 @@
 // generation after the `prompt`-token prompt (one token per step, the K/V
 // cache growing), with the bytes per token counting the cache. With --device cuda the model runs on the
 // GPU through the run-time-loaded backend, and the roofline is the device's
-// measured device-to-device copy bandwidth.
+// measured device-to-device copy bandwidth. --kv-cache picks the CPU's K/V
+// cache element type (auto: fp16 for a pack); the GPU keeps its own (fp16).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -27,6 +29,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +69,7 @@ double process_cpu_seconds() {
                "usage: zaya-bench (--synthetic zaya1-8b | --pack FILE) [--quant default|q4|q8] [--device cpu|cuda]\n"
                "                  [--threads N] [--context N] [--decode-tokens N] [--prompt N] [--generate N]\n"
                "                  [--json FILE]\n"
+               "                  [--kv-cache auto|f32|f16|q8]   (CPU K/V cache element type; auto: f16 for a pack)\n"
                "                  [--profile]   (CPU: wall time per forward-pass stage, decode and prefill)\n",
                why);
   std::exit(2);
@@ -99,9 +103,9 @@ void print_stages(const char* what, double scale, const char* unit, double per) 
 
 // K/V cache bytes that decode steps at positions first .. first + steps - 1
 // read, averaged over the steps: each layer reads K and V at every position
-// it sees (a sliding-window layer at most its window). `element_bytes`: the
-// cache's element size (4 fp32, 2 fp16).
-std::uint64_t kv_bytes_per_step(const zaya::ModelConfig& c, std::int64_t first, std::int64_t steps, double element_bytes) {
+// it sees (a sliding-window layer at most its window). `row_bytes`: one
+// position of one KV head in the cache's element type (zaya::kv_cache_row_bytes).
+std::uint64_t kv_bytes_per_step(const zaya::ModelConfig& c, std::int64_t first, std::int64_t steps, std::uint64_t row_bytes) {
   if (steps < 1) return 0;
   double total = 0;
   for (std::int64_t pos = first; pos < first + steps; ++pos)
@@ -109,7 +113,7 @@ std::uint64_t kv_bytes_per_step(const zaya::ModelConfig& c, std::int64_t first, 
       std::int64_t seen = pos + 1;
       if (c.layer_types[static_cast<std::size_t>(layer)] == zaya::LayerType::HybridSliding && c.sliding_window > 0)
         seen = std::min(seen, c.sliding_window);
-      total += static_cast<double>(seen * 2 * c.kv_width()) * element_bytes;
+      total += static_cast<double>(seen * 2 * c.num_kv_heads) * static_cast<double>(row_bytes);
     }
   return static_cast<std::uint64_t>(total / static_cast<double>(steps));
 }
@@ -140,6 +144,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   std::int64_t context = 128, decode_tokens = 32, prompt = 512, generate = 0;
   bool profile = false;
+  zaya::KvCacheType kv_cache = zaya::KvCacheType::Auto;
   for (zaya::CliArgs args(argc, argv, usage); args.next();) {
     const std::string& a = args.flag();
     if (a == "--synthetic") synthetic = args.value();
@@ -153,6 +158,13 @@ int main(int argc, char** argv) {
     else if (a == "--generate") generate = args.positive();
     else if (a == "--json") json_path = args.value();
     else if (a == "--profile") profile = true;
+    else if (a == "--kv-cache") {
+      try {
+        kv_cache = zaya::parse_kv_cache_type(args.value());
+      } catch (const std::invalid_argument& e) {
+        usage(e.what());
+      }
+    }
     else if (a == "-h" || a == "--help") usage("help");
     else usage(("unknown argument " + a).c_str());
   }
@@ -213,13 +225,14 @@ int main(int argc, char** argv) {
     zaya::LoadOptions lo;
     lo.device = on_gpu ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Cpu;
     lo.threads = threads;
+    lo.kv_cache = kv_cache;
     auto model = zaya::Model::from_weights(weights, lo);
     if (on_gpu && !model->device_note().empty())  // the engine fell back to the CPU: not a GPU number
       throw std::runtime_error("the GPU backend could not run this model: " + model->device_note());
-    std::fprintf(stderr, "zaya-bench: running on %s\n", model->device_description().c_str());
+    std::fprintf(stderr, "zaya-bench: running on %s, %s K/V cache\n", model->device_description().c_str(),
+                 zaya::kv_cache_type_name(model->kv_cache_type()));
     const auto& cfg = model->config();
-    // The CPU's cache is fp32, the GPU's fp16.
-    const double kv_element_bytes = on_gpu ? 2.0 : 4.0;
+    const std::uint64_t kv_row_bytes = zaya::kv_cache_row_bytes(model->kv_cache_type(), cfg.head_dim);
 
     std::mt19937 rng(1234);
     auto random_ids = [&](std::int64_t n) {
@@ -294,7 +307,7 @@ int main(int argc, char** argv) {
       }
       gen.tok_s = static_cast<double>(generate) / seconds_since(t0);
       gen.cpu_seconds_per_token = (process_cpu_seconds() - c0) / static_cast<double>(generate);
-      gen.kv_bytes_per_token = kv_bytes_per_step(cfg, prompt, generate, kv_element_bytes);
+      gen.kv_bytes_per_token = kv_bytes_per_step(cfg, prompt, generate, kv_row_bytes);
       if (profile) print_stages("generation, per token", 1e3 / static_cast<double>(generate), "ms", static_cast<double>(generate));
     }
     const double load2 = load_average();
@@ -304,7 +317,7 @@ int main(int argc, char** argv) {
       throw std::runtime_error("the GPU stopped during the benchmark: " + model->device_note());
     const double achieved = static_cast<double>(per_token) * decode_tok_s / 1e9;
     // Step i (1 .. decode_tokens - 1) runs at position context + i.
-    const std::uint64_t kv_per_token = kv_bytes_per_step(cfg, context + 1, decode_tokens - 1, kv_element_bytes);
+    const std::uint64_t kv_per_token = kv_bytes_per_step(cfg, context + 1, decode_tokens - 1, kv_row_bytes);
     const double achieved_with_kv = static_cast<double>(per_token + kv_per_token) * decode_tok_s / 1e9;
 
     nlohmann::json j = {
@@ -326,6 +339,7 @@ int main(int argc, char** argv) {
         {"prefill_tok_s_cpu_time", static_cast<double>(threads) * static_cast<double>(prompt) / prefill_cpu_s},
         {"bytes_per_token", per_token},
         {"achieved_gbs", achieved},  // weights only
+        {"kv_cache", zaya::kv_cache_type_name(model->kv_cache_type())},
         {"kv_bytes_per_token", kv_per_token},
         {"achieved_gbs_with_kv", achieved_with_kv},
         {"roofline_gbs", roofline},

@@ -7,6 +7,7 @@
 //   --generate K          continue for K tokens (--greedy, or --temperature/--top-p/--top-k/--min-p/--seed)
 //   --ids-out FILE        generated ids as a JSON array
 //   --device cpu|cuda|auto, --threads N, --stats (tok/s and peak RSS on stderr)
+//   --kv-cache auto|f32|f16|q8   the CPU's K/V cache element type (LoadOptions::kv_cache)
 //   --prompt TEXT [--chat] [--tokenizer FILE]   text in (tokenizer.json beside the model by default)
 //   --verify              a pack: recompute every tensor's CRC-32C while loading (alone: check and exit)
 // A model file truncated while it is mapped ends the run with "the model file
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +46,7 @@ struct Args {
   bool greedy = false, stats = false, chat = false, sampled = false, verify = false;
   zaya::SamplingParams sampling;
   std::int64_t context = 0;
+  zaya::KvCacheType kv_cache = zaya::KvCacheType::Auto;
 };
 
 constexpr const char* kUsage =
@@ -77,6 +80,7 @@ constexpr const char* kUsage =
     "device:\n"
     "  --device cpu|cuda|auto   where to run (default auto: the GPU when usable)\n"
     "  --threads N              CPU threads (default: all cores)\n"
+    "  --kv-cache auto|f32|f16|q8  CPU K/V cache element type (default auto: f16 for a pack, f32 otherwise)\n"
     "  -h, --help               show this help\n";
 
 [[noreturn]] void die(const std::string& msg) {
@@ -122,6 +126,13 @@ Args parse(int argc, char** argv) {
     else if (f == "--seed") a.sampling.seed = static_cast<std::uint64_t>(to_int(f, value()));
     else if (f == "--device") a.device = value();
     else if (f == "--threads") a.threads = static_cast<int>(to_int(f, value()));
+    else if (f == "--kv-cache") {
+      try {
+        a.kv_cache = zaya::parse_kv_cache_type(value());
+      } catch (const std::invalid_argument& e) {
+        die(e.what());
+      }
+    }
     else if (f == "--context") a.context = to_int(f, value());
     else if (f == "--stats") a.stats = true;
     else if (f == "--verify") a.verify = true;
@@ -203,6 +214,7 @@ int main(int argc, char** argv) {
     lo.device = a.device == "cpu" ? zaya::DeviceKind::Cpu : a.device == "cuda" ? zaya::DeviceKind::Cuda : zaya::DeviceKind::Auto;
     lo.threads = a.threads;
     lo.verify = a.verify;
+    lo.kv_cache = a.kv_cache;
     const auto t_load = std::chrono::steady_clock::now();
     auto model = zaya::Model::load(a.model, lo);
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
@@ -289,6 +301,7 @@ int main(int argc, char** argv) {
       struct rusage ru {};
       getrusage(RUSAGE_SELF, &ru);
       std::fprintf(stderr, "device: %s\n", model->device_description().c_str());
+      std::fprintf(stderr, "kv cache: %s\n", zaya::kv_cache_type_name(model->kv_cache_type()));
       std::fprintf(stderr, "load: %.2f s\n", load_s);
       std::fprintf(stderr, "prefill: %lld tokens in %.3f s (%.2f tok/s)\n", static_cast<long long>(prefill), prefill_s,
                    static_cast<double>(prefill) / prefill_s);

@@ -357,7 +357,8 @@ TEST(CudaKernels, CcaAgainstCpuChunkByChunk) {
       const std::int64_t H = c.hidden_size, C = c.conv_channels(), KW = c.kv_width(), R = c.value_half(), QW = c.q_width();
       const std::int64_t ldu = C + KW, Tc = c.conv_tail(), total = 19;
       cpu::LayerState st;
-      st.k_cache.assign(static_cast<std::size_t>(total * KW), 0.0f);
+      st.k_cache = cpu::KvCache(KvCacheType::F32, c.num_kv_heads, c.head_dim);  // [nkv, total, d] fp32
+      st.k_cache.grow(total, 0);
       st.v_cache = st.k_cache;
       st.conv_tail.assign(static_cast<std::size_t>(Tc * C), 0.0f);
       st.v_delayed.assign(static_cast<std::size_t>(R), 0.0f);

@@ -124,6 +124,43 @@ TEST_F(Golden, GreedySixteenTokens) {
   EXPECT_EQ(got, want);
 }
 
+// The golden cases with a narrower K/V cache (LoadOptions::kv_cache): every
+// position's logits stay within `tolerance` of the fp32 cache's, and of the
+// golden logits within that plus the fp32 test's 2e-3. Measured (AVX-512,
+// AVX2 and scalar alike): fp16 moves a logit by at most 0.046, 8-bit by at
+// most 0.53. This random model amplifies small changes to the keys: its key
+// temperatures (up to ~13) make attention nearly argmax, and 8-bit weights
+// move its logits by ~1 for the same reason (tests/quant/test_pack_model.cpp).
+// The tolerances are those maxima with a little room, so a cache that
+// stores rows coarser than its type (or misreads them) fails.
+void expect_cache_keeps_logits_close(const std::shared_ptr<ModelWeights>& weights, KvCacheType type, float tolerance) {
+  cpu::CpuBackend fp32(weights, 2), narrow(weights, 2, {}, true, type);
+  ASSERT_EQ(narrow.kv_cache_type(), type);
+  const std::int64_t V = fp32.config().vocab_size;
+  const auto expected = read_f32(golden_dir() + "/expected_logits.bin");
+  float worst = 0;
+  for (const auto& gc : golden_cases()) {
+    SCOPED_TRACE(gc.name);
+    const auto want = run_case(fp32, gc.ids, gc.prefill_len), got = run_case(narrow, gc.ids, gc.prefill_len);
+    for (std::size_t t = 0; t < gc.ids.size(); ++t) {
+      float worst_t = 0, worst_golden = 0;
+      for (std::int64_t v = 0; v < V; ++v) {
+        const std::size_t i = t * V + v;
+        worst_t = std::max(worst_t, std::fabs(got.logits[i] - want.logits[i]));
+        worst_golden = std::max(worst_golden, std::fabs(got.logits[i] - expected[gc.logits_offset + i]));
+      }
+      EXPECT_LE(worst_t, tolerance) << "position " << t;
+      EXPECT_LE(worst_golden, tolerance + 2e-3f) << "position " << t;
+      worst = std::max(worst, worst_t);
+    }
+  }
+  std::printf("%s K/V cache: largest logit change against fp32 %.5f\n", kv_cache_type_name(type), worst);
+  ::testing::Test::RecordProperty(std::string(kv_cache_type_name(type)) + "_max_abs_logit_delta", std::to_string(worst));
+}
+
+TEST_F(Golden, HalfCacheKeepsLogitsClose) { expect_cache_keeps_logits_close(weights_, KvCacheType::F16, 0.07f); }
+TEST_F(Golden, EightBitCacheKeepsLogitsClose) { expect_cache_keeps_logits_close(weights_, KvCacheType::Q8, 0.75f); }
+
 // A wrong weight in layer 1's o_proj must be pinned on layer 1's o_proj output.
 TEST_F(Golden, TraceNamesThePerturbedStage) {
   namespace fs = std::filesystem;

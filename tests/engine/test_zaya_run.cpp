@@ -87,7 +87,8 @@ TEST(ZayaRun, HelpListsTheFlags) {
   EXPECT_EQ(help.rfind("usage: zaya-run --model DIR", 0), 0u) << help;
   for (const char* flag : {"--ids", "--prefill-len", "--prompt", "--chat", "--tokenizer", "--generate", "--greedy",
                            "--temperature", "--top-p", "--top-k", "--min-p", "--seed", "--repetition-penalty",
-                           "--context", "--logits-out", "--routing-out", "--ids-out", "--stats", "--device", "--threads"})
+                           "--context", "--logits-out", "--routing-out", "--ids-out", "--stats", "--device", "--threads",
+                           "--kv-cache"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   fs::remove_all(tmp);
 }
@@ -97,6 +98,23 @@ TEST(ZayaRun, BadFlagsFailCleanly) {
   EXPECT_NE(std::system((zaya_run() + " --model /nonexistent --ids 2 2>/dev/null").c_str()), 0);
   EXPECT_NE(std::system((zaya_run() + " --model " + golden_dir() + " --ids 2,3 --prefill-len 3 2>/dev/null").c_str()), 0);
   EXPECT_NE(std::system((zaya_run() + " --model " + golden_dir() + " --ids 99999 2>/dev/null").c_str()), 0);
+  EXPECT_NE(std::system((zaya_run() + " --model " + golden_dir() + " --ids 2 --kv-cache bf16 2>/dev/null").c_str()), 0);
+}
+
+// --kv-cache reaches the load, and --stats names the cache in use.
+TEST(ZayaRun, StatsNameTheKvCache) {
+  const fs::path tmp = temp_dir("kv");
+  for (const char* type : {"f32", "f16", "q8"}) {
+    const fs::path err = tmp / (std::string(type) + ".txt");
+    ASSERT_EQ(std::system((zaya_run() + " --model " + golden_dir() + " --device cpu --ids 2,17,33 --kv-cache " + type +
+                           " --stats 2> " + err.string() + " > /dev/null").c_str()),
+              0);
+    std::ifstream in(err);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find(std::string("kv cache: ") + type), std::string::npos) << text.str();
+  }
+  fs::remove_all(tmp);
 }
 
 }  // namespace

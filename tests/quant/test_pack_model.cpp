@@ -101,6 +101,18 @@ class TinyPack : public ::testing::Test {
 fs::path TinyPack::dir_;
 std::map<std::string, QuantizeResult> TinyPack::results_;
 
+// LoadOptions::kv_cache = Auto gives a quantised pack the fp16 K/V cache
+// (the float checkpoint keeps fp32: test_kv_cache.cpp); asking overrides it.
+TEST_F(TinyPack, AutoGivesAPackTheHalfCache) {
+  for (const char* preset : {"q8", "q4"}) {
+    EXPECT_EQ(pack_model(preset)->kv_cache_type(), KvCacheType::F16) << preset;
+    EXPECT_EQ(Model::load((dir_ / (std::string(preset) + ".pack")).string(), cpu_options())->kv_cache_type(), KvCacheType::F16);
+  }
+  LoadOptions o = cpu_options();
+  o.kv_cache = KvCacheType::F32;
+  EXPECT_EQ(Model::load((dir_ / "q8.pack").string(), o)->kv_cache_type(), KvCacheType::F32);
+}
+
 TEST_F(TinyPack, PackHoldsConfigAndQuantisedMatrices) {
   const MappedPack p((dir_ / "q4.pack").string());
   const PackReader& r = p.reader();
@@ -137,6 +149,9 @@ TEST_F(TinyPack, PackHoldsConfigAndQuantisedMatrices) {
 TEST_F(TinyPack, CpuPreparationReportsProgress) {
   std::vector<std::pair<double, std::string>> seen;
   LoadOptions o = cpu_options();
+  // The two layouts' logits are compared below to 1e-3: an fp16 cache would
+  // round their keys' last-bit differences apart, and this model amplifies that.
+  o.kv_cache = KvCacheType::F32;
   o.progress = [&](double f, const std::string& stage) { seen.emplace_back(f, stage); };
   const auto m = Model::load((dir_ / "q4.pack").string(), o);
   std::vector<double> preparing;

@@ -24,6 +24,25 @@ struct ModelWeights;
 
 enum class DeviceKind { Cpu, Cuda, Auto };
 
+// Element type of the CPU backend's K/V cache, chosen per load. At long
+// contexts a decode step reads the whole cache (0.67 GB in fp32 for the 8B
+// shape at 8192 positions, about as much as the q4 weights), so a narrower
+// element buys speed and memory for a small error in the attention.
+enum class KvCacheType {
+  Auto,  // F16 for a model with quantised matrices (a model pack), F32 for a float checkpoint
+  F32,   // IEEE float: exactly what the forward pass computed (the goldens' regime)
+  F16,   // IEEE half, rounded to nearest even
+  Q8,    // symmetric int8 with one fp32 scale per (position, KV head) row: max|x| / 127
+};
+
+// "auto", "f32", "f16" or "q8".
+const char* kv_cache_type_name(KvCacheType type);
+// The type named by kv_cache_type_name(); std::invalid_argument otherwise.
+KvCacheType parse_kv_cache_type(const std::string& name);
+// Bytes one position of one KV head takes in K (or V): its head_dim elements,
+// plus the row's scale for Q8. Auto counts as F32 (what a float checkpoint gets).
+std::uint64_t kv_cache_row_bytes(KvCacheType type, std::int64_t head_dim);
+
 struct LoadOptions {
   DeviceKind device = DeviceKind::Auto;  // Cuda/Auto fall back to the CPU (device_note() says why)
   int threads = 0;                       // CPU threads; 0 = one per hardware thread
@@ -42,6 +61,9 @@ struct LoadOptions {
   // fastest (AVX-512 VNNI: 16 rows interleaved; seconds for the 8B model,
   // no extra memory at the end). A load that only checks a model turns it off.
   bool cpu_fast_layout = true;
+  // CPU: the K/V cache's element type (Model::kv_cache_type() says what was
+  // chosen). The CUDA backend keeps its own cache (fp16 unless exact).
+  KvCacheType kv_cache = KvCacheType::Auto;
 };
 
 struct MemoryEstimate {
@@ -54,9 +76,12 @@ struct MemoryEstimate {
 
 // Estimate for a model directory (reads config.json and file sizes only).
 // `prefill_chunk`: tokens per forward call the caller will use for prompts.
-MemoryEstimate estimate_memory(const std::string& model_dir, std::int64_t context_tokens, std::int64_t prefill_chunk = 512);
+// `kv_cache`: the cache's element type (a loaded model's kv_cache_type();
+// Auto counts as F32, what a checkpoint directory loads with).
+MemoryEstimate estimate_memory(const std::string& model_dir, std::int64_t context_tokens, std::int64_t prefill_chunk = 512,
+                               KvCacheType kv_cache = KvCacheType::Auto);
 MemoryEstimate estimate_memory(const ModelConfig& config, std::uint64_t weight_bytes, std::int64_t context_tokens,
-                               std::int64_t prefill_chunk = 512);
+                               std::int64_t prefill_chunk = 512, KvCacheType kv_cache = KvCacheType::Auto);
 
 class Model {
  public:
@@ -81,6 +106,9 @@ class Model {
   // attention and router matrices, one expert per layer, the conv kernels),
   // in the formats this model holds: what bounds its CPU decode speed.
   std::uint64_t decode_bytes_per_token() const;
+  // The K/V cache's element type in use (never Auto): LoadOptions::kv_cache
+  // resolved on the CPU, the CUDA backend's own on the GPU.
+  KvCacheType kv_cache_type() const;
   // Memory in use on the GPU the model runs on (nullopt on the CPU).
   std::optional<DeviceMemoryUse> device_memory() const;
   Backend& backend() const { return *backend_; }  // engine-internal

@@ -189,43 +189,27 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   trace("attn.query_final", Q.data(), {S, nq, d});
   trace("attn.key_final", K.data(), {S, nkv, d});
 
-  // Append to the group-major caches (the caller has reserved p0 + S positions).
-  const std::int64_t group_stride = static_cast<std::int64_t>(st.k_cache.size()) / nkv;  // capacity · d
+  // Append to the group-major caches (the caller has reserved p0 + S
+  // positions), converted to their element type here, once per row.
   for (std::int64_t t = 0; t < S; ++t)
     for (std::int64_t g = 0; g < nkv; ++g) {
-      std::memcpy(st.k_cache.data() + g * group_stride + (p0 + t) * d, K.data() + t * KW + g * d, sizeof(float) * d);
-      std::memcpy(st.v_cache.data() + g * group_stride + (p0 + t) * d, V.data() + t * KW + g * d, sizeof(float) * d);
+      st.k_cache.store(g, p0 + t, K.data() + t * KW + g * d);
+      st.v_cache.store(g, p0 + t, V.data() + t * KW + g * d);
     }
 
   clock.at(Stage::Attention);
   // 8. Causal (optionally sliding-window) softmax attention, GQA.
   std::span<float> ctx = grow(scratch.ctx, S * QW);  // [S, nq·d]
-  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   const std::int64_t window = c.layer_types[static_cast<std::size_t>(layer)] == LayerType::HybridSliding ? c.sliding_window : 0;
-  const AttentionChunk chunk{S, p0, nq, nkv, d, window, Q.data(), st.k_cache.data(), st.v_cache.data(), ctx.data(), group_stride};
+  const KvRows keys = st.k_cache.rows(), values = st.v_cache.rows();
+  AttentionChunk chunk{S, p0, nq, nkv, d, window, Q.data(), ctx.data()};
+  chunk.kv_type = st.k_cache.type();
+  chunk.k_cache = keys.data, chunk.k_scales = keys.scales;
+  chunk.v_cache = values.data, chunk.v_scales = values.scales;
+  chunk.capacity = st.k_cache.capacity();
   if (decode_applies(chunk)) attend_decode(chunk, pool);
   else if (tiles_apply(chunk)) attend_in_tiles(chunk, pool);
-  else pool.parallel_for(S * nq, [&](std::int64_t i0, std::int64_t i1) {
-    thread_local std::vector<float> scores;  // [keys]
-    for (std::int64_t i = i0; i < i1; ++i) {
-      const std::int64_t t = i / nq, h = i % nq, g = h / G, pos = p0 + t;
-      const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, pos - window + 1) : 0;
-      const std::int64_t n = pos + 1 - first;
-      scores.resize(static_cast<std::size_t>(n));
-      const float* qh = Q.data() + t * QW + h * d;
-      for (std::int64_t j = 0; j < n; ++j) {
-        scores[j] = dot_f32(qh, st.k_cache.data() + g * group_stride + (first + j) * d, d) * scale;
-      }
-      softmax(scores.data(), n);
-      float* o = ctx.data() + t * QW + h * d;
-      std::fill(o, o + d, 0.0f);
-      for (std::int64_t j = 0; j < n; ++j) {
-        const float* vj = st.v_cache.data() + g * group_stride + (first + j) * d;
-        const float p = scores[j];
-        for (std::int64_t e = 0; e < d; ++e) o[e] += p * vj[e];
-      }
-    }
-  });
+  else attend_per_row(chunk, pool);
   trace("attn.context", ctx.data(), {S, QW});
 
   clock.at(Stage::Projections);

@@ -7,6 +7,7 @@
 
 #include "cpu/attention_decode_spans.h"
 #include "cpu/exp16.h"
+#include "cpu/kv_load.h"
 #include "cpu/scratch.h"
 #include "util/avx512.h"
 #include "util/cpu_features.h"
@@ -43,8 +44,10 @@ ZAYA_AVX512F inline __m512 sum16(const __m512 v[16]) {
                        _mm512_shuffle_f32x4(halves[0], halves[1], _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-// One span on AVX-512 (attention_decode_spans.h): 16 lanes.
-template <int DC, int G>
+// One span on AVX-512 (attention_decode_spans.h): 16 lanes. E: the cache's
+// element type (kv_load.h); Q8 scales multiply each key's score and each
+// value's weight.
+template <typename E, int DC, int G>
 ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int64_t j0, std::int64_t j1, float* partial,
                               std::vector<float>& score_buffer) {
   constexpr int d = 16 * DC;
@@ -60,27 +63,33 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   // Scores, KB keys × G heads per vector; a last, partial block repeats its
   // last key in the spare lanes and masks them to -inf.
   float* sc = grow(score_buffer, blocks * 16).data();  // [keys][G]
-  const float* kbase = a.k_cache + g * a.group_stride;  // [positions, d]
+  const E* kbase = group_rows<E>(a.k_cache, g, a.capacity, d);           // [positions, d]
+  const float* kscale = group_scales(a.k_scales, g, a.capacity);         // Q8: [positions]
   const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  alignas(64) std::int32_t lane_key_index[16];  // the key of each score lane
+  for (int i = 0; i < 16; ++i) lane_key_index[i] = i / G;
+  const __m512i lane_key = _mm512_load_si512(lane_key_index);
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t jb = j0 + b * KB;
     const int valid = static_cast<int>(std::min<std::int64_t>(KB, j1 - jb));
-    const float* key[KB];
+    const E* key[KB];
     for (int k = 0; k < KB; ++k) key[k] = kbase + (jb + std::min(k, valid - 1)) * d;
     __m512 acc[16];
     for (int i = 0; i < 16; ++i) acc[i] = _mm512_setzero_ps();
-    for (int k = 0; k < KB; ++k)
-      for (int c = 0; c < DC; ++c)
-        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kDecodePrefetchRows * d + 16 * c), _MM_HINT_T0);
+    for (int k = 0; k < KB; ++k) prefetch_row<E, d>(key[k] + kDecodePrefetchRows * d);
     for (int c = 0; c < DC; ++c) {
       __m512 qv[G];
       for (int r = 0; r < G; ++r) qv[r] = _mm512_load_ps(q + r * d + 16 * c);
       for (int k = 0; k < KB; ++k) {
-        const __m512 kv = _mm512_loadu_ps(key[k] + 16 * c);
+        const __m512 kv = load16(key[k] + 16 * c);
         for (int r = 0; r < G; ++r) acc[k * G + r] = _mm512_fmadd_ps(kv, qv[r], acc[k * G + r]);
       }
     }
     __m512 s = sum16(acc);
+    if constexpr (kScaledRows<E>) {  // spare lanes get scale 0, then -inf below
+      const __m512 block_scales = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << valid) - 1), kscale + jb);
+      s = _mm512_mul_ps(s, _mm512_permutexvar_ps(lane_key, block_scales));
+    }
     if (valid < KB) s = _mm512_mask_blend_ps(static_cast<__mmask16>((1u << (valid * G)) - 1), neg_inf, s);
     _mm512_storeu_ps(sc + b * 16, s);
   }
@@ -111,7 +120,8 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   // accumulators stay in registers. The passes take turns on blocks of
   // kDecodeValueBlock keys, so a value row's second half is read while its first
   // is still in cache, and the whole row streams from memory once.
-  const float* vbase = a.v_cache + g * a.group_stride;  // [positions, d]
+  const E* vbase = group_rows<E>(a.v_cache, g, a.capacity, d);      // [positions, d]
+  const float* vscale = group_scales(a.v_scales, g, a.capacity);    // Q8: [positions]
   for (int r = 0; r < G; ++r) std::fill(partial + r * (d + 2), partial + r * (d + 2) + d, 0.0f);
   for (std::int64_t jb = 0; jb < n; jb += kDecodeValueBlock) {
     const std::int64_t je = std::min(n, jb + kDecodeValueBlock);
@@ -120,13 +130,14 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
       for (int r = 0; r < G; ++r)
         for (int c = 0; c < CB; ++c) acc[r * CB + c] = _mm512_loadu_ps(partial + r * (d + 2) + 16 * (c0 + c));
       for (std::int64_t j = jb; j < je; ++j) {
-        const float* v = vbase + (j0 + j) * d + 16 * c0;
-        if (c0 == 0)
-          for (int c = 0; c < DC; ++c) _mm_prefetch(reinterpret_cast<const char*>(v + kDecodePrefetchRows * d + 16 * c), _MM_HINT_T0);
+        const E* v = vbase + (j0 + j) * d + 16 * c0;
+        if (c0 == 0) prefetch_row<E, d>(v + kDecodePrefetchRows * d);
         __m512 vv[CB];
-        for (int c = 0; c < CB; ++c) vv[c] = _mm512_loadu_ps(v + 16 * c);
+        for (int c = 0; c < CB; ++c) vv[c] = load16(v + 16 * c);
+        float row_scale = 1.0f;
+        if constexpr (kScaledRows<E>) row_scale = vscale[j0 + j];
         for (int r = 0; r < G; ++r) {
-          const __m512 p = _mm512_set1_ps(sc[j * G + r]);
+          const __m512 p = _mm512_set1_ps(kScaledRows<E> ? sc[j * G + r] * row_scale : sc[j * G + r]);
           for (int c = 0; c < CB; ++c) acc[r * CB + c] = _mm512_fmadd_ps(p, vv[c], acc[r * CB + c]);
         }
       }
@@ -140,13 +151,13 @@ ZAYA_AVX512F void attend_span(const AttentionChunk& a, std::int64_t g, std::int6
   }
 }
 
-template <int DC>
+template <typename E, int DC>
 DecodeSpanFn span_for_group(std::int64_t G) {
   switch (G) {
-    case 1: return attend_span<DC, 1>;
-    case 2: return attend_span<DC, 2>;
-    case 4: return attend_span<DC, 4>;
-    case 8: return attend_span<DC, 8>;
+    case 1: return attend_span<E, DC, 1>;
+    case 2: return attend_span<E, DC, 2>;
+    case 4: return attend_span<E, DC, 4>;
+    case 8: return attend_span<E, DC, 8>;
     default: return nullptr;
   }
 }
@@ -155,21 +166,23 @@ DecodeSpanFn span_for_group(std::int64_t G) {
 DecodeSpanFn span_fn(const AttentionChunk& a, bool force_avx2) {
   if (a.S != 1 || a.nkv <= 0 || a.nq % a.nkv != 0) return nullptr;
   const std::int64_t G = a.nq / a.nkv;
-  if (!force_avx2 && cpu_runs_avx512f()) return decode_span_avx512(a.d, G);
-  if (cpu_runs_avx2_fma()) return decode_span_avx2(a.d, G);
+  if (!force_avx2 && cpu_runs_avx512f()) return decode_span_avx512(a.kv_type, a.d, G);
+  if (cpu_runs_avx2_fma() && (a.kv_type != KvCacheType::F16 || cpu_runs_f16c())) return decode_span_avx2(a.kv_type, a.d, G);
   return nullptr;
 }
 
 }  // namespace
 
-DecodeSpanFn decode_span_avx512(std::int64_t d, std::int64_t G) {
-  switch (d) {
-    case 16: return span_for_group<1>(G);
-    case 32: return span_for_group<2>(G);
-    case 64: return span_for_group<4>(G);
-    case 128: return span_for_group<8>(G);
-    default: return nullptr;
-  }
+DecodeSpanFn decode_span_avx512(KvCacheType type, std::int64_t d, std::int64_t G) {
+  return for_element_type<DecodeSpanFn>(type, [&]<typename E>() -> DecodeSpanFn {
+    switch (d) {
+      case 16: return span_for_group<E, 1>(G);
+      case 32: return span_for_group<E, 2>(G);
+      case 64: return span_for_group<E, 4>(G);
+      case 128: return span_for_group<E, 8>(G);
+      default: return nullptr;
+    }
+  });
 }
 
 bool decode_applies(const AttentionChunk& a, bool force_avx2) { return span_fn(a, force_avx2) != nullptr; }

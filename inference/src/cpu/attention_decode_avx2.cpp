@@ -10,9 +10,12 @@
 #include <immintrin.h>
 
 #include "cpu/attention_decode_spans.h"
+#include "cpu/kv_load.h"
 #include "cpu/scratch.h"
 
-#define ZAYA_AVX2_FMA __attribute__((target("avx2,fma")))
+// Every function here runs only on CPUs with AVX2 and FMA; F16C is checked
+// before an fp16 cache is read (cpu_runs_f16c).
+#define ZAYA_AVX2_FMA ZAYA_AVX2_F16C
 
 namespace zaya::cpu {
 
@@ -47,7 +50,7 @@ ZAYA_AVX2_FMA inline __m256 sum8(const __m256 v[8]) {
   return _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
 }
 
-template <int DC, int G>  // d = 8·DC
+template <typename E, int DC, int G>  // d = 8·DC; E: the cache's element type (kv_load.h)
 ZAYA_AVX2_FMA void attend_span8(const AttentionChunk& a, std::int64_t g, std::int64_t j0, std::int64_t j1, float* partial,
                                 std::vector<float>& score_buffer) {
   constexpr int d = 8 * DC;
@@ -61,28 +64,33 @@ ZAYA_AVX2_FMA void attend_span8(const AttentionChunk& a, std::int64_t g, std::in
     for (int e = 0; e < d; ++e) q[r * d + e] = a.Q[(g * G + r) * d + e] * scale;
 
   float* sc = grow(score_buffer, blocks * 8).data();  // [keys][G]
-  const float* kbase = a.k_cache + g * a.group_stride;  // [positions, d]
+  const E* kbase = group_rows<E>(a.k_cache, g, a.capacity, d);    // [positions, d]
+  const float* kscale = group_scales(a.k_scales, g, a.capacity);  // Q8: [positions]
   const __m256 neg_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lane_key = _mm256_setr_epi32(0 / G, 1 / G, 2 / G, 3 / G, 4 / G, 5 / G, 6 / G, 7 / G);  // the key of each score lane
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::int64_t jb = j0 + b * KB;
     const int valid = static_cast<int>(std::min<std::int64_t>(KB, j1 - jb));
-    const float* key[KB];
+    const E* key[KB];
     for (int k = 0; k < KB; ++k) key[k] = kbase + (jb + std::min(k, valid - 1)) * d;
-    for (int k = 0; k < KB; ++k)
-      for (int c = 0; c < DC; c += 2)  // one 64-byte line per two vectors
-        _mm_prefetch(reinterpret_cast<const char*>(key[k] + kDecodePrefetchRows * d + 8 * c), _MM_HINT_T0);
+    for (int k = 0; k < KB; ++k) prefetch_row<E, d>(key[k] + kDecodePrefetchRows * d);
     __m256 acc[8];
     for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
     for (int c = 0; c < DC; ++c) {
       __m256 qv[G];
       for (int r = 0; r < G; ++r) qv[r] = _mm256_load_ps(q + r * d + 8 * c);
       for (int k = 0; k < KB; ++k) {
-        const __m256 kv = _mm256_loadu_ps(key[k] + 8 * c);
+        const __m256 kv = load8(key[k] + 8 * c);
         for (int r = 0; r < G; ++r) acc[k * G + r] = _mm256_fmadd_ps(kv, qv[r], acc[k * G + r]);
       }
     }
     __m256 s = sum8(acc);
+    if constexpr (kScaledRows<E>) {  // spare lanes get scale 0, then -inf below
+      const __m256i loaded = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lane);
+      const __m256 block_scales = _mm256_maskload_ps(kscale + jb, loaded);
+      s = _mm256_mul_ps(s, _mm256_permutevar8x32_ps(block_scales, lane_key));
+    }
     if (valid < KB) {
       const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(valid * G), lane));
       s = _mm256_blendv_ps(neg_inf, s, keep);
@@ -114,7 +122,8 @@ ZAYA_AVX2_FMA void attend_span8(const AttentionChunk& a, std::int64_t g, std::in
 
   // Σ p_j·v_j in column slices of CB vectors, the slices taking turns over
   // blocks of kDecodeValueBlock keys.
-  const float* vbase = a.v_cache + g * a.group_stride;  // [positions, d]
+  const E* vbase = group_rows<E>(a.v_cache, g, a.capacity, d);    // [positions, d]
+  const float* vscale = group_scales(a.v_scales, g, a.capacity);  // Q8: [positions]
   for (int r = 0; r < G; ++r) std::fill(partial + r * (d + 2), partial + r * (d + 2) + d, 0.0f);
   for (std::int64_t jb = 0; jb < n; jb += kDecodeValueBlock) {
     const std::int64_t je = std::min(n, jb + kDecodeValueBlock);
@@ -123,14 +132,14 @@ ZAYA_AVX2_FMA void attend_span8(const AttentionChunk& a, std::int64_t g, std::in
       for (int r = 0; r < G; ++r)
         for (int c = 0; c < CB; ++c) acc[r * CB + c] = _mm256_loadu_ps(partial + r * (d + 2) + 8 * (c0 + c));
       for (std::int64_t j = jb; j < je; ++j) {
-        const float* v = vbase + (j0 + j) * d + 8 * c0;
-        if (c0 == 0)
-          for (int c = 0; c < DC; c += 2)
-            _mm_prefetch(reinterpret_cast<const char*>(v + kDecodePrefetchRows * d + 8 * c), _MM_HINT_T0);
+        const E* v = vbase + (j0 + j) * d + 8 * c0;
+        if (c0 == 0) prefetch_row<E, d>(v + kDecodePrefetchRows * d);
         __m256 vv[CB];
-        for (int c = 0; c < CB; ++c) vv[c] = _mm256_loadu_ps(v + 8 * c);
+        for (int c = 0; c < CB; ++c) vv[c] = load8(v + 8 * c);
+        float row_scale = 1.0f;
+        if constexpr (kScaledRows<E>) row_scale = vscale[j0 + j];
         for (int r = 0; r < G; ++r) {
-          const __m256 p = _mm256_broadcast_ss(sc + j * G + r);
+          const __m256 p = kScaledRows<E> ? _mm256_set1_ps(sc[j * G + r] * row_scale) : _mm256_broadcast_ss(sc + j * G + r);
           for (int c = 0; c < CB; ++c) acc[r * CB + c] = _mm256_fmadd_ps(p, vv[c], acc[r * CB + c]);
         }
       }
@@ -144,27 +153,29 @@ ZAYA_AVX2_FMA void attend_span8(const AttentionChunk& a, std::int64_t g, std::in
   }
 }
 
-template <int DC>
+template <typename E, int DC>
 DecodeSpanFn span_for_group(std::int64_t G) {
   switch (G) {
-    case 1: return attend_span8<DC, 1>;
-    case 2: return attend_span8<DC, 2>;
-    case 4: return attend_span8<DC, 4>;
-    case 8: return attend_span8<DC, 8>;
+    case 1: return attend_span8<E, DC, 1>;
+    case 2: return attend_span8<E, DC, 2>;
+    case 4: return attend_span8<E, DC, 4>;
+    case 8: return attend_span8<E, DC, 8>;
     default: return nullptr;
   }
 }
 
 }  // namespace
 
-DecodeSpanFn decode_span_avx2(std::int64_t d, std::int64_t G) {
-  switch (d) {
-    case 16: return span_for_group<2>(G);
-    case 32: return span_for_group<4>(G);
-    case 64: return span_for_group<8>(G);
-    case 128: return span_for_group<16>(G);
-    default: return nullptr;
-  }
+DecodeSpanFn decode_span_avx2(KvCacheType type, std::int64_t d, std::int64_t G) {
+  return for_element_type<DecodeSpanFn>(type, [&]<typename E>() -> DecodeSpanFn {
+    switch (d) {
+      case 16: return span_for_group<E, 2>(G);
+      case 32: return span_for_group<E, 4>(G);
+      case 64: return span_for_group<E, 8>(G);
+      case 128: return span_for_group<E, 16>(G);
+      default: return nullptr;
+    }
+  });
 }
 
 }  // namespace zaya::cpu

@@ -15,11 +15,12 @@ namespace zaya::cpu {
 using DecodeSpanFn = void (*)(const AttentionChunk& a, std::int64_t g, std::int64_t j0, std::int64_t j1, float* partial,
                               std::vector<float>& score_buffer);
 
-// nullptr where the kernel does not take this head width d or group size G.
-DecodeSpanFn decode_span_avx512(std::int64_t d, std::int64_t G);  // d = 16-128, G = 1, 2, 4, 8
-DecodeSpanFn decode_span_avx2(std::int64_t d, std::int64_t G);    // the same shapes
+// The kernel for caches of `type` (F32, F16 or Q8); nullptr where it does
+// not take this head width d or group size G.
+DecodeSpanFn decode_span_avx512(KvCacheType type, std::int64_t d, std::int64_t G);  // d = 16-128, G = 1, 2, 4, 8
+DecodeSpanFn decode_span_avx2(KvCacheType type, std::int64_t d, std::int64_t G);    // the same shapes
 
-// Keys are rows of d floats; the kernels ask for the row this many
+// Keys are rows of d elements; the kernels ask for the row this many
 // positions ahead (prefetching past the cache's end is harmless).
 constexpr std::int64_t kDecodePrefetchRows = 16;
 // Keys per block in the value pass: the passes over a block's column slices

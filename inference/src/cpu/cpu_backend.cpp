@@ -15,15 +15,16 @@
 namespace zaya::cpu {
 
 CpuBackend::CpuBackend(std::shared_ptr<const ModelWeights> weights, int threads, const LoadProgress& progress,
-                       bool fast_layout)
+                       bool fast_layout, KvCacheType kv_cache)
     : weights_(std::move(weights)),
       pool_(threads),
       matrices_(prepare_matrices(*weights_, fast_layout && quant::prefers_interleaved(quant::default_cpu_level()), pool_,
-                                 progress)) {}
+                                 progress)),
+      kv_cache_(resolve_kv_cache_type(kv_cache, *weights_)) {}
 
 std::string CpuBackend::description() const { return "CPU (" + std::to_string(pool_.size()) + " threads)"; }
 
-std::unique_ptr<SequenceState> CpuBackend::new_sequence() { return std::make_unique<CpuSequenceState>(weights_->config); }
+std::unique_ptr<SequenceState> CpuBackend::new_sequence() { return std::make_unique<CpuSequenceState>(weights_->config, kv_cache_); }
 
 void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
   auto& state = dynamic_cast<CpuSequenceState&>(base_state);

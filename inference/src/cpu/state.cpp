@@ -5,8 +5,12 @@
 
 namespace zaya::cpu {
 
-CpuSequenceState::CpuSequenceState(const ModelConfig& c) : config(c) {
+CpuSequenceState::CpuSequenceState(const ModelConfig& c, KvCacheType kv_cache) : config(c) {
   layers.resize(static_cast<std::size_t>(c.num_layers));
+  for (auto& L : layers) {
+    L.k_cache = KvCache(kv_cache, c.num_kv_heads, c.head_dim);
+    L.v_cache = KvCache(kv_cache, c.num_kv_heads, c.head_dim);
+  }
   reset();
 }
 
@@ -22,29 +26,19 @@ void CpuSequenceState::reserve(std::int64_t positions) {
   if (positions <= capacity_) return;
   // Geometric growth keeps decode appends amortised O(1).
   const std::int64_t cap = std::max(positions, capacity_ * 3 / 2);
-  const std::int64_t nkv = config.num_kv_heads, d = config.head_dim;
-  // Each cache's own size says its capacity: if an allocation fails half-way
+  // Each cache keeps its own capacity: if an allocation fails half-way
   // (bad_alloc reaches the caller, the state stays usable), the caches grown
   // so far keep their larger blocks and are not copied again.
   for (auto& L : layers)
-    for (std::vector<float>* cache : {&L.k_cache, &L.v_cache}) {
-      const std::int64_t old_cap = static_cast<std::int64_t>(cache->size()) / (nkv * d);
-      if (old_cap >= cap) continue;
-      std::vector<float> grown(static_cast<std::size_t>(nkv * cap * d));  // [nkv, cap, d]
-      for (std::int64_t g = 0; g < nkv && old_cap > 0; ++g)
-        std::copy_n(cache->data() + g * old_cap * d, std::min(length_, old_cap) * d, grown.data() + g * cap * d);
-      cache->swap(grown);
-    }
+    for (KvCache* cache : {&L.k_cache, &L.v_cache}) cache->grow(cap, length_);
   capacity_ = cap;
 }
 
-std::vector<float> CpuSequenceState::position_major(const std::vector<float>& cache) const {
+std::vector<float> CpuSequenceState::position_major(const KvCache& cache) const {
   const std::int64_t nkv = config.num_kv_heads, d = config.head_dim;
-  const std::int64_t cap = static_cast<std::int64_t>(cache.size()) / (nkv * d);
   std::vector<float> out(static_cast<std::size_t>(length_ * nkv * d));  // [length, nkv, d]
   for (std::int64_t t = 0; t < length_; ++t)
-    for (std::int64_t g = 0; g < nkv; ++g)
-      std::copy_n(cache.data() + (g * cap + t) * d, d, out.data() + (t * nkv + g) * d);
+    for (std::int64_t g = 0; g < nkv; ++g) cache.load(g, t, out.data() + (t * nkv + g) * d);
   return out;
 }
 

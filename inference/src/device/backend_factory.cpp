@@ -46,15 +46,17 @@ DeviceChoice parse_device_choice(std::string_view text) {
 std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
                                         int cpu_threads, const CudaBackendOptions& options,
                                         std::string* fallback_reason,
-                                        const std::function<void(double, const std::string&)>& cpu_progress) {
+                                        const std::function<void(double, const std::string&)>& cpu_progress,
+                                        KvCacheType cpu_kv_cache) {
   if (fallback_reason) fallback_reason->clear();
   if (choice != DeviceChoice::Cpu) {
     std::string why;
     if (auto gpu = create_cuda_backend(weights, options, &why))
-      return with_cpu_fallback(std::move(gpu), std::move(weights), cpu_threads);
+      return with_cpu_fallback(std::move(gpu), std::move(weights), cpu_threads,
+                               options.exact ? KvCacheType::F32 : KvCacheType::F16, cpu_kv_cache);
     if (fallback_reason) *fallback_reason = why;
   }
-  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads, cpu_progress);
+  return std::make_unique<cpu::CpuBackend>(std::move(weights), cpu_threads, cpu_progress, true, cpu_kv_cache);
 }
 
 }  // namespace zaya

@@ -40,8 +40,12 @@ std::unique_ptr<Backend> create_cuda_backend(std::shared_ptr<const ModelWeights>
 // moves every sequence to a CPU backend over the same weights: the sequence's
 // tokens so far are replayed there and the failed request runs on the CPU.
 // One message goes to stderr; description() says so from then on.
+// kv_cache_type() reports `gpu_kv_cache` (the GPU's own cache: fp16 unless
+// CudaBackendOptions::exact) until then, and the CPU's, `cpu_kv_cache`
+// resolved (cpu::resolve_kv_cache_type), after.
 std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
-                                           int cpu_threads);
+                                           int cpu_threads, KvCacheType gpu_kv_cache = KvCacheType::F16,
+                                           KvCacheType cpu_kv_cache = KvCacheType::Auto);
 
 // For a backend made by with_cpu_fallback() whose GPU failed: why it now runs
 // on the CPU, in words ("the GPU failed during generation (…); continuing on
@@ -64,9 +68,11 @@ DeviceChoice parse_device_choice(std::string_view text);
 // comes wrapped so that a device failure during generation moves the
 // sequences to the CPU (one message on stderr, description() says so)
 // instead of failing the session.
+// `cpu_kv_cache`: the CPU backend's K/V cache element type (Auto: by the weights).
 std::unique_ptr<Backend> create_backend(DeviceChoice choice, std::shared_ptr<const ModelWeights> weights,
                                         int cpu_threads, const CudaBackendOptions& options,
                                         std::string* fallback_reason,
-                                        const std::function<void(double, const std::string&)>& cpu_progress = {});
+                                        const std::function<void(double, const std::string&)>& cpu_progress = {},
+                                        KvCacheType cpu_kv_cache = KvCacheType::Auto);
 
 }  // namespace zaya

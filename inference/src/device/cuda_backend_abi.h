@@ -8,7 +8,7 @@
 namespace zaya {
 
 // Bumped whenever CudaBackendOptions, the Backend interface or the factory's
-// signature changes (3: Backend::device_memory).
-inline constexpr int kCudaBackendAbi = 3;
+// signature changes (3: Backend::device_memory, 4: Backend::kv_cache_type).
+inline constexpr int kCudaBackendAbi = 4;
 
 }  // namespace zaya

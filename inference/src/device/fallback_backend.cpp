@@ -17,8 +17,13 @@ namespace {
 // cancellation pass through unchanged.
 class FallbackBackend final : public Backend {
  public:
-  FallbackBackend(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights, int cpu_threads)
-      : gpu_(std::move(gpu)), weights_(std::move(weights)), cpu_threads_(cpu_threads) {}
+  FallbackBackend(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights, int cpu_threads,
+                  KvCacheType gpu_kv_cache, KvCacheType cpu_kv_cache)
+      : gpu_(std::move(gpu)),
+        weights_(std::move(weights)),
+        cpu_threads_(cpu_threads),
+        gpu_kv_cache_(gpu_kv_cache),
+        cpu_kv_cache_(cpu_kv_cache) {}
 
   const ModelConfig& config() const override { return weights_->config; }
   // Why this backend now runs on the CPU; "" while the GPU works.
@@ -29,6 +34,10 @@ class FallbackBackend final : public Backend {
   std::string description() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     return cpu_ ? cpu_->description() + " — the GPU failed: " + failure_ : gpu_->description();
+  }
+  KvCacheType kv_cache_type() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cpu_ ? cpu_->kv_cache_type() : gpu_kv_cache_;
   }
   std::unique_ptr<SequenceState> new_sequence() override {
     auto s = std::make_unique<State>();
@@ -107,7 +116,7 @@ class FallbackBackend final : public Backend {
     if (cpu_) return;
     failure_ = why;
     std::fprintf(stderr, "zaya: the GPU backend failed (%s); continuing on the CPU\n", why.c_str());
-    cpu_ = std::make_unique<cpu::CpuBackend>(weights_, cpu_threads_);
+    cpu_ = std::make_unique<cpu::CpuBackend>(weights_, cpu_threads_, cpu::LoadProgress{}, true, cpu_kv_cache_);
   }
 
   void move_to_cpu(State& s) {
@@ -126,6 +135,8 @@ class FallbackBackend final : public Backend {
   std::unique_ptr<Backend> gpu_;
   std::shared_ptr<const ModelWeights> weights_;
   int cpu_threads_;
+  KvCacheType gpu_kv_cache_;  // what the GPU backend keeps
+  KvCacheType cpu_kv_cache_;  // asked of the CPU backend after a failure (Auto: by the weights)
   mutable std::mutex mutex_;
   std::unique_ptr<cpu::CpuBackend> cpu_;
   std::string failure_;
@@ -134,8 +145,8 @@ class FallbackBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> with_cpu_fallback(std::unique_ptr<Backend> gpu, std::shared_ptr<const ModelWeights> weights,
-                                           int cpu_threads) {
-  return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads);
+                                           int cpu_threads, KvCacheType gpu_kv_cache, KvCacheType cpu_kv_cache) {
+  return std::make_unique<FallbackBackend>(std::move(gpu), std::move(weights), cpu_threads, gpu_kv_cache, cpu_kv_cache);
 }
 
 std::string cpu_fallback_note(const Backend& backend) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "zaya/config.h"
+#include "zaya/model.h"
 #include "zaya/types.h"
 
 namespace zaya {
@@ -62,6 +63,10 @@ class Backend {
   // Memory in use on the backend's device, as its driver reports it (the
   // whole device, so it matches what nvidia-smi shows); nullopt on the CPU.
   virtual std::optional<DeviceMemoryUse> device_memory() const { return std::nullopt; }
+  // Element type of the K/V cache this backend keeps (never Auto). The CUDA
+  // backend does not say: create_backend() wraps it in with_cpu_fallback(),
+  // which reports the GPU's type from the options it was created with.
+  virtual KvCacheType kv_cache_type() const { return KvCacheType::F32; }
 };
 
 }  // namespace zaya

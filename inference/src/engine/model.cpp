@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "cpu/cpu_backend.h"
 #include "device/cuda_backend.h"
@@ -23,6 +24,32 @@ const ModelConfig& Model::config() const { return weights_->config; }
 std::string Model::device_description() const { return backend_->description(); }
 std::uint64_t Model::weight_bytes() const { return weights_->storage_bytes; }
 std::uint64_t Model::decode_bytes_per_token() const { return pack::decode_bytes_per_token(*weights_); }
+KvCacheType Model::kv_cache_type() const { return backend_->kv_cache_type(); }
+
+const char* kv_cache_type_name(KvCacheType type) {
+  switch (type) {
+    case KvCacheType::Auto: return "auto";
+    case KvCacheType::F32: return "f32";
+    case KvCacheType::F16: return "f16";
+    case KvCacheType::Q8: return "q8";
+  }
+  return "?";
+}
+
+KvCacheType parse_kv_cache_type(const std::string& name) {
+  for (KvCacheType t : {KvCacheType::Auto, KvCacheType::F32, KvCacheType::F16, KvCacheType::Q8})
+    if (name == kv_cache_type_name(t)) return t;
+  throw std::invalid_argument("unknown K/V cache type '" + name + "' (expected auto, f32, f16 or q8)");
+}
+
+std::uint64_t kv_cache_row_bytes(KvCacheType type, std::int64_t head_dim) {
+  const auto d = static_cast<std::uint64_t>(head_dim);
+  switch (type) {
+    case KvCacheType::F16: return 2 * d;
+    case KvCacheType::Q8: return d + sizeof(float);  // int8 values and the row's fp32 scale
+    default: return 4 * d;
+  }
+}
 std::optional<DeviceMemoryUse> Model::device_memory() const { return backend_->device_memory(); }
 std::string Model::device_note() const { return device_note_.empty() ? cpu_fallback_note(*backend_) : device_note_; }
 
@@ -30,12 +57,14 @@ std::shared_ptr<Model> Model::from_weights(std::shared_ptr<const ModelWeights> w
   std::shared_ptr<Model> m(new Model());
   m->weights_ = std::move(weights);
   if (options.device == DeviceKind::Cpu) {
-    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads, options.progress, options.cpu_fast_layout);
+    m->backend_ = std::make_unique<cpu::CpuBackend>(m->weights_, options.threads, options.progress, options.cpu_fast_layout,
+                                                    options.kv_cache);
   } else {
     // The CUDA backend when the probe finds a usable GPU and the model fits,
     // else the CPU; device_note_ says why the GPU is not used.
     m->backend_ = create_backend(options.device == DeviceKind::Cuda ? DeviceChoice::Cuda : DeviceChoice::Auto,
-                                 m->weights_, options.threads, CudaBackendOptions{}, &m->device_note_, options.progress);
+                                 m->weights_, options.threads, CudaBackendOptions{}, &m->device_note_, options.progress,
+                                 options.kv_cache);
   }
   return m;
 }
@@ -56,11 +85,11 @@ std::shared_ptr<Model> Model::load(const std::string& dir, const LoadOptions& op
 }
 
 MemoryEstimate estimate_memory(const ModelConfig& c, std::uint64_t weight_bytes, std::int64_t context_tokens,
-                               std::int64_t prefill_chunk) {
+                               std::int64_t prefill_chunk, KvCacheType kv_cache) {
   MemoryEstimate e;
   e.weight_bytes = weight_bytes;
   const std::uint64_t f = sizeof(float);
-  e.kv_bytes_per_token = static_cast<std::uint64_t>(c.num_layers * 2 * c.kv_width()) * f;
+  e.kv_bytes_per_token = static_cast<std::uint64_t>(c.num_layers * 2 * c.num_kv_heads) * kv_cache_row_bytes(kv_cache, c.head_dim);
   const std::uint64_t fixed = static_cast<std::uint64_t>(c.num_layers * (c.conv_tail() * c.conv_channels() + c.value_half())) * f;
   // Sessions keep a copy of the fixed state every 256 positions (truncation).
   const std::uint64_t checkpoints = static_cast<std::uint64_t>(context_tokens / 256 + 2) * fixed;
@@ -74,7 +103,8 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::uint64_t weight_bytes,
   return e;
 }
 
-MemoryEstimate estimate_memory(const std::string& dir, std::int64_t context_tokens, std::int64_t prefill_chunk) {
+MemoryEstimate estimate_memory(const std::string& dir, std::int64_t context_tokens, std::int64_t prefill_chunk,
+                               KvCacheType kv_cache) {
   namespace fs = std::filesystem;
   const ModelConfig c = load_config(dir);
   std::uint64_t bytes = 0;
@@ -95,7 +125,7 @@ MemoryEstimate estimate_memory(const std::string& dir, std::int64_t context_toke
     bytes = fs::file_size(fs::path(dir) / "model.safetensors", ec);
     if (ec) throw LoadError((fs::path(dir) / "model.safetensors").string() + ": cannot read size: " + ec.message());
   }
-  return estimate_memory(c, bytes, context_tokens, prefill_chunk);
+  return estimate_memory(c, bytes, context_tokens, prefill_chunk, kv_cache);
 }
 
 }  // namespace zaya

@@ -30,4 +30,15 @@ inline bool cpu_runs_avx2_fma() {
   return yes;
 }
 
+// Whether this CPU converts halves with F16C (the fp16 K/V cache's AVX2
+// path; AVX-512 F has its own conversions). Not lowered by ZAYA_CPU_LEVEL:
+// it only matters where AVX2 runs.
+inline bool cpu_runs_f16c() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("f16c");
+  }();
+  return yes;
+}
+
 }  // namespace zaya
