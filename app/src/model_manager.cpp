@@ -263,7 +263,8 @@ DeviceRecommendation ModelManager::recommend(const QString& path, std::int64_t c
   DeviceRecommendation r;
   const auto model = inspect(path);
   r.config = model->config();
-  const zaya::MemoryEstimate e = zaya::estimate_memory(model->config(), model->weight_bytes(), contextTokens);
+  const zaya::MemoryEstimate e =
+      zaya::estimate_memory(model->config(), model->weight_bytes(), contextTokens, 512, model->kv_cache_type());
   r.gpuBytes = r.cpuBytes = e.total_bytes;
   // CPU decode is memory-bound: tokens/s ≈ the bandwidth the engine reaches
   // / the bytes a token reads.

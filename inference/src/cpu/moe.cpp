@@ -18,6 +18,10 @@ struct MoeScratch {
   std::vector<std::int64_t> choice, tokens;
 };
 
+// Token rows per share of the element-wise loops (erf, exp): a chunk's rows
+// split across the pool, a decode step's one row stays on its thread.
+constexpr std::int64_t kElementwiseRows = 4;
+
 }  // namespace
 
 void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, std::int64_t layer, const float* x, std::int64_t S, float* rho,
@@ -43,11 +47,15 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   std::span<float> z = grow(scratch.z, S * D), z2 = grow(scratch.z2, S * D);  // [S, D]
   rmsnorm(s.data(), w.router_norm.data(), S, D, c.rms_norm_eps, z.data());
   matmul(m.router_fc1, z.data(), S, z2.data(), pool);
-  for (std::int64_t t = 0; t < S; ++t)
-    for (std::int64_t i = 0; i < D; ++i) z2[t * D + i] = gelu_erf(z2[t * D + i] + w.router_fc1_bias[i]);
+  pool.parallel_for(S, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t)
+      for (std::int64_t i = 0; i < D; ++i) z2[t * D + i] = gelu_erf(z2[t * D + i] + w.router_fc1_bias[i]);
+  }, kElementwiseRows);
   matmul(m.router_fc2, z2.data(), S, z.data(), pool);
-  for (std::int64_t t = 0; t < S; ++t)
-    for (std::int64_t i = 0; i < D; ++i) z[t * D + i] = gelu_erf(z[t * D + i] + w.router_fc2_bias[i]);
+  pool.parallel_for(S, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t)
+      for (std::int64_t i = 0; i < D; ++i) z[t * D + i] = gelu_erf(z[t * D + i] + w.router_fc2_bias[i]);
+  }, kElementwiseRows);
   std::span<float> logits = grow(scratch.logits, S * classes);  // [S, E + 1]
   matmul(m.router_out, z.data(), S, logits.data(), pool);
   trace("router.logits", logits.data(), {S, classes});
@@ -89,8 +97,10 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
     const std::span<float> ye = grow(scratch.ye, n * H);       // [n, H]
     for (std::int64_t i = 0; i < n; ++i) std::copy(x + tokens[i] * H, x + (tokens[i] + 1) * H, xe.begin() + i * H);
     matmul(m.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
-    for (std::int64_t i = 0; i < n; ++i)
-      for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
+    pool.parallel_for(n, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i)
+        for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
+    }, kElementwiseRows);
     matmul(m.expert_down[static_cast<std::size_t>(e)], act.data(), n, ye.data(), pool);
     for (std::int64_t i = 0; i < n; ++i) {
       const float wt = weight[tokens[i]];
