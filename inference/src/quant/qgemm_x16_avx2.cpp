@@ -1,8 +1,8 @@
 // AVX2 kernel for the interleaved layouts (quant/interleave.h), for the many
 // CPUs with AVX2 and no AVX-512. A 256-bit register holds half a block's word
-// (rows 16b .. 16b+7 or 16b+8 .. 16b+15, 4 bytes each), so one broadcast
-// activation word feeds both halves, and a group of 32 weights is summed for
-// 8 rows at once with pmaddubsw (unsigned × signed bytes → int16 pairs) and
+// (rows 16b .. 16b+7 or 16b+8 .. 16b+15, 4 bytes each): in decode one
+// broadcast activation word feeds both halves, in a chunk one half's word
+// feeds up to 4 tokens, and a group of 32 weights is summed for 8 rows at once with pmaddubsw (unsigned × signed bytes → int16 pairs) and
 // one pmaddwd per group, where the row-major AVX2 kernel reduces one row per
 // register and finishes every row with a horizontal sum.
 //
@@ -36,8 +36,8 @@ ZAYA_AVX2 inline __m256i broadcast_word(const std::int8_t* p) {
 // while a group is computed (as in the AVX-512 kernel).
 constexpr std::int64_t kPrefetchAhead = 2048;
 
-// One block of 16 rows × NT tokens (NT ≤ 2: two halves × NT accumulators and
-// the unpacked words fit AVX2's 16 registers).
+// One block of 16 rows × NT tokens, both halves per unpacked word: decode
+// (NT = 1) streams each block once.
 template <bool kQ4, int NT>
 ZAYA_AVX2 void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, float* y,
                       std::int64_t y_stride) {
@@ -123,12 +123,83 @@ ZAYA_AVX2 void tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActi
   }
 }
 
+// Half a block (rows 16b + 8h .. 16b + 8h + 7) × NT ≤ 4 tokens, for chunks:
+// one half's unpacked word stays in two registers while every token of the
+// tile uses it, so the NT int16 sums and NT float accumulators fit in AVX2's
+// 16 registers (both halves × 2 tokens did not: the compiler spilled).
+template <bool kQ4, int NT>
+ZAYA_AVX2 void tile_half_t(const WeightMatrix& W, std::int64_t b, int h, const QuantizedActivations& x, std::int64_t s0,
+                           float* y, std::int64_t y_stride) {
+  constexpr int P = kQ4 ? 4 : 8;
+  const std::int64_t G = x.groups;
+  const auto* block = static_cast<const std::uint8_t*>(W.data) + b * static_cast<std::int64_t>(W.row_stride_bytes);
+  const std::uint8_t* scales = block + G * 64 * P;  // [G][16] fp16
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (std::int64_t g = 0; g < G; ++g) {
+    const std::uint8_t* wg = block + g * 64 * P + 32 * h;
+    __m256i dp[NT];  // Q4: int16 pair sums until the group's end; Q8: int32 sums
+    for (int t = 0; t < NT; ++t) dp[t] = _mm256_setzero_si256();
+    for (int p = 0; p < P; ++p) {
+      const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 64 * p));
+      if constexpr (kQ4) {
+        const __m256i lo = _mm256_and_si256(packed, low4);
+        const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low4);
+        for (int t = 0; t < NT; ++t) {
+          const std::int8_t* a = x.row(s0 + t) + 32 * g;
+          dp[t] = _mm256_add_epi16(dp[t], _mm256_maddubs_epi16(lo, broadcast_word(a + 4 * p)));
+          dp[t] = _mm256_add_epi16(dp[t], _mm256_maddubs_epi16(hi, broadcast_word(a + 16 + 4 * p)));
+        }
+      } else {
+        const __m256i q = _mm256_xor_si256(packed, flip);
+        const __m256i qabs = _mm256_abs_epi8(q);
+        for (int t = 0; t < NT; ++t) {
+          const __m256i a = broadcast_word(x.row(s0 + t) + 32 * g + 4 * p);
+          dp[t] = _mm256_add_epi32(dp[t], _mm256_madd_epi16(_mm256_maddubs_epi16(qabs, _mm256_sign_epi8(a, q)), ones16));
+        }
+      }
+    }
+    const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(scales + 32 * g + 16 * h)));
+    for (int t = 0; t < NT; ++t) {
+      __m256i sum = dp[t];
+      if constexpr (kQ4)
+        sum = _mm256_sub_epi32(_mm256_madd_epi16(sum, ones16), _mm256_set1_epi32(8 * x.qsum[(s0 + t) * G + g]));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_mul_ps(dw, _mm256_set1_ps(x.scale[(s0 + t) * G + g])), acc[t]);
+    }
+  }
+  const std::int64_t rows = std::clamp<std::int64_t>(W.rows - b * kInterleaveRows - 8 * h, 0, 8);
+  for (int t = 0; t < NT; ++t) {
+    float* out = y + (s0 + t) * y_stride + b * kInterleaveRows + 8 * h;
+    if (rows == 8) {
+      _mm256_storeu_ps(out, acc[t]);
+    } else {  // a padded last block: only its real rows
+      alignas(32) float all[8];
+      _mm256_store_ps(all, acc[t]);
+      std::memcpy(out, all, sizeof(float) * static_cast<std::size_t>(rows));
+    }
+  }
+}
+
 template <bool kQ4>
 void tile_q(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt, float* y,
             std::int64_t y_stride) {
-  int t = 0;
-  for (; t + 2 <= nt; t += 2) tile_t<kQ4, 2>(W, b, x, s0 + t, y, y_stride);
-  if (t < nt) tile_t<kQ4, 1>(W, b, x, s0 + t, y, y_stride);
+  if (nt == 1) {  // decode: both halves in one pass over the block, prefetching ahead
+    tile_t<kQ4, 1>(W, b, x, s0, y, y_stride);
+    return;
+  }
+  const int halves = W.rows - b * kInterleaveRows > 8 ? 2 : 1;
+  for (int h = 0; h < halves; ++h)
+    for (int t = 0; t < nt;) {
+      switch (std::min(4, nt - t)) {
+        case 1: tile_half_t<kQ4, 1>(W, b, h, x, s0 + t, y, y_stride); t += 1; break;
+        case 2: tile_half_t<kQ4, 2>(W, b, h, x, s0 + t, y, y_stride); t += 2; break;
+        case 3: tile_half_t<kQ4, 3>(W, b, h, x, s0 + t, y, y_stride); t += 3; break;
+        default: tile_half_t<kQ4, 4>(W, b, h, x, s0 + t, y, y_stride); t += 4; break;
+      }
+    }
 }
 
 }  // namespace
