@@ -330,6 +330,11 @@ void ModelManagerView::refresh() {
   if (shown.isEmpty()) {
     estimatedPath_.clear();
     ++estimateGeneration_;
+    estimating_ = false;
+    if (renderPending_) {
+      renderPending_ = false;
+      QTimer::singleShot(0, this, &ModelManagerView::rendered);
+    }
     gpuEstimate_->setText(tr("Estimated once a model is installed, from its own files and this computer's memory."));
     cpuEstimate_->setText(tr("Estimated once a model is installed (a speed test of this computer's memory)."));
     presetSpeeds_->setText(tr("Each format's size and speed on this computer are shown once a model is installed."));
@@ -341,6 +346,7 @@ void ModelManagerView::refresh() {
 
 void ModelManagerView::startEstimates(const QString& path) {
   estimatedPath_ = path;
+  estimating_ = true;
   const int generation = ++estimateGeneration_;
   gpuEstimate_->setText(tr("Estimating for %1…").arg(QFileInfo(path).fileName()));
   cpuEstimate_->setText(tr("Measuring this computer's memory speed…"));
@@ -350,6 +356,11 @@ void ModelManagerView::startEstimates(const QString& path) {
     const auto [r, error] = watcher->result();
     watcher->deleteLater();
     if (generation != estimateGeneration_) return;
+    estimating_ = false;
+    if (renderPending_) {
+      renderPending_ = false;
+      QTimer::singleShot(0, this, &ModelManagerView::rendered);
+    }
     if (!error.isEmpty()) {
       gpuEstimate_->setText(tr("No estimate: %1").arg(error));
       cpuEstimate_->clear();
@@ -457,8 +468,10 @@ void ModelManagerView::setTheme(const QString& theme) {
 
 void ModelManagerView::showEvent(QShowEvent* e) {
   QWidget::showEvent(e);
-  // Plain widgets: drawn once laid out.
-  QTimer::singleShot(0, this, &ModelManagerView::rendered);
+  // Plain widgets: drawn once laid out, and once the estimates running for
+  // the shown model are in (a screenshot then shows them, not "Measuring…").
+  if (estimating_) renderPending_ = true;
+  else QTimer::singleShot(0, this, &ModelManagerView::rendered);
 }
 
 void ModelManagerView::storeHubToken() {

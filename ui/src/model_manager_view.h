@@ -109,6 +109,8 @@ class ModelManagerView : public QWidget {
   QString theme_ = QStringLiteral("light");
   QString estimatedPath_;
   int estimateGeneration_ = 0;  // a newer estimate request makes older results stale
+  bool estimating_ = false;     // an estimate for the shown model is running
+  bool renderPending_ = false;  // shown meanwhile: `rendered` waits for it
   int furthest_ = 0;
 };
 
