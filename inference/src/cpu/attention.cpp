@@ -207,9 +207,21 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   chunk.k_cache = keys.data, chunk.k_scales = keys.scales;
   chunk.v_cache = values.data, chunk.v_scales = values.scales;
   chunk.capacity = st.k_cache.capacity();
+  AttentionChunk one = chunk;  // one query token of the chunk
+  one.S = 1;
   if (decode_applies(chunk)) attend_decode(chunk, pool);
   else if (tiles_apply(chunk)) attend_in_tiles(chunk, pool);
-  else attend_per_row(chunk, pool);
+  else if (decode_applies(one)) {
+    // No tiles on this CPU (AVX2): the decode kernel, token by token. Every
+    // key of the chunk is in the cache already, and the kernel reads only
+    // those up to its token's position, so each row is causal as in the tiles.
+    for (std::int64_t t = 0; t < S; ++t) {
+      one.p0 = p0 + t;
+      one.Q = Q.data() + t * QW;
+      one.ctx = ctx.data() + t * QW;
+      attend_decode(one, pool);
+    }
+  } else attend_per_row(chunk, pool);
   trace("attn.context", ctx.data(), {S, QW});
 
   clock.at(Stage::Projections);
