@@ -24,8 +24,11 @@ namespace zaya::app {
 class Database;
 
 // The fraction of the streaming read bandwidth the CPU engine achieves in
-// batch-1 decode at short contexts: what zaya-bench measures on the 2-core
-// development machine (docs/performance/engine-quant.md, "Results").
+// batch-1 decode at short contexts, as zaya-bench measures it on the 2-core
+// development machine (docs/performance/engine-quant.md): 54-59 % when its
+// memory read 55-60 GB/s, 70-88 % on a day it read 14-23 GB/s (a slow
+// memory hides the kernels' fixed costs). The estimate takes the former's
+// side: a fast memory is where the fraction is lowest.
 inline constexpr double kCpuDecodeEfficiency = 0.6;
 // Answers shorter than this are mostly prompt processing, not decode speed.
 inline constexpr int kMinTokensForSpeed = 64;
