@@ -3,6 +3,8 @@
 // with AVX-512 can measure and test what an AVX2-only CPU runs.
 #pragma once
 
+#include <cpuid.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -32,11 +34,12 @@ inline bool cpu_runs_avx2_fma() {
 
 // Whether this CPU converts halves with F16C (the fp16 K/V cache's AVX2
 // path; AVX-512 F has its own conversions). Not lowered by ZAYA_CPU_LEVEL:
-// it only matters where AVX2 runs.
+// it only matters where AVX2 runs. Read from CPUID leaf 1 (ECX bit 29):
+// clang's __builtin_cpu_supports does not know "f16c".
 inline bool cpu_runs_f16c() {
   static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("f16c");
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
   }();
   return yes;
 }
