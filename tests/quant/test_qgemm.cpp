@@ -68,7 +68,7 @@ double relative_error(const std::vector<float>& y, const std::vector<double>& yr
 
 std::vector<CpuLevel> levels() {
   std::vector<CpuLevel> out;
-  for (CpuLevel l : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512Vnni})
+  for (CpuLevel l : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx2Vnni, CpuLevel::Avx512Vnni})
     if (cpu_supports(l)) out.push_back(l);
   return out;
 }

@@ -29,7 +29,7 @@ DType interleaved_type(DType row_major) {
 
 // Both vector levels have a kernel of the layout (AVX-512 VNNI and AVX2);
 // the scalar level keeps the row-major kernels, which it reads as fast.
-bool prefers_interleaved(CpuLevel level) { return level == CpuLevel::Avx512Vnni || level == CpuLevel::Avx2; }
+bool prefers_interleaved(CpuLevel level) { return level != CpuLevel::Scalar; }
 
 std::int64_t row_blocks(std::int64_t rows) { return (rows + kInterleaveRows - 1) / kInterleaveRows; }
 

@@ -1,6 +1,7 @@
 #include "quant/qgemm.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,7 @@ detail::DotFn dot_for(CpuLevel level) {
   require(level);
   switch (level) {
     case CpuLevel::Avx512Vnni: return detail::dot_avx512;
+    case CpuLevel::Avx2Vnni:
     case CpuLevel::Avx2: return detail::dot_avx2;
     default: return detail::dot_scalar;
   }
@@ -31,6 +33,7 @@ detail::TileFn tile_for(CpuLevel level) {
   require(level);
   switch (level) {
     case CpuLevel::Avx512Vnni: return detail::tile_x16_avx512;
+    case CpuLevel::Avx2Vnni: return detail::tile_x16_avx2_vnni;
     case CpuLevel::Avx2: return detail::tile_x16_avx2;
     default: return detail::tile_x16_scalar;
   }
@@ -50,9 +53,14 @@ void qgemm_blocks(const WeightMatrix& W, const QuantizedActivations& x, float* y
   const detail::TileFn tile = tile_for(level);
   for (std::int64_t sb = 0; sb < x.S; sb += kTokenBlockX16) {
     const std::int64_t se = std::min(x.S, sb + kTokenBlockX16);
+    // Tiles of near-equal width (33 tokens: 11 + 11 + 11, not 16 + 16 + 1),
+    // so no tile falls back to the one-token kernel or amortises its weight
+    // unpacking over a few tokens only.
+    const std::int64_t tiles = (se - sb + detail::kTileTokens - 1) / detail::kTileTokens;
+    const std::int64_t width = (se - sb + tiles - 1) / tiles;
     for (std::int64_t b = b0; b < b1; ++b)
-      for (std::int64_t s = sb; s < se; s += detail::kTileTokens) {
-        const int nt = static_cast<int>(std::min<std::int64_t>(detail::kTileTokens, se - s));
+      for (std::int64_t s = sb; s < se; s += width) {
+        const int nt = static_cast<int>(std::min<std::int64_t>(width, se - s));
         tile(W, b, x, s, nt, y, y_stride);
       }
   }
@@ -61,25 +69,44 @@ void qgemm_blocks(const WeightMatrix& W, const QuantizedActivations& x, float* y
 }  // namespace
 
 void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, QuantizedActivations& out,
-                          CpuLevel level) {
+                          CpuLevel level, ThreadPool* pool) {
   out.S = S;
   out.cols = cols;
   out.groups = groups_per_row(cols);
-  const auto G = static_cast<std::size_t>(out.groups);
-  const auto n = static_cast<std::size_t>(S);
-  if (out.q.size() < n * G * 32) out.q.resize(n * G * 32);
-  if (out.scale.size() < n * G) out.scale.resize(n * G);
-  if (out.sum.size() < n * G) out.sum.resize(n * G);
-  if (out.qsum.size() < n * G) out.qsum.resize(n * G);
-  const bool avx2 = level != CpuLevel::Scalar && cpu_supports(CpuLevel::Avx2);
-  for (std::int64_t s = 0; s < S; ++s) {
-    std::int8_t* q = out.q.data() + s * out.groups * 32;
-    float* sc = out.scale.data() + s * out.groups;
-    float* sm = out.sum.data() + s * out.groups;
-    std::int32_t* qs = out.qsum.data() + s * out.groups;
-    if (avx2) detail::quantize_act_row_avx2(x + s * cols, cols, out.groups, q, sc, sm, qs);
-    else detail::quantize_act_row_scalar(x + s * cols, cols, out.groups, q, sc, sm, qs);
+  const std::int64_t G = out.groups;
+  const auto n = static_cast<std::size_t>(S * G);
+  if (out.q.size() < n * 32) out.q.resize(n * 32);
+  if (out.scale.size() < n) out.scale.resize(n);
+  if (out.sum.size() < n) out.sum.resize(n);
+  if (out.qsum.size() < n) out.qsum.resize(n);
+  const bool by_group = S > 1;  // the chunk tiles' copy
+  if (by_group) {
+    if (out.q_by_group.size() < n * 32) out.q_by_group.resize(n * 32);
+    if (out.scale_by_group.size() < n) out.scale_by_group.resize(n);
+    if (out.neg_qsum_by_group.size() < n) out.neg_qsum_by_group.resize(n);
   }
+  const bool avx2 = level != CpuLevel::Scalar && cpu_supports(CpuLevel::Avx2);
+  QuantizedActivations& o = out;
+  const auto rows = [&o, x, cols, G, S, avx2, by_group](std::int64_t s0, std::int64_t s1) {
+    for (std::int64_t s = s0; s < s1; ++s) {
+      std::int8_t* q = o.q.data() + s * G * 32;
+      float* sc = o.scale.data() + s * G;
+      float* sm = o.sum.data() + s * G;
+      std::int32_t* qs = o.qsum.data() + s * G;
+      if (avx2) detail::quantize_act_row_avx2(x + s * cols, cols, G, q, sc, sm, qs);
+      else detail::quantize_act_row_scalar(x + s * cols, cols, G, q, sc, sm, qs);
+      if (!by_group) continue;
+      for (std::int64_t g = 0; g < G; ++g) {
+        std::memcpy(o.q_by_group.data() + (g * S + s) * 32, q + g * 32, 32);
+        o.scale_by_group[static_cast<std::size_t>(g * S + s)] = sc[g];
+        o.neg_qsum_by_group[static_cast<std::size_t>(g * S + s)] = -qs[g];
+      }
+    }
+  };
+  // Rows per share: a row of 2048 columns takes about a microsecond.
+  constexpr std::int64_t kRowsPerShare = 16;
+  if (pool) pool->parallel_for(S, rows, kRowsPerShare);
+  else rows(0, S);
 }
 
 void qgemm_rows(const WeightMatrix& W, const QuantizedActivations& x, float* y, std::int64_t y_stride,
@@ -121,7 +148,7 @@ void quant_matmul(const WeightMatrix& W, const float* x, std::int64_t S, float* 
                   CpuLevel level) {
   if (S <= 0 || W.rows <= 0) return;
   thread_local QuantizedActivations acts;
-  quantize_activations(x, S, W.cols, acts, level);
+  quantize_activations(x, S, W.cols, acts, level, &pool);
   struct Job {
     const WeightMatrix* W;
     const QuantizedActivations* x;
@@ -157,7 +184,7 @@ bool quant_matmul_shared_input(std::span<const WeightMatrix* const> W, std::span
     if (m->cols != W[0]->cols || is_interleaved(m->dtype) != interleaved || !(interleaved || is_quantized(m->dtype)))
       return false;
   thread_local QuantizedActivations acts;
-  quantize_activations(x, S, W[0]->cols, acts, level);
+  quantize_activations(x, S, W[0]->cols, acts, level, &pool);
   // first[i]: the first unit (16-row block or row) of matrix i in the union.
   struct Job {
     const WeightMatrix* W[kMaxMatrices];

@@ -33,13 +33,20 @@ struct QuantizedActivations {
   std::vector<float> scale;          // [S, groups]  d_a per group
   std::vector<float> sum;            // [S, groups]  d_a · Σ q over the group
   std::vector<std::int32_t> qsum;    // [S, groups]  Σ q over the group (interleaved kernels)
+  // The same values group-major, for the interleaved kernels' chunk tiles
+  // (filled only when S > 1): a tile's tokens of one group lie side by side,
+  // so its loads are one pointer plus constant offsets.
+  std::vector<std::int8_t> q_by_group;          // [groups, S, 32]
+  std::vector<float> scale_by_group;            // [groups, S]
+  std::vector<std::int32_t> neg_qsum_by_group;  // [groups, S]  −Σ q
 
   const std::int8_t* row(std::int64_t s) const { return q.data() + s * groups * 32; }
 };
 
-// x: [S, cols] fp32 → out (resized as needed).
+// x: [S, cols] fp32 → out (resized as needed). With a pool, a chunk's rows
+// are split across it (a decode step's one row stays on the calling thread).
 void quantize_activations(const float* x, std::int64_t S, std::int64_t cols, QuantizedActivations& out,
-                          CpuLevel level = default_cpu_level());
+                          CpuLevel level = default_cpu_level(), ThreadPool* pool = nullptr);
 
 // y[s, r] = Σ_c W[r, c]·x[s, c] for rows r in [r0, r1) and every token s.
 //   y: [S, y_stride] fp32; only columns [r0, r1) are written.

@@ -32,13 +32,15 @@ void rows_avx512(const WeightMatrix& W, std::int64_t r0, int nr, const Quantized
 // to kTileTokens token rows, each unpacked weight register reused by every
 // token of the tile.  Writes y[(s0 + t)·y_stride + 16b + i] for t < nt and
 // the block's real rows i (a padded last block writes only its real rows).
-inline constexpr int kTileTokens = 8;
+inline constexpr int kTileTokens = 16;
 using TileFn = void (*)(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                         float* y, std::int64_t y_stride);
 void tile_x16_scalar(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                      float* y, std::int64_t y_stride);
 void tile_x16_avx2(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                    float* y, std::int64_t y_stride);
+void tile_x16_avx2_vnni(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
+                        float* y, std::int64_t y_stride);
 void tile_x16_avx512(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt,
                      float* y, std::int64_t y_stride);
 

@@ -6,6 +6,7 @@
 // once: convert, one multiply (d_w·d_a), one FMA per token and group.
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "quant/interleave.h"
 #include "quant/qgemm_kernels.h"
@@ -24,6 +25,7 @@ ZAYA_AVX512VNNI inline __m512i broadcast_word(const std::int8_t* p) {
 #define ZAYA_X16_PREFETCH 2048
 #endif
 constexpr std::int64_t kPrefetchAhead = ZAYA_X16_PREFETCH;
+
 
 // One block of 16 rows × NT tokens. Weights: P words of 64 bytes per group,
 // unpacked once per group into 8 registers, then reused by every token.
@@ -79,19 +81,68 @@ ZAYA_AVX512VNNI void tile_t(const WeightMatrix& W, std::int64_t b, const Quantiz
   for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(y + (s0 + t) * y_stride + b * kInterleaveRows, valid, acc[t]);
 }
 
+// One block of 16 rows × NT (2 .. 16) tokens of a chunk, from the
+// activations' group-major copy: the tile's words of group g are one run of
+// NT · 32 bytes, so every load is one pointer plus a constant offset and the
+// NT int32 sums start from −offset·Σq with a broadcast and a shift. Up to 16
+// float accumulators, 8 weight registers and the scale stay in registers.
+template <bool kQ4, int NT>
+ZAYA_AVX512VNNI void chunk_tile_t(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0,
+                                  float* y, std::int64_t y_stride) {
+  constexpr int P = kQ4 ? 4 : 8;
+  constexpr int kOffsetShift = kQ4 ? 3 : 7;  // offset 8 or 128
+  const std::int64_t G = x.groups, S = x.S;
+  const auto* wg = static_cast<const std::uint8_t*>(W.data) + b * static_cast<std::int64_t>(W.row_stride_bytes);
+  const std::uint8_t* scales = wg + G * 64 * P;           // [G][16] fp16
+  const std::int8_t* a = x.q_by_group.data() + s0 * 32;   // group g at a + g·S·32: [NT][32]
+  const float* da = x.scale_by_group.data() + s0;         // group g at da + g·S: [NT]
+  const std::int32_t* nq = x.neg_qsum_by_group.data() + s0;
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  __m512 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  const std::int64_t next = static_cast<std::int64_t>(W.row_stride_bytes);  // the next block, same offset
+  for (std::int64_t g = 0; g < G; ++g, wg += 64 * P, a += 32 * S, da += S, nq += S) {
+    // The next block's words and scales, a block ahead into L2 (into L1 they
+    // pushed out the tile's own): from memory, the weights would otherwise
+    // arrive at the speed of one miss at a time.
+    for (int line = 0; line < P; ++line) _mm_prefetch(reinterpret_cast<const char*>(wg + next + 64 * line), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(scales + next + 32 * g), _MM_HINT_T1);
+    __m512i w[8];  // as in tile_t
+    if constexpr (kQ4) {
+      for (int p = 0; p < 4; ++p) {
+        const __m512i packed = _mm512_loadu_si512(wg + 64 * p);
+        w[p] = _mm512_and_si512(packed, low4);
+        w[p + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4);
+      }
+    } else {
+      for (int p = 0; p < 8; ++p) w[p] = _mm512_loadu_si512(wg + 64 * p);
+    }
+    const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * g)));
+    for (int t = 0; t < NT; ++t) {
+      __m512i dp = _mm512_slli_epi32(_mm512_set1_epi32(nq[t]), kOffsetShift);
+      for (int k = 0; k < 8; ++k) dp = _mm512_dpbusd_epi32(dp, w[k], broadcast_word(a + 32 * t + 4 * k));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dp), _mm512_mul_ps(dw, _mm512_set1_ps(da[t])), acc[t]);
+    }
+  }
+  const std::int64_t rows = std::min<std::int64_t>(kInterleaveRows, W.rows - b * kInterleaveRows);
+  const __mmask16 valid = rows == 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << rows) - 1);
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(y + (s0 + t) * y_stride + b * kInterleaveRows, valid, acc[t]);
+}
+
+template <bool kQ4, int... NT>
+void chunk_tile(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt, float* y,
+                std::int64_t y_stride, std::integer_sequence<int, NT...>) {
+  // nt − 2 indexes the instantiations for 2 .. 16 tokens.
+  using Fn = void (*)(const WeightMatrix&, std::int64_t, const QuantizedActivations&, std::int64_t, float*, std::int64_t);
+  static constexpr Fn kTiles[] = {&chunk_tile_t<kQ4, NT + 2>...};
+  kTiles[nt - 2](W, b, x, s0, y, y_stride);
+}
+
 template <bool kQ4>
 void tile_q(const WeightMatrix& W, std::int64_t b, const QuantizedActivations& x, std::int64_t s0, int nt, float* y,
             std::int64_t y_stride) {
-  switch (nt) {
-    case 1: tile_t<kQ4, 1>(W, b, x, s0, y, y_stride); break;
-    case 2: tile_t<kQ4, 2>(W, b, x, s0, y, y_stride); break;
-    case 3: tile_t<kQ4, 3>(W, b, x, s0, y, y_stride); break;
-    case 4: tile_t<kQ4, 4>(W, b, x, s0, y, y_stride); break;
-    case 5: tile_t<kQ4, 5>(W, b, x, s0, y, y_stride); break;
-    case 6: tile_t<kQ4, 6>(W, b, x, s0, y, y_stride); break;
-    case 7: tile_t<kQ4, 7>(W, b, x, s0, y, y_stride); break;
-    default: tile_t<kQ4, 8>(W, b, x, s0, y, y_stride); break;
-  }
+  if (nt == 1) tile_t<kQ4, 1>(W, b, x, s0, y, y_stride);  // decode (or a chunk's last token): the row layout
+  else chunk_tile<kQ4>(W, b, x, s0, nt, y, y_stride, std::make_integer_sequence<int, kTileTokens - 1>{});
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ inline bool cpu_runs_avx512f() {
   static const bool yes = [] {
     __builtin_cpu_init();
     const char* level = std::getenv("ZAYA_CPU_LEVEL");
-    if (level && (!std::strcmp(level, "avx2") || !std::strcmp(level, "scalar"))) return false;
+    if (level && (!std::strcmp(level, "avx2") || !std::strcmp(level, "avx2vnni") || !std::strcmp(level, "scalar")))
+      return false;
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   }();
   return yes;
@@ -40,6 +41,16 @@ inline bool cpu_runs_f16c() {
   static const bool yes = [] {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
     return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+  }();
+  return yes;
+}
+
+// Whether this CPU has AVX-VNNI (the 256-bit VEX vpdpbusd). Read from CPUID
+// leaf 7 subleaf 1 (EAX bit 4), which not every compiler's builtin names.
+inline bool cpu_has_avx_vnni() {
+  static const bool yes = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 && (eax & (1u << 4)) != 0;
   }();
   return yes;
 }
