@@ -65,23 +65,27 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   }
   std::span<float> U = grow(scratch.U, (Tc + S) * C);  // [T_c + S, C]: tail rows, then [q|k] of this chunk
   std::copy(st.conv_tail.begin(), st.conv_tail.end(), U.begin());
-  for (std::int64_t t = 0; t < S; ++t) {
-    float* row = U.data() + (Tc + t) * C;
-    std::memcpy(row, q.data() + t * QW, sizeof(float) * QW);
-    std::memcpy(row + QW, k.data() + t * KW, sizeof(float) * KW);
-  }
+  for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+      float* row = U.data() + (Tc + t) * C;
+      std::memcpy(row, q.data() + t * QW, sizeof(float) * QW);
+      std::memcpy(row + QW, k.data() + t * KW, sizeof(float) * KW);
+    }
+  });
   trace("attn.qk_raw", U.data() + Tc * C, {S, C});
 
   clock.at(Stage::Convolution);
   // 3a. Depthwise causal conv (cross-correlation: last tap = newest row).
   const std::int64_t Z = S + K1 - 1;
   std::span<float> z = grow(scratch.z, Z * C);  // [S + K1 - 1, C]
-  for (std::int64_t j = 0; j < Z; ++j)
-    for (std::int64_t ch = 0; ch < C; ++ch) {
-      float acc = w.conv0_bias[ch];
-      for (std::int64_t a = 0; a < K0; ++a) acc += w.conv0_weight[ch * K0 + a] * U[(j + a) * C + ch];
-      z[j * C + ch] = acc;
-    }
+  for_token_rows(pool, Z, [&](std::int64_t j0, std::int64_t j1) {
+    for (std::int64_t j = j0; j < j1; ++j)
+      for (std::int64_t ch = 0; ch < C; ++ch) {
+        float acc = w.conv0_bias[ch];
+        for (std::int64_t a = 0; a < K0; ++a) acc += w.conv0_weight[ch * K0 + a] * U[(j + a) * C + ch];
+        z[j * C + ch] = acc;
+      }
+  });
   trace("attn.conv_mid", z.data(), {Z, C});
 
   // 3b. Grouped conv: one group of d channels per head. Each output channel
@@ -96,17 +100,24 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   if (S >= kConvGemmTokens) {
     // A chunk: per group, the inputs of every position as the rows of one
     // matrix (im2col) and the group's weights [d, d·K1] as a weight matrix,
-    // so the matmul's register tile does the work.
-    const std::span<float> cols = grow(scratch.conv_cols, S * d * K1);  // [S, d·K1]
-    const std::span<float> out = grow(scratch.conv_out, S * d);         // [S, d]
-    for (std::int64_t g0 = 0; g0 < C; g0 += d) {
-      for (std::int64_t t = 0; t < S; ++t)
-        for (std::int64_t ci = 0; ci < d; ++ci)
-          for (std::int64_t j = 0; j < K1; ++j) cols[(t * d + ci) * K1 + j] = z[(t + j) * C + g0 + ci];
-      matmul(W1.row_slice(g0, d), cols.data(), S, out.data(), pool);
-      for (std::int64_t t = 0; t < S; ++t)
-        for (std::int64_t o = 0; o < d; ++o) co[t * C + g0 + o] = w.conv1_bias[g0 + o] + out[t * d + o];
-    }
+    // so the matmul's register tile does the work. Every group's inputs are
+    // laid out in one pass over the pool, and the biases added in another.
+    const std::int64_t groups = C / d;
+    const std::span<float> cols = grow(scratch.conv_cols, groups * S * d * K1);  // [C/d, S, d·K1]
+    const std::span<float> out = grow(scratch.conv_out, groups * S * d);         // [C/d, S, d]
+    for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
+      for (std::int64_t g = 0; g < groups; ++g)
+        for (std::int64_t t = t0; t < t1; ++t)
+          for (std::int64_t ci = 0; ci < d; ++ci)
+            for (std::int64_t j = 0; j < K1; ++j) cols[((g * S + t) * d + ci) * K1 + j] = z[(t + j) * C + g * d + ci];
+    });
+    for (std::int64_t g = 0; g < groups; ++g)
+      matmul(W1.row_slice(g * d, d), cols.data() + g * S * d * K1, S, out.data() + g * S * d, pool);
+    for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
+      for (std::int64_t g = 0; g < groups; ++g)
+        for (std::int64_t t = t0; t < t1; ++t)
+          for (std::int64_t o = 0; o < d; ++o) co[t * C + g * d + o] = w.conv1_bias[g * d + o] + out[(g * S + t) * d + o];
+    });
   } else pool.parallel_for(C, [&](std::int64_t o0, std::int64_t o1) {
     thread_local std::vector<float> zi_buffer;
     const std::span<float> zi = grow(zi_buffer, d * K1);  // [d, K1] one group's inputs at one position
@@ -128,74 +139,79 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   std::copy(U.end() - Tc * C, U.end(), st.conv_tail.begin());
 
   clock.at(Stage::QueryKey);
-  // 2 + 4. Mean residuals added after the conv.
+  // Steps 2 and 4 to 7 and the cache append, token by token across the pool
+  // in two passes (the traces see the rows before the norm): every token's
+  // rows depend only on its own projections and the previous token's
+  // delayed value, read before st.v_delayed is replaced.
   std::span<float> Q = grow(scratch.Q, S * QW);  // [S, nq, d]
   std::span<float> K = grow(scratch.K, S * KW);  // [S, nkv, d]
-  for (std::int64_t t = 0; t < S; ++t) {
-    const float* qt = q.data() + t * QW;
-    const float* kt = k.data() + t * KW;
-    float* Qt = Q.data() + t * QW;
-    float* Kt = K.data() + t * KW;
-    for (std::int64_t g = 0; g < nkv; ++g)
-      for (std::int64_t i = 0; i < d; ++i) {
-        float mean = 0;
-        for (std::int64_t h = g * G; h < (g + 1) * G; ++h) {
-          const float qres = 0.5f * (qt[h * d + i] + kt[g * d + i]);
-          Qt[h * d + i] = co[t * C + h * d + i] + qres;
-          mean += qres;
-        }
-        Kt[g * d + i] = co[t * C + QW + g * d + i] + mean / static_cast<float>(G);
-      }
-  }
-  trace("attn.query_pre_norm", Q.data(), {S, nq, d});
-  trace("attn.key_pre_norm", K.data(), {S, nkv, d});
-
-  // 5. Values: current-token half, then the previous position's delayed half.
   std::span<float> V = grow(scratch.V, S * KW);  // [S, nkv, d] = concat(vc, vd) cut into heads
-  for (std::int64_t t = 0; t < S; ++t) {
-    std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
-    const float* prev = t == 0 ? st.v_delayed.data() : vdn.data() + (t - 1) * R;
-    std::memcpy(V.data() + t * KW + R, prev, sizeof(float) * R);
-  }
-  std::memcpy(st.v_delayed.data(), vdn.data() + (S - 1) * R, sizeof(float) * R);
-  trace("attn.value", V.data(), {S, nkv, d});
-
-  // 6 + 7. qk-norm (keys times their temperature), then partial RoPE. The
-  // angle table is built in fp32 the way upstream builds it.
+  // Partial RoPE's angle table, built in fp32 the way upstream builds it.
   const std::int64_t rot = c.rotary_dims(layer), half = rot / 2;
   const float theta = static_cast<float>(c.rope(layer).theta);
   std::span<float> inv_freq = grow(scratch.inv_freq, half);
   for (std::int64_t j = 0; j < half; ++j)
     inv_freq[j] = 1.0f / std::pow(theta, static_cast<float>(2 * j) / static_cast<float>(rot));
-  std::span<float> cs = grow(scratch.cs, half), sn = grow(scratch.sn, half);
-  for (std::int64_t t = 0; t < S; ++t) {
-    const float pos = static_cast<float>(p0 + t);
-    for (std::int64_t j = 0; j < half; ++j) {
-      const float ang = pos * inv_freq[j];
-      cs[j] = std::cos(ang);
-      sn[j] = std::sin(ang);
+  for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t t = t0; t < t1; ++t) {
+      // 2 + 4. Mean residuals added after the conv.
+      const float* qt = q.data() + t * QW;
+      const float* kt = k.data() + t * KW;
+      float* Qt = Q.data() + t * QW;
+      float* Kt = K.data() + t * KW;
+      for (std::int64_t g = 0; g < nkv; ++g)
+        for (std::int64_t i = 0; i < d; ++i) {
+          float mean = 0;
+          for (std::int64_t h = g * G; h < (g + 1) * G; ++h) {
+            const float qres = 0.5f * (qt[h * d + i] + kt[g * d + i]);
+            Qt[h * d + i] = co[t * C + h * d + i] + qres;
+            mean += qres;
+          }
+          Kt[g * d + i] = co[t * C + QW + g * d + i] + mean / static_cast<float>(G);
+        }
+      // 5. Values: current-token half, then the previous position's delayed half.
+      std::memcpy(V.data() + t * KW, vc.data() + t * R, sizeof(float) * R);
+      const float* prev = t == 0 ? st.v_delayed.data() : vdn.data() + (t - 1) * R;
+      std::memcpy(V.data() + t * KW + R, prev, sizeof(float) * R);
     }
-    for (std::int64_t h = 0; h < nq; ++h) {
-      float* v = Q.data() + t * QW + h * d;
-      normalize_head(v, d, 1.0f);
-      rope_head(v, cs.data(), sn.data(), rot);
+  });
+  trace("attn.query_pre_norm", Q.data(), {S, nq, d});
+  trace("attn.key_pre_norm", K.data(), {S, nkv, d});
+  trace("attn.value", V.data(), {S, nkv, d});
+  for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
+    thread_local std::vector<float> cs_buffer, sn_buffer;
+    const std::span<float> cs = grow(cs_buffer, half), sn = grow(sn_buffer, half);  // [rot / 2] this token's angles
+    for (std::int64_t t = t0; t < t1; ++t) {
+      float* Qt = Q.data() + t * QW;
+      float* Kt = K.data() + t * KW;
+      // 6 + 7. qk-norm (keys times their temperature), then partial RoPE.
+      const float pos = static_cast<float>(p0 + t);
+      for (std::int64_t j = 0; j < half; ++j) {
+        const float ang = pos * inv_freq[j];
+        cs[j] = std::cos(ang);
+        sn[j] = std::sin(ang);
+      }
+      for (std::int64_t h = 0; h < nq; ++h) {
+        float* v = Qt + h * d;
+        normalize_head(v, d, 1.0f);
+        rope_head(v, cs.data(), sn.data(), rot);
+      }
+      for (std::int64_t g = 0; g < nkv; ++g) {
+        float* v = Kt + g * d;
+        normalize_head(v, d, w.key_temperature[g]);
+        rope_head(v, cs.data(), sn.data(), rot);
+      }
+      // Append to the group-major caches (the caller has reserved p0 + S
+      // positions), converted to their element type here, once per row.
+      for (std::int64_t g = 0; g < nkv; ++g) {
+        st.k_cache.store(g, p0 + t, Kt + g * d);
+        st.v_cache.store(g, p0 + t, V.data() + t * KW + g * d);
+      }
     }
-    for (std::int64_t g = 0; g < nkv; ++g) {
-      float* v = K.data() + t * KW + g * d;
-      normalize_head(v, d, w.key_temperature[g]);
-      rope_head(v, cs.data(), sn.data(), rot);
-    }
-  }
+  });
+  std::memcpy(st.v_delayed.data(), vdn.data() + (S - 1) * R, sizeof(float) * R);
   trace("attn.query_final", Q.data(), {S, nq, d});
   trace("attn.key_final", K.data(), {S, nkv, d});
-
-  // Append to the group-major caches (the caller has reserved p0 + S
-  // positions), converted to their element type here, once per row.
-  for (std::int64_t t = 0; t < S; ++t)
-    for (std::int64_t g = 0; g < nkv; ++g) {
-      st.k_cache.store(g, p0 + t, K.data() + t * KW + g * d);
-      st.v_cache.store(g, p0 + t, V.data() + t * KW + g * d);
-    }
 
   clock.at(Stage::Attention);
   // 8. Causal (optionally sliding-window) softmax attention, GQA.
@@ -215,12 +231,22 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
     // No tiles on this CPU (AVX2): the decode kernel, token by token. Every
     // key of the chunk is in the cache already, and the kernel reads only
     // those up to its token's position, so each row is causal as in the tiles.
-    for (std::int64_t t = 0; t < S; ++t) {
-      one.p0 = p0 + t;
-      one.Q = Q.data() + t * QW;
-      one.ctx = ctx.data() + t * QW;
-      attend_decode(one, pool);
-    }
+    // The tokens are shared across the pool (the kernel's own split then runs
+    // inline, the same spans in the same order), tokens t and S − 1 − t in
+    // one task so that every task reads about as many keys.
+    const auto attend_token = [&](std::int64_t t) {
+      AttentionChunk row = one;
+      row.p0 = p0 + t;
+      row.Q = Q.data() + t * QW;
+      row.ctx = ctx.data() + t * QW;
+      attend_decode(row, pool);
+    };
+    pool.parallel_for((S + 1) / 2, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        attend_token(i);
+        if (S - 1 - i != i) attend_token(S - 1 - i);
+      }
+    });
   } else attend_per_row(chunk, pool);
   trace("attn.context", ctx.data(), {S, QW});
 

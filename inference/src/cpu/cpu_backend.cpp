@@ -65,20 +65,26 @@ void CpuBackend::forward(SequenceState& base_state, const ForwardRequest& req) {
       if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();
       const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
       const LayerTrace lt{req.trace, l};
-      rmsnorm(h.data(), lw.input_norm.data(), S, H, c.rms_norm_eps, x.data());
+      for_token_rows(pool_, S, [&](std::int64_t t0, std::int64_t t1) {
+        rmsnorm(h.data() + t0 * H, lw.input_norm.data(), t1 - t0, H, c.rms_norm_eps, x.data() + t0 * H);
+      });
       lt("input_norm", x.data(), {S, H});
       const LayerMatrices& lm = matrices_.layers[static_cast<std::size_t>(l)];
       clock.pause();  // cca_attention books its own stages
       cca_attention(c, lw, lm, l, x.data(), S, p0, state.layers[static_cast<std::size_t>(l)], a.data(), pool_, lt);
       clock.at(Stage::Residual);
-      residual_merge(a.data(), h.data(), lw.post_attention, S, H, r.data());
+      for_token_rows(pool_, S, [&](std::int64_t t0, std::int64_t t1) {
+        residual_merge(a.data() + t0 * H, h.data() + t0 * H, lw.post_attention, t1 - t0, H, r.data() + t0 * H);
+        rmsnorm(r.data() + t0 * H, lw.post_attention_norm.data(), t1 - t0, H, c.rms_norm_eps, x.data() + t0 * H);
+      });
       lt("resid_after_attn", r.data(), {S, H});
-      rmsnorm(r.data(), lw.post_attention_norm.data(), S, H, c.rms_norm_eps, x.data());
       lt("post_attn_norm", x.data(), {S, H});
       clock.pause();  // and so does moe
       moe(c, lw, lm, l, x.data(), S, rho.data(), a.data(), req.routing ? req.routing + l : nullptr, L, pool_, lt);
       clock.at(Stage::Residual);
-      residual_merge(a.data(), r.data(), lw.post_mlp, S, H, h.data());
+      for_token_rows(pool_, S, [&](std::int64_t t0, std::int64_t t1) {
+        residual_merge(a.data() + t0 * H, r.data() + t0 * H, lw.post_mlp, t1 - t0, H, h.data() + t0 * H);
+      });
       lt("layer_out", h.data(), {S, H});
     }
     if (req.cancel && req.cancel->load(std::memory_order_relaxed)) throw Cancelled();

@@ -15,12 +15,8 @@ namespace {
 // This thread's temporaries of moe (see scratch.h).
 struct MoeScratch {
   std::vector<float> s, z, z2, logits, weight, p, xe, gu, act, ye;
-  std::vector<std::int64_t> choice, tokens;
+  std::vector<std::int64_t> choice, tokens, first, cursor;
 };
-
-// Token rows per share of the element-wise loops (erf, exp): a chunk's rows
-// split across the pool, a decode step's one row stays on its thread.
-constexpr std::int64_t kElementwiseRows = 4;
 
 }  // namespace
 
@@ -82,32 +78,49 @@ void moe(const ModelConfig& c, const LayerWeights& w, const LayerMatrices& m, st
   }
 
   clock.at(Stage::Experts);
-  // Experts, one batch of tokens per chosen expert.
-  std::fill(out, out + S * H, 0.0f);
-  for (std::int64_t e = 0; e < E; ++e) {
-    std::vector<std::int64_t>& tokens = scratch.tokens;
-    tokens.clear();  // keeps its capacity
-    for (std::int64_t t = 0; t < S; ++t)
-      if (choice[t] == e) tokens.push_back(t);
-    if (tokens.empty()) continue;
-    const auto n = static_cast<std::int64_t>(tokens.size());
-    const std::span<float> xe = grow(scratch.xe, n * H);       // [n, H] gathered inputs
-    const std::span<float> gu = grow(scratch.gu, n * 2 * I);   // [n, 2I] gate | up
-    const std::span<float> act = grow(scratch.act, n * I);     // [n, I]
-    const std::span<float> ye = grow(scratch.ye, n * H);       // [n, H]
-    for (std::int64_t i = 0; i < n; ++i) std::copy(x + tokens[i] * H, x + (tokens[i] + 1) * H, xe.begin() + i * H);
-    matmul(m.expert_gate_up[static_cast<std::size_t>(e)], xe.data(), n, gu.data(), pool);
-    pool.parallel_for(n, [&](std::int64_t i0, std::int64_t i1) {
-      for (std::int64_t i = i0; i < i1; ++i)
-        for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
-    }, kElementwiseRows);
-    matmul(m.expert_down[static_cast<std::size_t>(e)], act.data(), n, ye.data(), pool);
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float wt = weight[tokens[i]];
-      float* o = out + tokens[i] * H;
+  // Experts: the tokens sorted by their expert (order[first[e] ..
+  // first[e + 1]) are expert e's), so the gather, the SwiGLU and the
+  // weighted scatter each run once over the whole chunk across the pool, and
+  // each expert's two matmuls read one contiguous run of rows.
+  std::vector<std::int64_t>& order = scratch.tokens;
+  order.resize(static_cast<std::size_t>(S));
+  std::vector<std::int64_t>& first = scratch.first;  // [E + 2]: counts, then where each class starts
+  first.assign(static_cast<std::size_t>(E + 2), 0);
+  for (std::int64_t t = 0; t < S; ++t) ++first[static_cast<std::size_t>(choice[t] + 1)];
+  for (std::int64_t e = 0; e <= E; ++e) first[static_cast<std::size_t>(e + 1)] += first[static_cast<std::size_t>(e)];
+  std::vector<std::int64_t>& cursor = scratch.cursor;  // [E + 1]
+  cursor.assign(first.begin(), first.end() - 1);
+  for (std::int64_t t = 0; t < S; ++t) order[static_cast<std::size_t>(cursor[static_cast<std::size_t>(choice[t])]++)] = t;
+  const std::int64_t routed = first[static_cast<std::size_t>(E)];  // tokens that chose an expert, not the skip route
+  const std::span<float> xe = grow(scratch.xe, routed * H);       // [routed, H] gathered inputs
+  const std::span<float> gu = grow(scratch.gu, routed * 2 * I);   // [routed, 2I] gate | up
+  const std::span<float> act = grow(scratch.act, routed * I);     // [routed, I]
+  const std::span<float> ye = grow(scratch.ye, routed * H);       // [routed, H]
+  for_token_rows(pool, routed, [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) std::copy(x + order[i] * H, x + (order[i] + 1) * H, xe.begin() + i * H);
+  });
+  for (std::int64_t e = 0; e < E; ++e)
+    if (const std::int64_t n = first[e + 1] - first[e]; n > 0)
+      matmul(m.expert_gate_up[static_cast<std::size_t>(e)], xe.data() + first[e] * H, n, gu.data() + first[e] * 2 * I, pool);
+  for_token_rows(pool, routed, [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i)
+      for (std::int64_t j = 0; j < I; ++j) act[i * I + j] = silu(gu[i * 2 * I + j]) * gu[i * 2 * I + I + j];
+  });
+  for (std::int64_t e = 0; e < E; ++e)
+    if (const std::int64_t n = first[e + 1] - first[e]; n > 0)
+      matmul(m.expert_down[static_cast<std::size_t>(e)], act.data() + first[e] * I, n, ye.data() + first[e] * H, pool);
+  // Every token's output row: its expert's, weighted; zeros for the skip route.
+  for_token_rows(pool, S, [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) {
+      float* o = out + order[i] * H;
+      if (i >= routed) {
+        std::fill(o, o + H, 0.0f);
+        continue;
+      }
+      const float wt = weight[order[i]];
       for (std::int64_t j = 0; j < H; ++j) o[j] = wt * ye[i * H + j];
     }
-  }
+  });
   trace("moe.out", out, {S, H});
 }
 

@@ -6,8 +6,20 @@
 #include <vector>
 
 #include "model/weights.h"
+#include "util/thread_pool.h"
 
 namespace zaya::cpu {
+
+// Token rows per share of the per-row loops (norms, merges, the conv's and
+// attention's per-token steps, erf and exp): a chunk's rows split across the
+// pool, a decode step's one row stays on its thread (no barrier).
+inline constexpr std::int64_t kElementwiseRows = 4;
+
+// fn(t0, t1) over the rows [0, S) of a chunk, in shares of kElementwiseRows.
+template <typename Fn>
+void for_token_rows(ThreadPool& pool, std::int64_t S, Fn&& fn) {
+  pool.parallel_for(S, [&](std::int64_t t0, std::int64_t t1) { fn(t0, t1); }, kElementwiseRows);
+}
 
 // Σ x[i]² in double over n values. Eight partial sums, so the additions are
 // not one dependency chain of n (the chain of a 2048-wide row cost ~3 µs;
