@@ -35,7 +35,7 @@ void rope_head(float* x, const float* cos_t, const float* sin_t, std::int64_t ro
 
 // This thread's temporaries of cca_attention (see scratch.h).
 struct AttentionScratch {
-  std::vector<float> q, k, U, z, co, conv_cols, conv_out, Q, K, vc, vdn, V, ctx, inv_freq, cs, sn;
+  std::vector<float> q, k, U, z, conv0_taps, co, conv_cols, conv_out, Q, K, vc, vdn, V, ctx, inv_freq, cs, sn;
 };
 
 // Chunks at least this long run the grouped conv as one matmul per group;
@@ -78,13 +78,21 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
   // 3a. Depthwise causal conv (cross-correlation: last tap = newest row).
   const std::int64_t Z = S + K1 - 1;
   std::span<float> z = grow(scratch.z, Z * C);  // [S + K1 - 1, C]
+  // The taps tap-major ([K0, C]), so the loop over channels reads each
+  // operand contiguously and vectorises; the sums are the same.
+  std::span<float> taps = grow(scratch.conv0_taps, K0 * C);  // [K0, C]
+  for (std::int64_t ch = 0; ch < C; ++ch)
+    for (std::int64_t a = 0; a < K0; ++a) taps[a * C + ch] = w.conv0_weight[ch * K0 + a];
   for_token_rows(pool, Z, [&](std::int64_t j0, std::int64_t j1) {
-    for (std::int64_t j = j0; j < j1; ++j)
-      for (std::int64_t ch = 0; ch < C; ++ch) {
-        float acc = w.conv0_bias[ch];
-        for (std::int64_t a = 0; a < K0; ++a) acc += w.conv0_weight[ch * K0 + a] * U[(j + a) * C + ch];
-        z[j * C + ch] = acc;
+    for (std::int64_t j = j0; j < j1; ++j) {
+      float* zj = z.data() + j * C;
+      for (std::int64_t ch = 0; ch < C; ++ch) zj[ch] = w.conv0_bias[ch];
+      for (std::int64_t a = 0; a < K0; ++a) {
+        const float* u = U.data() + (j + a) * C;
+        const float* ta = taps.data() + a * C;
+        for (std::int64_t ch = 0; ch < C; ++ch) zj[ch] += ta[ch] * u[ch];
       }
+    }
   });
   trace("attn.conv_mid", z.data(), {Z, C});
 
@@ -107,9 +115,19 @@ void cca_attention(const ModelConfig& c, const LayerWeights& w, const LayerMatri
     const std::span<float> out = grow(scratch.conv_out, groups * S * d);         // [C/d, S, d]
     for_token_rows(pool, S, [&](std::int64_t t0, std::int64_t t1) {
       for (std::int64_t g = 0; g < groups; ++g)
-        for (std::int64_t t = t0; t < t1; ++t)
-          for (std::int64_t ci = 0; ci < d; ++ci)
-            for (std::int64_t j = 0; j < K1; ++j) cols[((g * S + t) * d + ci) * K1 + j] = z[(t + j) * C + g * d + ci];
+        for (std::int64_t t = t0; t < t1; ++t) {
+          float* row = cols.data() + (g * S + t) * d * K1;
+          const float* z0 = z.data() + t * C + g * d;
+          if (K1 == 2) {  // ZAYA1's kernel size: two rows interleaved, in vector shuffles
+            for (std::int64_t ci = 0; ci < d; ++ci) {
+              row[2 * ci] = z0[ci];
+              row[2 * ci + 1] = z0[C + ci];
+            }
+          } else {
+            for (std::int64_t ci = 0; ci < d; ++ci)
+              for (std::int64_t j = 0; j < K1; ++j) row[ci * K1 + j] = z0[j * C + ci];
+          }
+        }
     });
     for (std::int64_t g = 0; g < groups; ++g)
       matmul(W1.row_slice(g * d, d), cols.data() + g * S * d * K1, S, out.data() + g * S * d, pool);
