@@ -3,6 +3,7 @@
 // level this CPU supports, for decode (S = 1) and prefill-sized S.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -138,6 +139,36 @@ TEST(QGemm, ActivationQuantisationIsExactForRepresentableRows) {
       if (i < 32) sum0 += a.q[i];
     }
     EXPECT_FLOAT_EQ(a.sum[0], a.scale[0] * static_cast<float>(sum0));
+  }
+}
+
+// A chunk's activations quantised across a pool are the ones one thread
+// makes, and the chunk tiles' group-major copy holds the same values (−Σq
+// for the offsets), for a column count with a padded last group.
+TEST(QGemm, ChunkActivationsAcrossThePoolAndTheirGroupMajorCopy) {
+  const std::int64_t S = 37, cols = 1000;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(static_cast<std::size_t>(S * cols));
+  for (float& v : x) v = nd(rng);
+  ThreadPool pool(2);
+  for (CpuLevel level : levels()) {
+    QuantizedActivations one, split;
+    quantize_activations(x.data(), S, cols, one, level);
+    quantize_activations(x.data(), S, cols, split, level, &pool);
+    const auto G = static_cast<std::size_t>(one.groups);
+    const auto n = static_cast<std::size_t>(S) * G;
+    ASSERT_TRUE(std::equal(one.q.begin(), one.q.begin() + static_cast<std::ptrdiff_t>(n * 32), split.q.begin()));
+    ASSERT_TRUE(std::equal(one.scale.begin(), one.scale.begin() + static_cast<std::ptrdiff_t>(n), split.scale.begin()));
+    ASSERT_TRUE(std::equal(one.qsum.begin(), one.qsum.begin() + static_cast<std::ptrdiff_t>(n), split.qsum.begin()));
+    for (std::size_t s = 0; s < static_cast<std::size_t>(S); ++s)
+      for (std::size_t g = 0; g < G; ++g) {
+        const std::size_t by_group = g * static_cast<std::size_t>(S) + s;
+        ASSERT_EQ(split.scale_by_group[by_group], one.scale[s * G + g]) << cpu_level_name(level);
+        ASSERT_EQ(split.neg_qsum_by_group[by_group], -one.qsum[s * G + g]) << cpu_level_name(level);
+        for (std::size_t i = 0; i < 32; ++i)
+          ASSERT_EQ(split.q_by_group[by_group * 32 + i], one.q[(s * G + g) * 32 + i]) << cpu_level_name(level);
+      }
   }
 }
 
