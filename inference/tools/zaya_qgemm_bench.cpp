@@ -2,7 +2,9 @@
 // expert shapes, in the CPU backend's interleaved layout. For each format,
 // level and token count it prints the multiply-adds per second per thread
 // (prefill is bound by these) and the weight bytes read per second (decode
-// is bound by those), so a kernel change can be judged without a model.
+// is bound by those), so a kernel change can be judged without a model, and
+// each rate as a fraction of what the level's dot instruction can issue on
+// this core (measured first, quant/int8_peak.h).
 //
 //   zaya-qgemm-bench [--rows R] [--cols C] [--tokens S,S,...] [--threads N] [--seconds T]
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "quant/int8_peak.h"
 #include "quant/interleave.h"
 #include "quant/qgemm.h"
 #include "quant/quant_format.h"
@@ -91,11 +94,19 @@ int main(int argc, char** argv) {
   ThreadPool pool(threads);
   std::printf("[%lld, %lld] weights, %d thread(s), best of %.1f s per line\n", static_cast<long long>(rows),
               static_cast<long long>(cols), threads, seconds);
-  std::printf("%-12s %-7s %6s %12s %14s %10s\n", "format", "level", "tokens", "ms/call", "GMAC/s/thread", "GB/s");
+  double peak[4] = {0, 0, 0, 0};  // GMAC/s a thread can issue, by level
+  for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx2Vnni, CpuLevel::Avx512Vnni}) {
+    peak[static_cast<int>(level)] = measure_int8_peak_gmacs(level);
+    if (peak[static_cast<int>(level)] > 0)
+      std::printf("issue peak %-8s %7.1f GMAC/s per thread\n", cpu_level_name(level), peak[static_cast<int>(level)]);
+  }
+  std::printf("%-12s %-8s %6s %12s %14s %8s %10s\n", "format", "level", "tokens", "ms/call", "GMAC/s/thread", "of peak",
+              "GB/s");
   for (DType format : {DType::Q4_G32, DType::Q8_G32}) {
     const Matrix m = make_matrix(format, rows, cols, 7);
     const std::size_t weight_bytes = interleaved_bytes(m.W.dtype, rows, cols);
-    for (CpuLevel level : {CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx2Vnni, CpuLevel::Avx512Vnni}) {
+    // The scalar level is the kernels' reference, not a speed path.
+    for (CpuLevel level : {CpuLevel::Avx2, CpuLevel::Avx2Vnni, CpuLevel::Avx512Vnni}) {
       if (!cpu_supports(level)) continue;
       for (std::int64_t S : tokens) {
         if (S <= 0) continue;
@@ -115,9 +126,10 @@ int main(int argc, char** argv) {
           ++calls;
         }
         const double macs = static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(S);
-        std::printf("%-12s %-7s %6lld %12.3f %14.1f %10.1f\n", dtype_name(m.W.dtype), cpu_level_name(level),
-                    static_cast<long long>(S), best * 1e3, macs / best / 1e9 / threads,
-                    static_cast<double>(weight_bytes) / best / 1e9);
+        const double rate = macs / best / 1e9 / threads;
+        const double of_peak = peak[static_cast<int>(level)] > 0 ? 100.0 * rate / peak[static_cast<int>(level)] : 0.0;
+        std::printf("%-12s %-8s %6lld %12.3f %14.1f %7.0f%% %10.1f\n", dtype_name(m.W.dtype), cpu_level_name(level),
+                    static_cast<long long>(S), best * 1e3, rate, of_peak, static_cast<double>(weight_bytes) / best / 1e9);
       }
     }
   }
