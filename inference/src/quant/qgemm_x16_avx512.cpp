@@ -26,6 +26,23 @@ ZAYA_AVX512VNNI inline __m512i broadcast_word(const std::int8_t* p) {
 #endif
 constexpr std::int64_t kPrefetchAhead = ZAYA_X16_PREFETCH;
 
+// Group g's weights of a block (its P words at wg) into 8 registers: w[k]
+// lane i = 4 weights of row i multiplying activations 32g + 4k .. 4k+3 (Q4:
+// word p's low nibbles are weights 4p.., its high nibbles 16 + 4p.., i.e.
+// k = p + 4; Q8: word k as stored).
+template <bool kQ4>
+ZAYA_AVX512VNNI inline void unpack_group(const std::uint8_t* wg, __m512i (&w)[8]) {
+  if constexpr (kQ4) {
+    const __m512i low4 = _mm512_set1_epi8(0x0f);
+    for (int p = 0; p < 4; ++p) {
+      const __m512i packed = _mm512_loadu_si512(wg + 64 * p);
+      w[p] = _mm512_and_si512(packed, low4);
+      w[p + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4);
+    }
+  } else {
+    for (int p = 0; p < 8; ++p) w[p] = _mm512_loadu_si512(wg + 64 * p);
+  }
+}
 
 // One block of 16 rows × NT tokens. Weights: P words of 64 bytes per group,
 // unpacked once per group into 8 registers, then reused by every token.
@@ -37,7 +54,6 @@ ZAYA_AVX512VNNI void tile_t(const WeightMatrix& W, std::int64_t b, const Quantiz
   const std::int64_t G = x.groups;
   const auto* block = static_cast<const std::uint8_t*>(W.data) + b * static_cast<std::int64_t>(W.row_stride_bytes);
   const std::uint8_t* scales = block + G * 64 * P;  // [G][16] fp16
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
   const std::int8_t* arow[NT];
   const float* da[NT];
   const std::int32_t* qs[NT];
@@ -56,18 +72,8 @@ ZAYA_AVX512VNNI void tile_t(const WeightMatrix& W, std::int64_t b, const Quantiz
       for (int line = 0; line < P; ++line)
         _mm_prefetch(reinterpret_cast<const char*>(wg + kPrefetchAhead + 64 * line), _MM_HINT_T0);
     }
-    // w[k] lane i = 4 weights of row i multiplying activations 32g + 4k .. 4k+3
-    // (Q4: word p's low nibbles are weights 4p.., its high nibbles 16 + 4p.., i.e. k = p + 4).
     __m512i w[8];
-    if constexpr (kQ4) {
-      for (int p = 0; p < 4; ++p) {
-        const __m512i packed = _mm512_loadu_si512(wg + 64 * p);
-        w[p] = _mm512_and_si512(packed, low4);
-        w[p + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4);
-      }
-    } else {
-      for (int p = 0; p < 8; ++p) w[p] = _mm512_loadu_si512(wg + 64 * p);
-    }
+    unpack_group<kQ4>(wg, w);
     const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * g)));
     for (int t = 0; t < NT; ++t) {
       const std::int8_t* a = arow[t] + 32 * g;
@@ -97,7 +103,6 @@ ZAYA_AVX512VNNI void chunk_tile_t(const WeightMatrix& W, std::int64_t b, const Q
   const std::int8_t* a = x.q_by_group.data() + s0 * 32;   // group g at a + g·S·32: [NT][32]
   const float* da = x.scale_by_group.data() + s0;         // group g at da + g·S: [NT]
   const std::int32_t* nq = x.neg_qsum_by_group.data() + s0;
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
   __m512 acc[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
   const std::int64_t next = static_cast<std::int64_t>(W.row_stride_bytes);  // the next block, same offset
@@ -107,16 +112,8 @@ ZAYA_AVX512VNNI void chunk_tile_t(const WeightMatrix& W, std::int64_t b, const Q
     // arrive at the speed of one miss at a time.
     for (int line = 0; line < P; ++line) _mm_prefetch(reinterpret_cast<const char*>(wg + next + 64 * line), _MM_HINT_T1);
     _mm_prefetch(reinterpret_cast<const char*>(scales + next + 32 * g), _MM_HINT_T1);
-    __m512i w[8];  // as in tile_t
-    if constexpr (kQ4) {
-      for (int p = 0; p < 4; ++p) {
-        const __m512i packed = _mm512_loadu_si512(wg + 64 * p);
-        w[p] = _mm512_and_si512(packed, low4);
-        w[p + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4);
-      }
-    } else {
-      for (int p = 0; p < 8; ++p) w[p] = _mm512_loadu_si512(wg + 64 * p);
-    }
+    __m512i w[8];
+    unpack_group<kQ4>(wg, w);
     const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(scales + 32 * g)));
     for (int t = 0; t < NT; ++t) {
       __m512i dp = _mm512_slli_epi32(_mm512_set1_epi32(nq[t]), kOffsetShift);
